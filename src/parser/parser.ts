@@ -1,0 +1,734 @@
+/**
+ * The HTTP/1.1 request parser: a sans-IO, incremental state machine (RFC 9112).
+ *
+ * Rule 1: every state transition lives in this file; the modules beside it only classify bytes or
+ * check a finished token. Rule 2: bytes are scanned by index with lookup tables and decoded
+ * (latin1) only when a token is complete. Rule 3: every limit is checked while scanning, so the
+ * parser never holds more than a limit's worth of an unfinished token. Rule 4: a request split at
+ * any byte boundary yields exactly the events of the same request pushed whole.
+ *
+ * A token that spans two pushed chunks is carried as a string (`#carry`); every scanning state
+ * starts at the current position, so resuming in a new chunk needs no other bookkeeping.
+ */
+import { COLON, CR, FIELD_VALUE, HEX, HTAB, LF, SEMI, SP, TARGET, TOKEN, isToken } from './char-classes.js';
+import { Ext, chunkExtStep } from './chunk-ext.js';
+import { PARSER_DEFAULTS } from './defaults.js';
+import { ParseError, type ParseErrorCode } from './errors.js';
+import {
+  BodyChunk, END_NO_TRAILERS, MessageEnd, NEED_DATA, RequestHead, UpgradeEvent, type ParseEvent,
+} from './events.js';
+import {
+  CL_OVERFLOW, CONN_CLOSE, CONN_KEEP_ALIVE, CONN_UPGRADE, FieldKind, TE_CHUNKED_LAST, TE_ERROR, TE_PRESENT,
+  addTransferCodings, connectionOptions, fieldKind, parseContentLength,
+} from './fields.js';
+import { KNOWN_METHODS, MAX_METHOD_LENGTH, commonMethod } from './methods.js';
+import { latin1 } from './latin1.js';
+import { checkTargetForm } from './request-target.js';
+
+/** Options of {@link RequestParser}. Every limit has a safe default in `PARSER_DEFAULTS`. */
+export interface ParserOptions {
+  /** Request line bytes, empty lines before it included (default 8 KiB). Over it: 414. */
+  maxRequestLineBytes?: number;
+  /** Header block bytes after the request line (default 16 KiB). Over it: 431. */
+  maxHeaderBytes?: number;
+  /** Header fields per request (default 100). Over it: 431. */
+  maxHeaderCount?: number;
+  /** Chunk-extension bytes per message (default 16 KiB). Over it: 413. */
+  maxChunkExtensionBytes?: number;
+  /** Trailer section bytes (default 16 KiB). Over it: 431. */
+  maxTrailerBytes?: number;
+  /** Trailer fields per message (default 100). Over it: 431. */
+  maxTrailerCount?: number;
+  /** Extra methods to accept besides `KNOWN_METHODS`, e.g. `['PROPPATCH2']`. Each must be a token. */
+  methods?: Iterable<string>;
+}
+
+/*
+ * States. Small integers rather than strings because V8 compiles a dense integer switch into a
+ * jump table; the names below are the documentation.
+ */
+const S_REQ_START = 0; // before a request line; empty lines (CRLF) are skipped (RFC 9112 §2.2)
+const S_REQ_START_LF = 1; // CR seen before a request line
+const S_METHOD = 2;
+const S_TARGET = 3;
+const S_VERSION = 4; // "HTTP/" DIGIT "." DIGIT CR, one byte at a time (#vIdx)
+const S_REQ_LINE_LF = 5;
+const S_FIELD_START = 6; // a field line or the empty line ending the header block / trailer section
+const S_NAME = 7;
+const S_VALUE_OWS = 8;
+const S_VALUE = 9;
+const S_VALUE_LF = 10;
+const S_HEAD_END_LF = 11;
+const S_BODY_LENGTH = 12;
+const S_CHUNK_SIZE = 13;
+const S_CHUNK_EXT = 14;
+const S_CHUNK_SIZE_LF = 15;
+const S_CHUNK_DATA = 16;
+const S_CHUNK_DATA_CR = 17;
+const S_CHUNK_DATA_LF = 18;
+const S_MESSAGE_END = 19; // the message is complete; `end` is returned without reading a byte
+const S_CLOSED = 20; // after a message without keep-alive: only stray CRLF may follow
+const S_UPGRADED = 21; // after an upgrade/CONNECT message: bytes belong to another protocol
+const S_FAILED = 22;
+
+/* Which limit the running byte budget belongs to, for the right error. */
+const SECTION_REQUEST_LINE = 0;
+const SECTION_HEADERS = 1;
+const SECTION_TRAILERS = 2;
+
+/** Chunk sizes longer than this many hex digits are refused before they can overflow. */
+const MAX_CHUNK_SIZE_DIGITS = 16;
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Incremental HTTP/1.1 request parser. Push bytes as they arrive, pull events until `need-data`.
+ *
+ * @throws {ParseError} from {@link next} and {@link finish}; the parser then stays failed.
+ * @example
+ * const parser = new RequestParser()
+ * parser.push(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\n'))
+ * for (let ev = parser.next(); ev.kind !== 'need-data'; ev = parser.next()) {
+ *   if (ev.kind === 'head') console.log(ev.method, ev.target) // GET /
+ * }
+ */
+export class RequestParser {
+  readonly #maxRequestLine: number;
+  readonly #maxHeaderBytes: number;
+  readonly #maxHeaderCount: number;
+  readonly #maxExtBytes: number;
+  readonly #maxTrailerBytes: number;
+  readonly #maxTrailerCount: number;
+  readonly #methods: Set<string>;
+
+  // Input: the chunk being scanned, chunks pushed behind it, and the stream offset of #buf[0].
+  #buf: Buffer = EMPTY;
+  #pos = 0;
+  #queue: Buffer[] = [];
+  #base = 0;
+
+  #state = S_REQ_START;
+  #error: ParseError | null = null;
+  #carry = '';
+  #budget: number;
+  #section = SECTION_REQUEST_LINE;
+
+  // The message being parsed.
+  #method = '';
+  #target = '';
+  #vIdx = 0;
+  #vMajor = 0;
+  #vMinor = 0;
+  #raw: string[] = [];
+  #trailers: string[] | null = null;
+  #fieldCount = 0;
+  #name = '';
+  #value = '';
+  #contentLength = -1;
+  #te = 0;
+  #conn = 0;
+  #hasUpgradeField = false;
+  #hostCount = 0;
+  #expect = 0; // 1: 100-continue, 2: anything else
+  #keepAlive = true;
+  #upgrade = false;
+  #upgradeSent = false;
+  #remaining = 0;
+  #chunkSize = 0;
+  #chunkDigits = 0;
+  #extState = 0;
+  #extBudget: number;
+
+  constructor(options: ParserOptions = {}) {
+    this.#maxRequestLine = options.maxRequestLineBytes ?? PARSER_DEFAULTS.maxRequestLineBytes;
+    this.#maxHeaderBytes = options.maxHeaderBytes ?? PARSER_DEFAULTS.maxHeaderBytes;
+    this.#maxHeaderCount = options.maxHeaderCount ?? PARSER_DEFAULTS.maxHeaderCount;
+    this.#maxExtBytes = options.maxChunkExtensionBytes ?? PARSER_DEFAULTS.maxChunkExtensionBytes;
+    this.#maxTrailerBytes = options.maxTrailerBytes ?? PARSER_DEFAULTS.maxTrailerBytes;
+    this.#maxTrailerCount = options.maxTrailerCount ?? PARSER_DEFAULTS.maxTrailerCount;
+    this.#methods = new Set(KNOWN_METHODS);
+    for (const m of options.methods ?? []) {
+      if (m.length === 0 || !isToken(m)) {
+        throw new TypeError(`Invalid method ${JSON.stringify(m)}: a method must be a token (RFC 9110 §9.1)`);
+      }
+      this.#methods.add(m);
+    }
+    this.#budget = this.#maxRequestLine;
+    this.#extBudget = this.#maxExtBytes;
+  }
+
+  /**
+   * Appends bytes. No copy is made: body events are views into these buffers, so the caller
+   * must not reuse a buffer after pushing it.
+   */
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.#pos >= this.#buf.length && this.#queue.length === 0) {
+      this.#base += this.#buf.length;
+      this.#buf = b;
+      this.#pos = 0;
+    } else {
+      this.#queue.push(b);
+    }
+  }
+
+  /**
+   * Returns the next event, or `need-data` when every pushed byte has been used.
+   *
+   * @throws {ParseError} when the bytes are not a valid request; every later call throws it again.
+   */
+  next(): ParseEvent {
+    if (this.#error !== null) throw this.#error;
+    try {
+      return this.#run();
+    } catch (err) {
+      if (err instanceof ParseError) {
+        this.#error = err;
+        this.#state = S_FAILED;
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Tells the parser the stream has ended. Call it after `next()` returned `need-data`.
+   *
+   * @throws {ParseError} `HPE_INVALID_EOF_STATE` when the stream ends inside a message.
+   */
+  finish(): void {
+    if (this.#error !== null) throw this.#error;
+    const s = this.#state;
+    if (s === S_REQ_START || s === S_CLOSED || s === S_UPGRADED || s === S_MESSAGE_END) return;
+    this.#error = new ParseError('HPE_INVALID_EOF_STATE', 'Stream ended in the middle of a message', this.offset);
+    this.#state = S_FAILED;
+    throw this.#error;
+  }
+
+  /** Stream offset of the next byte to be parsed (bytes consumed so far). */
+  get offset(): number {
+    return this.#base + this.#pos;
+  }
+
+  /** True between messages: nothing of a next request has been parsed yet. */
+  get idle(): boolean {
+    return this.#state === S_REQ_START && this.#budget === this.#maxRequestLine;
+  }
+
+  #run(): ParseEvent {
+    for (;;) {
+      const state = this.#state;
+      if (state === S_MESSAGE_END) return this.#endMessage();
+      if (state === S_UPGRADED) {
+        // The first call hands over whatever follows the message (maybe nothing); later calls
+        // hand over bytes pushed since, so a caller can keep draining until `need-data`.
+        if (this.#upgradeSent && this.#pos >= this.#buf.length && this.#queue.length === 0) return NEED_DATA;
+        this.#upgradeSent = true;
+        return new UpgradeEvent(this.#drain());
+      }
+      const buf = this.#buf;
+      const end = buf.length;
+      let pos = this.#pos;
+      if (pos >= end) {
+        if (!this.#shift()) return NEED_DATA;
+        continue;
+      }
+
+      switch (state) {
+        case S_REQ_START: {
+          const c = buf[pos]!;
+          if (c === CR) {
+            this.#spend(1, pos);
+            this.#pos = pos + 1;
+            this.#state = S_REQ_START_LF;
+          } else if (c === LF) {
+            throw this.#fail('HPE_CR_EXPECTED', 'Expected CRLF, got a bare LF before the request line', pos);
+          } else {
+            this.#state = S_METHOD;
+          }
+          break;
+        }
+
+        case S_REQ_START_LF:
+          if (buf[pos] !== LF) throw this.#fail('HPE_STRICT', 'Expected LF after CR', pos);
+          this.#spend(1, pos);
+          this.#pos = pos + 1;
+          this.#state = S_REQ_START;
+          break;
+
+        case S_METHOD: {
+          const start = pos;
+          const stop = Math.min(end, start + MAX_METHOD_LENGTH - this.#carry.length);
+          while (pos < stop && TOKEN[buf[pos]!] === 1) pos++;
+          if (pos === stop && stop === end) {
+            this.#spend(pos - start, pos);
+            this.#carry += latin1(buf, start, pos);
+            this.#pos = pos;
+            break;
+          }
+          if (pos === stop) throw this.#fail('HPE_UNKNOWN_METHOD', 'Method not implemented', pos);
+          if (buf[pos] !== SP) {
+            if (pos === start && this.#carry.length === 0) throw this.#fail('HPE_INVALID_METHOD', 'Invalid method: not a token', pos);
+            throw this.#fail('HPE_INVALID_METHOD', 'Expected space after method', pos);
+          }
+          let method: string;
+          if (this.#carry.length === 0) {
+            method = commonMethod(buf, start, pos) ?? latin1(buf, start, pos);
+          } else {
+            method = this.#carry + latin1(buf, start, pos);
+            this.#carry = '';
+          }
+          if (!this.#methods.has(method)) {
+            if (method.length === 0) throw this.#fail('HPE_INVALID_METHOD', 'Empty method', pos);
+            if (method === 'PRI') throw this.#fail('HPE_HTTP2_PREFACE', 'HTTP/2 connection preface received; this server speaks HTTP/1.1', pos);
+            throw this.#fail('HPE_UNKNOWN_METHOD', `Method not implemented: ${method}`, pos);
+          }
+          this.#method = method;
+          this.#spend(pos + 1 - start, pos);
+          this.#pos = pos + 1;
+          this.#state = S_TARGET;
+          break;
+        }
+
+        case S_TARGET: {
+          const start = pos;
+          const stop = end - start > this.#budget ? start + this.#budget : end;
+          while (pos < stop && TARGET[buf[pos]!] === 1) pos++;
+          if (pos === stop) {
+            if (stop < end) throw this.#overflow(pos);
+            this.#spend(pos - start, pos);
+            this.#carry += latin1(buf, start, pos);
+            this.#pos = pos;
+            break;
+          }
+          const c = buf[pos]!;
+          if (c !== SP) {
+            if (c === CR || c === LF) throw this.#fail('HPE_INVALID_CONSTANT', 'Missing HTTP version after the request-target (HTTP/0.9 is not supported)', pos);
+            throw this.#fail('HPE_INVALID_URL', 'Invalid character in request-target', pos);
+          }
+          let target = latin1(buf, start, pos);
+          if (this.#carry.length !== 0) {
+            target = this.#carry + target;
+            this.#carry = '';
+          }
+          if (target.length === 0) throw this.#fail('HPE_INVALID_URL', 'Empty request-target', pos);
+          const bad = checkTargetForm(this.#method, target);
+          if (bad !== null) throw this.#fail('HPE_INVALID_URL', bad, pos);
+          this.#target = target;
+          this.#spend(pos + 1 - start, pos);
+          this.#pos = pos + 1;
+          this.#state = S_VERSION;
+          this.#vIdx = 0;
+          break;
+        }
+
+        case S_VERSION:
+          this.#pos = this.#version(buf, pos, end);
+          break;
+
+        case S_REQ_LINE_LF:
+          if (buf[pos] !== LF) throw this.#fail('HPE_STRICT', 'Expected CRLF after version', pos);
+          this.#spend(1, pos);
+          this.#pos = pos + 1;
+          this.#state = S_FIELD_START;
+          this.#section = SECTION_HEADERS;
+          this.#budget = this.#maxHeaderBytes;
+          break;
+
+        case S_FIELD_START: {
+          const c = buf[pos]!;
+          if (TOKEN[c] === 1) {
+            const max = this.#section === SECTION_TRAILERS ? this.#maxTrailerCount : this.#maxHeaderCount;
+            if (++this.#fieldCount > max) {
+              throw this.#fail('HPE_HEADER_OVERFLOW', this.#section === SECTION_TRAILERS ? `More than ${max} trailer fields` : `More than ${max} header fields`, pos);
+            }
+            this.#state = S_NAME;
+          } else if (c === CR) {
+            this.#spend(1, pos);
+            this.#pos = pos + 1;
+            this.#state = S_HEAD_END_LF;
+          } else if (c === SP || c === HTAB) {
+            if (this.#fieldCount === 0 && this.#section === SECTION_HEADERS) {
+              throw this.#fail('HPE_UNEXPECTED_SPACE', 'Unexpected whitespace after the request line', pos);
+            }
+            throw this.#fail('HPE_INVALID_HEADER_TOKEN', 'Unexpected whitespace at the start of a field line (obs-fold is not allowed, RFC 9112 §5.2)', pos);
+          } else if (c === LF) {
+            throw this.#fail('HPE_CR_EXPECTED', 'Expected CRLF, got a bare LF', pos);
+          } else {
+            throw this.#fail('HPE_INVALID_HEADER_TOKEN', 'Invalid header field name character', pos);
+          }
+          break;
+        }
+
+        case S_NAME: {
+          const start = pos;
+          const stop = end - start > this.#budget ? start + this.#budget : end;
+          while (pos < stop && TOKEN[buf[pos]!] === 1) pos++;
+          if (pos === stop) {
+            if (stop < end) throw this.#overflow(pos);
+            this.#spend(pos - start, pos);
+            this.#carry += latin1(buf, start, pos);
+            this.#pos = pos;
+            break;
+          }
+          if (buf[pos] !== COLON) throw this.#fail('HPE_INVALID_HEADER_TOKEN', 'Invalid header field name character (no whitespace is allowed before the colon)', pos);
+          let name = latin1(buf, start, pos);
+          if (this.#carry.length !== 0) {
+            name = this.#carry + name;
+            this.#carry = '';
+          }
+          this.#name = name;
+          this.#spend(pos + 1 - start, pos);
+          this.#pos = pos + 1;
+          this.#state = S_VALUE_OWS;
+          break;
+        }
+
+        case S_VALUE_OWS: {
+          const start = pos;
+          while (pos < end && (buf[pos] === SP || buf[pos] === HTAB)) pos++;
+          this.#spend(pos - start, pos);
+          this.#pos = pos;
+          if (pos < end) this.#state = S_VALUE;
+          break;
+        }
+
+        case S_VALUE: {
+          const start = pos;
+          const stop = end - start > this.#budget ? start + this.#budget : end;
+          while (pos < stop && FIELD_VALUE[buf[pos]!] === 1) pos++;
+          if (pos === stop) {
+            if (stop < end) throw this.#overflow(pos);
+            this.#spend(pos - start, pos);
+            this.#carry += latin1(buf, start, pos);
+            this.#pos = pos;
+            break;
+          }
+          const c = buf[pos]!;
+          if (c !== CR) {
+            if (c === LF) throw this.#fail('HPE_CR_EXPECTED', 'Missing expected CR after header value', pos);
+            throw this.#fail('HPE_INVALID_HEADER_TOKEN', 'Invalid header value char', pos);
+          }
+          // Trailing OWS is not part of the value (RFC 9112 §5.1); trim SP/HTAB only.
+          let e = pos;
+          while (e > start && (buf[e - 1] === SP || buf[e - 1] === HTAB)) e--;
+          let value = latin1(buf, start, e);
+          if (this.#carry.length !== 0) {
+            value = e === start ? trimEndOws(this.#carry) : this.#carry + value;
+            this.#carry = '';
+          }
+          this.#value = value;
+          this.#spend(pos + 1 - start, pos);
+          this.#pos = pos + 1;
+          this.#state = S_VALUE_LF;
+          break;
+        }
+
+        case S_VALUE_LF:
+          if (buf[pos] !== LF) throw this.#fail('HPE_LF_EXPECTED', 'Missing expected LF after header value', pos);
+          this.#spend(1, pos);
+          this.#pos = pos + 1;
+          this.#state = S_FIELD_START;
+          this.#addField(pos);
+          break;
+
+        case S_HEAD_END_LF:
+          if (buf[pos] !== LF) throw this.#fail('HPE_STRICT', 'Expected LF after headers', pos);
+          this.#spend(1, pos);
+          this.#pos = pos + 1;
+          if (this.#section === SECTION_TRAILERS) {
+            this.#state = S_MESSAGE_END;
+            break;
+          }
+          return this.#completeHead(pos);
+
+        case S_BODY_LENGTH: {
+          const n = Math.min(end - pos, this.#remaining);
+          this.#remaining -= n;
+          this.#pos = pos + n;
+          if (this.#remaining === 0) this.#state = S_MESSAGE_END;
+          return new BodyChunk(buf.subarray(pos, pos + n));
+        }
+
+        case S_CHUNK_SIZE: {
+          let c = buf[pos]!;
+          let h = HEX[c]!;
+          while (h >= 0) {
+            if (++this.#chunkDigits > MAX_CHUNK_SIZE_DIGITS) throw this.#fail('HPE_INVALID_CHUNK_SIZE', 'Chunk size has too many digits', pos);
+            this.#chunkSize = this.#chunkSize * 16 + h;
+            if (this.#chunkSize > Number.MAX_SAFE_INTEGER) throw this.#fail('HPE_INVALID_CHUNK_SIZE', 'Chunk size overflow', pos);
+            if (++pos === end) break;
+            c = buf[pos]!;
+            h = HEX[c]!;
+          }
+          this.#pos = pos;
+          if (pos === end) break;
+          if (this.#chunkDigits === 0) throw this.#fail('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size', pos);
+          if (c === CR) {
+            this.#state = S_CHUNK_SIZE_LF;
+          } else if (c === SEMI || c === SP || c === HTAB) {
+            this.#extState = c === SEMI ? Ext.BEFORE_NAME : Ext.SIZE_WS;
+            this.#state = S_CHUNK_EXT;
+            this.#spendExt(pos);
+          } else {
+            throw this.#fail('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size', pos);
+          }
+          this.#pos = pos + 1;
+          break;
+        }
+
+        case S_CHUNK_EXT: {
+          let st = this.#extState;
+          while (pos < end) {
+            const from = st;
+            st = chunkExtStep(st, buf[pos]!);
+            if (st < 0) {
+              if (from === Ext.SIZE_WS) throw this.#fail('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size', pos);
+              throw this.#fail('HPE_STRICT', st === Ext.ERROR_QUOTED ? 'Invalid character in chunk extensions quoted value' : 'Invalid character in chunk extensions', pos);
+            }
+            if (st === Ext.DONE) {
+              this.#state = S_CHUNK_SIZE_LF;
+              pos++;
+              break;
+            }
+            this.#spendExt(pos);
+            pos++;
+          }
+          this.#extState = st;
+          this.#pos = pos;
+          break;
+        }
+
+        case S_CHUNK_SIZE_LF:
+          if (buf[pos] !== LF) throw this.#fail('HPE_STRICT', 'Expected LF after chunk size', pos);
+          this.#pos = pos + 1;
+          if (this.#chunkSize === 0) {
+            this.#state = S_FIELD_START;
+            this.#section = SECTION_TRAILERS;
+            this.#budget = this.#maxTrailerBytes;
+            this.#fieldCount = 0;
+          } else {
+            this.#remaining = this.#chunkSize;
+            this.#state = S_CHUNK_DATA;
+          }
+          this.#chunkSize = 0;
+          this.#chunkDigits = 0;
+          break;
+
+        case S_CHUNK_DATA: {
+          const n = Math.min(end - pos, this.#remaining);
+          this.#remaining -= n;
+          this.#pos = pos + n;
+          if (this.#remaining === 0) this.#state = S_CHUNK_DATA_CR;
+          return new BodyChunk(buf.subarray(pos, pos + n));
+        }
+
+        case S_CHUNK_DATA_CR:
+          if (buf[pos] !== CR) throw this.#fail('HPE_STRICT', 'Expected CRLF after chunk data', pos);
+          this.#pos = pos + 1;
+          this.#state = S_CHUNK_DATA_LF;
+          break;
+
+        case S_CHUNK_DATA_LF:
+          if (buf[pos] !== LF) throw this.#fail('HPE_STRICT', 'Expected LF after chunk data', pos);
+          this.#pos = pos + 1;
+          this.#state = S_CHUNK_SIZE;
+          break;
+
+        case S_CLOSED: {
+          while (pos < end && (buf[pos] === CR || buf[pos] === LF)) pos++;
+          this.#pos = pos;
+          if (pos < end) throw this.#fail('HPE_CLOSED_CONNECTION', 'Data after `Connection: close`', pos);
+          break;
+        }
+
+        default:
+          throw new Error(`RequestParser: unreachable state ${state}`);
+      }
+    }
+  }
+
+  /** "HTTP/" DIGIT "." DIGIT CR; returns the new position. The version is judged as soon as its last digit arrives. */
+  #version(buf: Buffer, pos: number, end: number): number {
+    while (pos < end) {
+      const c = buf[pos]!;
+      const i = this.#vIdx;
+      this.#spend(1, pos);
+      if (i < 5) {
+        if (c !== HTTP_SLASH[i]) throw this.#fail('HPE_INVALID_CONSTANT', 'Expected HTTP/', pos);
+      } else if (i === 5 || i === 7) {
+        if (c < 0x30 || c > 0x39) throw this.#fail('HPE_INVALID_VERSION', 'Invalid HTTP version', pos);
+        if (i === 5) {
+          this.#vMajor = c - 0x30;
+        } else {
+          this.#vMinor = c - 0x30;
+          if (this.#vMajor !== 1 || this.#vMinor > 1) {
+            throw this.#fail('HPE_VERSION_NOT_SUPPORTED', `HTTP/${this.#vMajor}.${this.#vMinor} is not supported; use HTTP/1.1`, pos);
+          }
+        }
+      } else if (i === 6) {
+        if (c !== 0x2e) throw this.#fail('HPE_INVALID_VERSION', 'Invalid HTTP version', pos);
+      } else {
+        if (c !== CR) throw this.#fail('HPE_INVALID_VERSION', 'Expected CRLF after version', pos);
+        this.#state = S_REQ_LINE_LF;
+        return pos + 1;
+      }
+      this.#vIdx = i + 1;
+      pos++;
+    }
+    return pos;
+  }
+
+  /** A complete field line: record it and apply the framing fields' rules (headers only, not trailers). */
+  #addField(pos: number): void {
+    const name = this.#name;
+    const value = this.#value;
+    if (this.#section === SECTION_TRAILERS) {
+      (this.#trailers ??= []).push(name, value);
+      return;
+    }
+    this.#raw.push(name, value);
+    switch (fieldKind(name)) {
+      case FieldKind.OTHER:
+        return;
+      case FieldKind.CONTENT_LENGTH: {
+        if (this.#contentLength !== -1) throw this.#fail('HPE_UNEXPECTED_CONTENT_LENGTH', 'Duplicate Content-Length', pos);
+        if (this.#te !== 0) throw this.#fail('HPE_INVALID_CONTENT_LENGTH', "Content-Length can't be present with Transfer-Encoding", pos);
+        const n = parseContentLength(value);
+        if (n === CL_OVERFLOW) throw this.#fail('HPE_INVALID_CONTENT_LENGTH', 'Content-Length overflow', pos);
+        if (n < 0) throw this.#fail('HPE_INVALID_CONTENT_LENGTH', value.length === 0 ? 'Empty Content-Length' : 'Invalid character in Content-Length', pos);
+        this.#contentLength = n;
+        return;
+      }
+      case FieldKind.TRANSFER_ENCODING: {
+        // RFC 9112 §6.3 rule 3: TE with CL "ought to be handled as an error" — the classic smuggling vector.
+        if (this.#contentLength !== -1) throw this.#fail('HPE_INVALID_TRANSFER_ENCODING', "Transfer-Encoding can't be present with Content-Length", pos);
+        if (this.#vMinor === 0) throw this.#fail('HPE_INVALID_TRANSFER_ENCODING', 'Transfer-Encoding is not allowed in HTTP/1.0 (RFC 9112 §6.1)', pos);
+        const te = addTransferCodings(this.#te, value);
+        if (te === TE_ERROR) throw this.#fail('HPE_INVALID_TRANSFER_ENCODING', 'Invalid `Transfer-Encoding` header value', pos);
+        this.#te = te;
+        return;
+      }
+      case FieldKind.CONNECTION:
+        this.#conn |= connectionOptions(value);
+        return;
+      case FieldKind.HOST:
+        this.#hostCount++;
+        return;
+      case FieldKind.UPGRADE:
+        this.#hasUpgradeField = true;
+        return;
+      case FieldKind.EXPECT:
+        this.#expect |= value.toLowerCase() === '100-continue' ? 1 : 2;
+        return;
+    }
+  }
+
+  /** The empty line after the header fields: decide framing (RFC 9112 §6.3) and emit the head. */
+  #completeHead(pos: number): RequestHead {
+    const te = this.#te;
+    if ((te & TE_PRESENT) !== 0 && (te & TE_CHUNKED_LAST) === 0) {
+      // §6.3 rule 4: a request whose final transfer coding is not chunked cannot be framed: 400.
+      throw this.#fail('HPE_INVALID_TRANSFER_ENCODING', 'Request has invalid `Transfer-Encoding`', pos);
+    }
+    const conn = this.#conn;
+    const keepAlive = (conn & CONN_CLOSE) === 0 && (this.#vMinor === 1 || (conn & CONN_KEEP_ALIVE) !== 0);
+    const connect = this.#method === 'CONNECT';
+    const upgrade = connect || ((conn & CONN_UPGRADE) !== 0 && this.#hasUpgradeField);
+    const head = new RequestHead(this.#method, this.#target, this.#vMajor, this.#vMinor, this.#raw);
+    head.contentLength = this.#contentLength;
+    head.keepAlive = keepAlive;
+    head.upgrade = upgrade;
+    head.expectContinue = (this.#expect & 1) !== 0;
+    head.expectUnsupported = (this.#expect & 2) !== 0;
+    head.hostCount = this.#hostCount;
+    this.#keepAlive = keepAlive;
+    this.#upgrade = upgrade;
+    if (connect) {
+      // A CONNECT request has no content (RFC 9110 §9.3.6): what follows belongs to the tunnel.
+      this.#state = S_MESSAGE_END;
+    } else if ((te & TE_CHUNKED_LAST) !== 0) {
+      head.framing = 'chunked';
+      this.#state = S_CHUNK_SIZE;
+      this.#extBudget = this.#maxExtBytes;
+    } else if (this.#contentLength >= 0) {
+      head.framing = 'length';
+      this.#remaining = this.#contentLength;
+      this.#state = this.#contentLength > 0 ? S_BODY_LENGTH : S_MESSAGE_END;
+    } else {
+      this.#state = S_MESSAGE_END;
+    }
+    return head;
+  }
+
+  /** Emits `end` and resets per-message state for the next request. */
+  #endMessage(): MessageEnd {
+    const trailers = this.#trailers;
+    this.#state = this.#upgrade ? S_UPGRADED : this.#keepAlive ? S_REQ_START : S_CLOSED;
+    this.#section = SECTION_REQUEST_LINE;
+    this.#budget = this.#maxRequestLine;
+    this.#raw = [];
+    this.#trailers = null;
+    this.#fieldCount = 0;
+    this.#contentLength = -1;
+    this.#te = 0;
+    this.#conn = 0;
+    this.#hasUpgradeField = false;
+    this.#hostCount = 0;
+    this.#expect = 0;
+    this.#name = '';
+    this.#value = '';
+    return trailers === null ? END_NO_TRAILERS : new MessageEnd(trailers);
+  }
+
+  /** Moves to the next pushed chunk; false when none is left. */
+  #shift(): boolean {
+    this.#base += this.#buf.length;
+    const next = this.#queue.shift();
+    this.#buf = next ?? EMPTY;
+    this.#pos = 0;
+    return next !== undefined;
+  }
+
+  /** Every byte not yet consumed, as one buffer, for the protocol that takes the connection over. */
+  #drain(): Buffer {
+    const parts = [this.#buf.subarray(this.#pos), ...this.#queue];
+    this.#base += this.#buf.length;
+    this.#buf = EMPTY;
+    this.#pos = 0;
+    this.#queue = [];
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+
+  #spend(n: number, pos: number): void {
+    this.#budget -= n;
+    if (this.#budget < 0) throw this.#overflow(pos);
+  }
+
+  #spendExt(pos: number): void {
+    if (--this.#extBudget < 0) throw this.#fail('HPE_CHUNK_EXTENSIONS_OVERFLOW', `Chunk extensions exceed ${this.#maxExtBytes} bytes`, pos);
+  }
+
+  #overflow(pos: number): ParseError {
+    switch (this.#section) {
+      case SECTION_REQUEST_LINE:
+        return this.#fail('HPE_URI_TOO_LONG', `Request line exceeds ${this.#maxRequestLine} bytes`, pos);
+      case SECTION_HEADERS:
+        return this.#fail('HPE_HEADER_OVERFLOW', `Header fields exceed ${this.#maxHeaderBytes} bytes`, pos);
+      default:
+        return this.#fail('HPE_HEADER_OVERFLOW', `Trailer fields exceed ${this.#maxTrailerBytes} bytes`, pos);
+    }
+  }
+
+  #fail(code: ParseErrorCode, reason: string, pos: number): ParseError {
+    return new ParseError(code, reason, this.#base + pos);
+  }
+}
+
+const HTTP_SLASH = [0x48, 0x54, 0x54, 0x50, 0x2f]; // "HTTP/"
+
+function trimEndOws(s: string): string {
+  let e = s.length;
+  while (e > 0 && (s.charCodeAt(e - 1) === SP || s.charCodeAt(e - 1) === HTAB)) e--;
+  return e === s.length ? s : s.slice(0, e);
+}
