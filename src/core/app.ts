@@ -1,0 +1,161 @@
+/**
+ * `App`: the middleware stack, the error path, and the ways in (listen, inject).
+ *
+ * The stack is composed once, on the first `listen()` or `inject()`; `use()` after that throws,
+ * because a stack that changes under live traffic is a bug, not a feature.
+ */
+import { EventEmitter } from 'node:events';
+import type { TlsOptions } from 'node:tls';
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import { compose, type Next } from './compose.js';
+import { Engine, type EngineOptions } from './engine.js';
+import { isHttpError } from './http-error.js';
+import { Server, type ListenOptions } from './server.js';
+import { inject, type InjectInput, type InjectResult } from './inject.js';
+import type { Connection } from './connection.js';
+import type { Context, DefaultState } from './context.js';
+
+/**
+ * A middleware: `(ctx, next)`. Await `next()` to run the rest of the stack.
+ *
+ * @example const timing: Middleware = async (ctx, next) => { const t = performance.now(); await next(); ctx.set('server-timing', `app;dur=${performance.now() - t}`) }
+ */
+export type Middleware<S extends object = DefaultState, P extends Record<string, string> = Record<string, string>> = (ctx: Context<S, P>, next: Next) => unknown;
+
+/** Options of {@link App}. */
+export interface AppOptions extends EngineOptions {
+  /** `process.env.NODE_ENV` or `'development'`. */
+  env?: string;
+  /** Keys for signed cookies, newest first (rotation: older keys still verify). */
+  keys?: string[];
+  /** Trust `X-Forwarded-*` headers (only behind a proxy you control). */
+  proxy?: boolean;
+  /** Header carrying the client address when `proxy` (default `x-forwarded-for`). */
+  proxyIpHeader?: string;
+  /** At most this many addresses are read from `proxyIpHeader` (0: all). */
+  maxIpsCount?: number;
+  /** Koa's `subdomainOffset` (default 2). */
+  subdomainOffset?: number;
+  /** A pino logger, pino options, or `false` for silence. Default: `info`, silent under test runners. */
+  logger?: Logger | LoggerOptions | false;
+  /** Serve HTTPS with these `node:tls` options (key, cert, …). */
+  tls?: TlsOptions;
+}
+
+/**
+ * A shallot application.
+ *
+ * @example
+ * const app = new App()
+ * app.use((ctx) => { ctx.body = { message: 'Hello, world!' } })
+ * app.listen(8006)
+ */
+export class App<S extends object = DefaultState> extends EventEmitter {
+  readonly env: string;
+  keys: string[] | undefined;
+  proxy: boolean;
+  proxyIpHeader: string;
+  maxIpsCount: number;
+  subdomainOffset: number;
+  /** The root logger. */
+  readonly log: Logger;
+  readonly options: AppOptions;
+  readonly #stack: Middleware<S>[] = [];
+  #fn: ((ctx: Context<S>) => Promise<void>) | null = null;
+
+  constructor(options: AppOptions = {}) {
+    super();
+    this.options = options;
+    this.env = options.env ?? process.env['NODE_ENV'] ?? 'development';
+    this.keys = options.keys;
+    this.proxy = options.proxy ?? false;
+    this.proxyIpHeader = options.proxyIpHeader ?? 'x-forwarded-for';
+    this.maxIpsCount = options.maxIpsCount ?? 0;
+    this.subdomainOffset = options.subdomainOffset ?? 2;
+    this.log = makeLogger(options.logger);
+  }
+
+  /**
+   * Adds a middleware to the stack.
+   *
+   * @throws {TypeError} if `fn` is not a function, or the app already started serving
+   * @example app.use(async (ctx, next) => { await next(); ctx.set('x-frame-options', 'DENY') })
+   */
+  use(fn: Middleware<S>): this {
+    if (typeof fn !== 'function') throw new TypeError('app.use() requires a middleware function');
+    if (this.#fn !== null) throw new TypeError('app.use() after the app started serving: add middleware before listen()/inject()');
+    this.#stack.push(fn);
+    return this;
+  }
+
+  /** The composed stack (composing it on first call). */
+  #composed(): (ctx: Context<S>) => Promise<void> {
+    return (this.#fn ??= compose(this.#stack));
+  }
+
+  /**
+   * Starts an HTTP (or HTTPS, with `tls`) server.
+   *
+   * @example const server = app.listen(8006, '127.0.0.1', () => console.log('ready')); await server.close()
+   */
+  listen(port?: number | ListenOptions, host?: string | (() => void), callback?: () => void): Server {
+    this.#composed();
+    const opts: ListenOptions = typeof port === 'object' ? { ...port } : { port };
+    if (typeof host === 'function') callback = host;
+    else if (host !== undefined) opts.host = host;
+    const tls = opts.tls ?? this.options.tls;
+    const engine = new Engine(this as unknown as never, this.options);
+    const server = new Server(engine, tls, opts.signals === true);
+    if (callback !== undefined) server.once('listening', callback);
+    server.listen(opts.port ?? 0, opts.host);
+    return server;
+  }
+
+  /**
+   * Runs the real connection engine over an in-memory duplex: raw bytes (pipelined or malformed)
+   * or a request object in, every response out. No socket, no port.
+   *
+   * @example const { responses } = await app.inject({ method: 'GET', url: '/' }); responses[0].json()
+   */
+  inject(input: InjectInput): Promise<InjectResult> {
+    this.#composed();
+    return inject(new Engine(this as unknown as never, this.options), input);
+  }
+
+  /** @internal runs the stack for one context and reports back to its connection */
+  run(ctx: Context<S>, conn: Connection): void {
+    void this.#run(ctx, conn);
+  }
+
+  async #run(ctx: Context<S>, conn: Connection): Promise<void> {
+    let error: unknown = null;
+    try {
+      await this.#fn!(ctx);
+      if (!ctx.respond && ctx.hasRes && !ctx.res.ended) {
+        // `ctx.respond = false`: the handler writes through ctx.res and ends it itself.
+        await new Promise((resolve) => ctx.res.once('ended', resolve));
+      }
+    } catch (err) {
+      error = err ?? new Error('A middleware threw a nullish value');
+    }
+    conn.complete(ctx as Context, error);
+  }
+
+  /**
+   * @internal The error path's reporting half: emit `error` on the app (when anyone listens) and log
+   * — 5xx at `error`, 4xx at `info` — once.
+   */
+  onError(err: unknown, ctx: Context): void {
+    const status = isHttpError(err) ? err.status : 500;
+    if (status >= 500) ctx.log.error({ err }, 'request failed');
+    else ctx.log.info({ err: { message: (err as Error).message, status } }, 'request rejected');
+    if (this.listenerCount('error') > 0) this.emit('error', err, ctx);
+  }
+}
+
+function makeLogger(opt: AppOptions['logger']): Logger {
+  if (opt === false) return pino({ level: 'silent' });
+  if (opt !== undefined && typeof (opt as Logger).child === 'function') return opt as Logger;
+  const underTest = process.env['VITEST'] !== undefined || process.env['NODE_ENV'] === 'test';
+  return pino({ level: underTest ? 'silent' : 'info', ...(opt as LoggerOptions | undefined) });
+}

@@ -1,0 +1,452 @@
+/**
+ * One connection: bytes in → parser → contexts → middleware → responses out, in order.
+ *
+ * Contract:
+ * - Requests are dispatched as soon as their head is parsed (pipelined ones run concurrently),
+ *   but responses leave strictly in request order. Responses that are ready together leave in one
+ *   corked write (one `writev`), not one syscall each.
+ * - Reading stops (socket paused, parser not pulled) while too many requests wait for their
+ *   response or a handler has not read its buffered body; it resumes when that drains.
+ * - A request is answered exactly once. A parse error is answered after the responses of the
+ *   requests before it, with `Connection: close`, and the socket is closed once that is flushed.
+ * - `shutdown()` stops reading, answers what was already received (the last response says
+ *   `Connection: close`) and closes; an idle connection closes at once.
+ */
+import type { Socket } from 'node:net';
+import { RequestParser } from '../parser/parser.js';
+import { ParseError } from '../parser/errors.js';
+import type { RequestHead, UpgradeEvent } from '../parser/events.js';
+import { BodySource, type BodyOwner } from './request-body.js';
+import { Context } from './context.js';
+import { rawErrorResponse, serialize, serializeError, type HeadOptions, type StreamPlan } from './respond.js';
+import type { EngineHost } from './engine-host.js';
+
+const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+
+/** Per-exchange progress, kept on a small side record so Context stays a pure API object. */
+class Exchange {
+  ready = false;
+  error: unknown = null;
+  close = false;
+  continueSent = false;
+  constructor(readonly ctx: Context, readonly head: RequestHead) {}
+}
+
+/** Drives one socket; see the module contract. */
+export class Connection implements BodyOwner {
+  readonly socket: Socket;
+  readonly #host: EngineHost;
+  readonly #parser: RequestParser;
+  readonly #queue: Exchange[] = [];
+  #current: Exchange | null = null;
+  #inflight = 0;
+  #paused = false;
+  /** No more requests are read: close requested, parse error, EOF, upgrade or shutdown. */
+  #stopReading = false;
+  #streaming = false;
+  #flushScheduled = false;
+  #finalBytes: Buffer | null = null;
+  #closed = false;
+  #requests = 0;
+  #pendingUpgrade: { ctx: Context; ev: UpgradeEvent | null } | null = null;
+  readonly #encrypted: boolean;
+  readonly #remote: string;
+  /** Coarse timestamps (ms) read by the server's sweep; 0 = not running. */
+  requestStart = 0;
+  headDone = false;
+  idleSince: number;
+
+  readonly #onData = (chunk: Buffer): void => this.#data(chunk);
+  readonly #flushCb = (): void => {
+    this.#flushScheduled = false;
+    this.#flush();
+  };
+
+  constructor(host: EngineHost, socket: Socket, encrypted: boolean) {
+    this.#host = host;
+    this.socket = socket;
+    this.#parser = new RequestParser(host.parserOptions);
+    this.#encrypted = encrypted;
+    this.#remote = socket.remoteAddress ?? '';
+    this.idleSince = host.now();
+    socket.on('data', this.#onData);
+    socket.on('end', () => this.#eof());
+    socket.on('error', (err) => host.log.debug({ err }, 'socket error'));
+    socket.on('close', () => this.#onClose());
+    socket.on('drain', () => this.#resumeIfDrained());
+  }
+
+  /** True when nothing is in progress: no queued exchange, no partial request. */
+  get idle(): boolean {
+    return this.#queue.length === 0 && this.#current === null && this.#parser.idle && this.#finalBytes === null;
+  }
+
+  /** Graceful close: stop reading; answer what was received; close after the last response. */
+  shutdown(): void {
+    if (this.#closed) return;
+    this.#stopReading = true;
+    if (this.idle) {
+      this.socket.end();
+      return;
+    }
+    const last = this.#queue[this.#queue.length - 1];
+    if (last !== undefined) last.close = true;
+    this.#flush();
+  }
+
+  /** Timeout from the server's sweep: 408 if nothing is being answered, else just close. */
+  timeout(): void {
+    if (this.#closed) return;
+    const ctxs = this.#queue;
+    if (ctxs.length === 0 && this.#finalBytes === null) {
+      this.#stopReading = true;
+      this.#current?.ctx.bodySource.abort(new Error('Request timeout'));
+      this.#finalBytes = rawErrorResponse(408, 'ERR_REQUEST_TIMEOUT', 'The request was not received in time', this.#closeOpts());
+      this.#flush();
+      return;
+    }
+    this.socket.destroy();
+  }
+
+  // ── reading ─────────────────────────────────────────────────────────────────────────────
+  #data(chunk: Buffer): void {
+    if (this.#stopReading) return;
+    if (this.requestStart === 0) {
+      this.requestStart = this.#host.now();
+      this.headDone = false;
+    }
+    this.#parser.push(chunk);
+    this.#pump();
+  }
+
+  #pump(): void {
+    const parser = this.#parser;
+    while (!this.#paused && !this.#stopReading) {
+      let ev;
+      try {
+        ev = parser.next();
+      } catch (err) {
+        if (err instanceof ParseError) this.#parseError(err);
+        else throw err;
+        return;
+      }
+      switch (ev.kind) {
+        case 'need-data':
+          return;
+        case 'head':
+          this.#onHead(ev);
+          break;
+        case 'body': {
+          const src = this.#current!.ctx.bodySource;
+          src.push(ev.data);
+          if (src.full) this.#pause();
+          break;
+        }
+        case 'end': {
+          const ex = this.#current!;
+          ex.ctx.bodySource.end(ev.trailers);
+          this.#current = null;
+          this.requestStart = 0;
+          // An upgrade request keeps the parser going one step further, to hand over the rest.
+          if (!ex.head.keepAlive && !ex.head.upgrade) this.#stopReading = true;
+          break;
+        }
+        case 'upgrade':
+          this.#onUpgrade(ev);
+          return;
+      }
+    }
+  }
+
+  #onHead(head: RequestHead): void {
+    this.headDone = true;
+    const host = this.#host;
+    const src = new BodySource(this, host.bodyHighWaterMark);
+    const ctx = new Context(host.app, this.socket, head, src, this.#encrypted, this.#remote);
+    const ex = new Exchange(ctx, head);
+    this.#current = ex;
+    this.#queue.push(ex);
+    this.#requests++;
+    if (!head.keepAlive || (host.maxRequestsPerSocket > 0 && this.#requests >= host.maxRequestsPerSocket) || host.closing) {
+      ex.close = true;
+      this.#stopReading = true;
+    }
+    const refusal = this.#refuse(head);
+    if (refusal !== null) {
+      ex.error = refusal;
+      ex.close = true;
+      this.#stopReading = true;
+      this.#ready(ex);
+      return;
+    }
+    if (head.upgrade) {
+      // The parser stops after this message; whoever listens for 'upgrade' takes the socket.
+      this.#stopReading = false;
+      this.#pendingUpgrade = { ctx, ev: null };
+      this.#queue.pop();
+      return;
+    }
+    this.#inflight++;
+    if (this.#queue.length >= host.maxPipelinedRequests) this.#pause();
+    host.dispatch(ctx, this);
+  }
+
+  /** Requests refused before any middleware runs (RFC 9112 §3.2, RFC 9110 §10.1.1, §7.8). */
+  #refuse(head: RequestHead): Error | null {
+    if (head.versionMinor === 1 ? head.hostCount !== 1 : head.hostCount > 1) {
+      return this.#host.httpError(400, head.hostCount === 0 ? 'Missing Host header' : 'More than one Host header', 'ERR_MISSING_HOST');
+    }
+    if (head.expectUnsupported) return this.#host.httpError(417, 'Only Expect: 100-continue is supported', 'ERR_EXPECTATION_FAILED');
+    if (head.framing === 'chunked') {
+      const te = head.get('transfer-encoding')!.trim().toLowerCase();
+      if (te !== 'chunked') return this.#host.httpError(501, `Unsupported transfer coding: ${te}`, 'ERR_UNSUPPORTED_TRANSFER_CODING');
+    }
+    if (head.upgrade && !this.#host.hasUpgradeListener()) {
+      return head.method === 'CONNECT'
+        ? this.#host.httpError(501, 'CONNECT is not supported by this server', 'ERR_UPGRADE_REQUIRED')
+        : this.#host.httpError(426, 'No handler for this Upgrade', 'ERR_UPGRADE_REQUIRED');
+    }
+    return null;
+  }
+
+  #onUpgrade(ev: UpgradeEvent): void {
+    const pending = this.#pendingUpgrade;
+    this.#stopReading = true;
+    if (pending === null) {
+      // A refused upgrade: its error response is queued; drop what follows.
+      this.#flush();
+      return;
+    }
+    pending.ev = ev;
+    this.#maybeHandOver();
+  }
+
+  #maybeHandOver(): void {
+    const pending = this.#pendingUpgrade;
+    if (pending === null || pending.ev === null || this.#queue.length > 0 || this.#streaming) return;
+    this.#pendingUpgrade = null;
+    const s = this.socket;
+    s.removeListener('data', this.#onData);
+    s.removeAllListeners('end');
+    s.removeAllListeners('drain');
+    this.#closed = true;
+    this.#host.forget(this);
+    this.#host.upgrade(pending.ctx, s, pending.ev.remaining);
+  }
+
+  #pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.socket.pause();
+  }
+
+  #resume(): void {
+    if (!this.#paused || this.#closed) return;
+    const cur = this.#current;
+    if (cur !== null && cur.ctx.bodySource.full) return;
+    if (this.#queue.length >= this.#host.maxPipelinedRequests) return;
+    this.#paused = false;
+    this.socket.resume();
+    this.#pump();
+  }
+
+  #resumeIfDrained(): void {
+    if (this.#paused) this.#resume();
+  }
+
+  /** BodyOwner: a handler reads its body. Send `100 Continue` if owed, and read more. */
+  bodyWanted(): void {
+    const cur = this.#current;
+    if (cur !== null && cur.head.expectContinue && !cur.continueSent && !cur.ctx.headerSent && this.#queue[0] === cur) {
+      cur.continueSent = true;
+      this.socket.write(CONTINUE);
+    }
+    this.#resume();
+  }
+
+  #parseError(err: ParseError): void {
+    this.#stopReading = true;
+    this.#current?.ctx.bodySource.abort(err);
+    this.#current = null;
+    this.#host.log.debug({ err }, 'request rejected by the parser');
+    this.#finalBytes = rawErrorResponse(err.status, err.code, err.reason, this.#closeOpts());
+    this.#flush();
+  }
+
+  #eof(): void {
+    // The client half-closed: answer what it sent, then close (allowHalfOpen keeps writing possible).
+    this.#stopReading = true;
+    if (this.#current !== null) {
+      this.#current.ctx.bodySource.abort(new Error('Client closed the connection mid-request'));
+    }
+    if (this.#queue.length === 0 && this.#finalBytes === null && !this.#streaming) this.socket.end();
+    else {
+      const last = this.#queue[this.#queue.length - 1];
+      if (last !== undefined) last.close = true;
+    }
+  }
+
+  // ── writing ─────────────────────────────────────────────────────────────────────────────
+  /** Called by the app when an exchange's middleware has finished (or failed). */
+  complete(ctx: Context, error: unknown): void {
+    const ex = this.#find(ctx);
+    if (ex === null) return;
+    this.#inflight--;
+    if (error !== null) ex.error = error;
+    this.#ready(ex);
+  }
+
+  #find(ctx: Context): Exchange | null {
+    const q = this.#queue;
+    for (let i = 0; i < q.length; i++) if (q[i]!.ctx === ctx) return q[i]!;
+    return null;
+  }
+
+  #ready(ex: Exchange): void {
+    ex.ready = true;
+    if (this.#inflight === 0) this.#flush();
+    else if (!this.#flushScheduled && this.#queue[0] === ex) {
+      // Let the other pipelined handlers finish first so their responses share this write.
+      this.#flushScheduled = true;
+      setImmediate(this.#flushCb);
+    }
+  }
+
+  #flush(): void {
+    if (this.#streaming || this.#closed) return;
+    const q = this.#queue;
+    const s = this.socket;
+    s.cork();
+    let closeAfter = false;
+    while (q.length > 0 && q[0]!.ready) {
+      const ex = q.shift()!;
+      const close = ex.close || (this.#stopReading && q.length === 0 && this.#current === null) || this.#mustCloseAfter(ex);
+      const opts = close ? this.#closeOpts() : this.#host.keepOpts(ex.head.versionMinor === 0);
+      const out = this.#render(ex, opts);
+      ex.ctx.headerSent = true;
+      if (Buffer.isBuffer(out)) {
+        s.write(out);
+        this.#finish(ex);
+        if (close) {
+          closeAfter = true;
+          break;
+        }
+      } else {
+        s.write(out.head);
+        s.uncork();
+        void this.#stream(ex, out, close);
+        return;
+      }
+    }
+    if (!closeAfter && q.length === 0 && this.#finalBytes !== null) {
+      s.write(this.#finalBytes);
+      this.#finalBytes = null;
+      closeAfter = true;
+    }
+    s.uncork();
+    if (closeAfter) {
+      this.#queue.length = 0;
+      s.end();
+      return;
+    }
+    if (q.length === 0 && this.#current === null) {
+      this.idleSince = this.#host.now();
+      if (this.#pendingUpgrade !== null) this.#maybeHandOver();
+      else if (this.#stopReading) s.end();
+    }
+    if (this.#paused) this.#resume();
+  }
+
+  /** A request whose body is still unread when its response is sent: close, the rest cannot be trusted to follow. */
+  #mustCloseAfter(ex: Exchange): boolean {
+    return ex.head.expectContinue && !ex.continueSent && !ex.ctx.bodySource.ended;
+  }
+
+  #render(ex: Exchange, opts: HeadOptions): Buffer | StreamPlan {
+    const ctx = ex.ctx;
+    if (ex.error !== null) return this.#host.renderError(ctx, ex.error, opts);
+    try {
+      return serialize(ctx, opts);
+    } catch (err) {
+      // e.g. JSON.stringify of a cyclic body: still the one error path.
+      return serializeError(ctx, this.#host.reportError(err, ctx), opts);
+    }
+  }
+
+  async #stream(ex: Exchange, plan: StreamPlan, close: boolean): Promise<void> {
+    this.#streaming = true;
+    const s = this.socket;
+    let failed = false;
+    try {
+      for await (const piece of plan.source as AsyncIterable<unknown>) {
+        if (this.#closed) break;
+        const buf = typeof piece === 'string' ? Buffer.from(piece) : (piece as Uint8Array);
+        if (buf.length === 0) continue;
+        let ok: boolean;
+        if (plan.chunked) {
+          s.cork();
+          s.write(`${buf.length.toString(16)}\r\n`, 'latin1');
+          s.write(buf);
+          ok = s.write('\r\n', 'latin1');
+          s.uncork();
+        } else {
+          ok = s.write(buf);
+        }
+        if (!ok && !this.#closed) await drained(s);
+      }
+      if (plan.chunked && !this.#closed) s.write('0\r\n\r\n', 'latin1');
+    } catch (err) {
+      failed = true;
+      // Headers are gone: the only honest signal left is to cut the connection.
+      this.#host.reportError(err, ex.ctx);
+      s.destroy();
+    }
+    this.#streaming = false;
+    if (failed || this.#closed) return;
+    this.#finish(ex);
+    if (close) {
+      this.#queue.length = 0;
+      s.end();
+      return;
+    }
+    this.#flush();
+  }
+
+  #finish(ex: Exchange): void {
+    const ctx = ex.ctx;
+    ctx.bodySource.discard();
+    if (this.#current === ex && !ctx.bodySource.ended) {
+      // The body is still arriving: keep parsing it (and drop it) so the next request can be read.
+      this.#resume();
+    }
+    this.#host.finished(ctx);
+  }
+
+  #closeOpts(): HeadOptions {
+    return this.#host.closeOpts;
+  }
+
+  #onClose(): void {
+    this.#closed = true;
+    const err = new Error('Client closed the connection');
+    for (const ex of this.#queue) {
+      ex.ctx.abort(err);
+      ex.ctx.bodySource.abort(err);
+    }
+    this.#current?.ctx.bodySource.abort(err);
+    this.#queue.length = 0;
+    this.#host.forget(this);
+  }
+}
+
+function drained(s: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      s.removeListener('drain', done);
+      s.removeListener('close', done);
+      resolve();
+    };
+    s.once('drain', done);
+    s.once('close', done);
+  });
+}

@@ -1,0 +1,202 @@
+/**
+ * `ctx`: one request/response exchange. Koa's documented delegates are explicit getters here (no
+ * `delegates` prototype chains), every field is initialised in the constructor so all contexts
+ * share one hidden class, and costly members (cookies, `req`/`res` stand-ins, the abort signal)
+ * are created on first use.
+ */
+import Cookies from 'cookies';
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { RequestHead } from '../parser/events.js';
+import { BodySource } from './request-body.js';
+import { HttpError, createHttpError, type HttpErrorProps } from './http-error.js';
+import { Request } from './request.js';
+import { Response, type ResponseBody } from './response.js';
+import { IncomingMessageShim, ServerResponseShim } from './compat.js';
+import type { AppLike } from './app-like.js';
+import type { ParsedQuery } from './query.js';
+import type { IncomingHeaders } from './incoming-headers.js';
+
+/**
+ * Augment this interface to type `ctx.state` for every app at once.
+ *
+ * @example declare module 'shallot' { interface StateMap { user?: { id: string } } }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface StateMap {}
+
+/** The default `ctx.state` type: {@link StateMap}. */
+export type DefaultState = StateMap;
+
+/**
+ * The request/response context passed to every middleware.
+ *
+ * @typeParam S - type of `ctx.state`
+ * @typeParam P - type of `ctx.params` (inferred from the route path by the router)
+ * @example app.use(async (ctx, next) => { const t = Date.now(); await next(); ctx.set('x-ms', String(Date.now() - t)) })
+ */
+export class Context<S extends object = DefaultState, P extends Record<string, string> = Record<string, string>> {
+  readonly app: AppLike;
+  readonly request: Request;
+  readonly response: Response;
+  /** The socket (TLS, TCP, or `app.inject`'s in-memory duplex). */
+  readonly socket: Socket;
+  /** Per-request state for middleware to share. */
+  state: S;
+  /** Route params; filled in by the router. */
+  params: P;
+  /** Set `false` to write the response yourself through `ctx.res` (Koa's escape hatch). */
+  respond: boolean;
+  /** The logger for this request (a pino child once the logger middleware runs). */
+  log: Logger;
+  /** Whether the connection is TLS. */
+  readonly encrypted: boolean;
+  /** Peer address, or `''` when unknown (inject). */
+  readonly remoteAddress: string;
+  /** @internal the body bytes of this request */
+  readonly bodySource: BodySource;
+  /** @internal set by the connection once the status line is written */
+  headerSent: boolean;
+  #abort: AbortController | null = null;
+  #cookies: Cookies | null = null;
+  #req: IncomingMessageShim | null = null;
+  #res: ServerResponseShim | null = null;
+  /** @internal the matched route pattern, set by the router */
+  routePath: string | null;
+
+  constructor(app: AppLike, socket: Socket, head: RequestHead, body: BodySource, encrypted: boolean, remoteAddress: string) {
+    this.app = app;
+    this.socket = socket;
+    this.request = new Request(this as Context, head);
+    this.response = new Response(this as Context);
+    this.state = {} as S;
+    this.params = {} as P;
+    this.respond = true;
+    this.log = app.log;
+    this.encrypted = encrypted;
+    this.remoteAddress = remoteAddress;
+    this.bodySource = body;
+    this.headerSent = false;
+    this.routePath = null;
+  }
+
+  /** Aborted when the client goes away before the response is complete, or the request times out. */
+  get signal(): AbortSignal {
+    return (this.#abort ??= new AbortController()).signal;
+  }
+
+  /** @internal called by the connection */
+  abort(reason: Error): void {
+    if (this.#abort === null) this.#abort = new AbortController();
+    if (!this.#abort.signal.aborted) this.#abort.abort(reason);
+  }
+
+  /** Signed cookies (the `cookies` package, as Koa), keyed with `app.keys`. */
+  get cookies(): Cookies {
+    return (this.#cookies ??= new Cookies(this.req as never, this.res as never, { keys: this.app.keys, secure: this.request.secure }));
+  }
+
+  /** A stand-in for Node's IncomingMessage: headers, method, url, and the body as a Readable. */
+  get req(): IncomingMessageShim {
+    return (this.#req ??= new IncomingMessageShim(this as Context));
+  }
+
+  /** A stand-in for Node's ServerResponse over this context's response. */
+  get res(): ServerResponseShim {
+    return (this.#res ??= new ServerResponseShim(this as Context));
+  }
+
+  /** @internal true once `ctx.req` was created (its stream owns the body) */
+  get hasReq(): boolean {
+    return this.#req !== null;
+  }
+
+  /** @internal true once `ctx.res` was created */
+  get hasRes(): boolean {
+    return this.#res !== null;
+  }
+
+  /**
+   * Throws an {@link HttpError}: `ctx.throw(404)`, `ctx.throw(400, 'Bad name')`,
+   * `ctx.throw(403, 'No', { code: 'ERR_NO' })`.
+   */
+  throw(status: number | string, message?: string | number | HttpErrorProps, props?: HttpErrorProps): never {
+    throw createHttpError(status, message, props);
+  }
+
+  /** Throws `HttpError(status, message)` unless `value` is truthy. @example ctx.assert(ctx.state.user, 401) */
+  assert(value: unknown, status: number, message?: string, props?: HttpErrorProps): asserts value {
+    if (!value) throw new HttpError(status, message, props);
+  }
+
+  // ── request delegates ────────────────────────────────────────────────────────────────────
+  get method(): string { return this.request.method; }
+  set method(v: string) { this.request.method = v; }
+  get url(): string { return this.request.url; }
+  set url(v: string) { this.request.url = v; }
+  get originalUrl(): string { return this.request.originalUrl; }
+  get path(): string { return this.request.path; }
+  set path(v: string) { this.request.path = v; }
+  get querystring(): string { return this.request.querystring; }
+  set querystring(v: string) { this.request.querystring = v; }
+  get search(): string { return this.request.search; }
+  get query(): ParsedQuery { return this.request.query; }
+  set query(v: ParsedQuery) { this.request.query = v; }
+  get headers(): IncomingHeaders { return this.request.headers; }
+  get header(): IncomingHeaders { return this.request.headers; }
+  get host(): string { return this.request.host; }
+  get hostname(): string { return this.request.hostname; }
+  get protocol(): string { return this.request.protocol; }
+  get secure(): boolean { return this.request.secure; }
+  get origin(): string { return this.request.origin; }
+  get href(): string { return this.request.href; }
+  get URL(): URL | Record<string, never> { return this.request.URL; }
+  get ip(): string { return this.request.ip; }
+  get ips(): string[] { return this.request.ips; }
+  get subdomains(): string[] { return this.request.subdomains; }
+  get fresh(): boolean { return this.request.fresh; }
+  get stale(): boolean { return this.request.stale; }
+  get idempotent(): boolean { return this.request.idempotent; }
+  /** A request header, or `''`. */
+  get(name: string): string { return this.request.get(name); }
+  /** Request Content-Type check; see {@link Request.is}. */
+  is(type?: string | string[], ...types: string[]): string | false | null { return this.request.is(type, ...types); }
+  accepts(...types: (string | string[])[]): string | string[] | false { return this.request.accepts(...types); }
+  acceptsEncodings(...e: (string | string[])[]): string | string[] | false { return this.request.acceptsEncodings(...e); }
+  acceptsCharsets(...c: (string | string[])[]): string | string[] | false { return this.request.acceptsCharsets(...c); }
+  acceptsLanguages(...l: (string | string[])[]): string | string[] | false { return this.request.acceptsLanguages(...l); }
+
+  // ── response delegates ───────────────────────────────────────────────────────────────────
+  get status(): number { return this.response.status; }
+  set status(v: number) { this.response.status = v; }
+  get message(): string { return this.response.message; }
+  set message(v: string) { this.response.message = v; }
+  get body(): ResponseBody { return this.response.body; }
+  set body(v: ResponseBody) { this.response.body = v; }
+  get type(): string { return this.response.type; }
+  set type(v: string) { this.response.type = v; }
+  get length(): number | undefined { return this.response.length; }
+  set length(v: number) { this.response.length = v; }
+  get lastModified(): Date | undefined { return this.response.lastModified; }
+  set lastModified(v: Date | string) { this.response.lastModified = v; }
+  get etag(): string { return this.response.etag; }
+  set etag(v: string) { this.response.etag = v; }
+  /** Sets response header(s); see {@link Response.set}. */
+  set(name: string | Record<string, string | number | readonly string[]>, value?: string | number | readonly string[]): void { this.response.set(name, value); }
+  append(name: string, value: string | readonly string[]): void { this.response.append(name, value); }
+  remove(name: string): void { this.response.remove(name); }
+  has(name: string): boolean { return this.response.has(name); }
+  vary(field: string): void { this.response.vary(field); }
+  redirect(url: string, alt?: string): void { this.response.redirect(url, alt); }
+  attachment(filename?: string): void { this.response.attachment(filename); }
+
+  /** A plain summary, as Koa's `ctx.toJSON()`. */
+  toJSON(): Record<string, unknown> {
+    return {
+      request: { method: this.method, url: this.url, header: this.headers },
+      response: { status: this.status, message: this.message, header: this.response.headers },
+      app: { env: this.app.env, proxy: this.app.proxy },
+      originalUrl: this.originalUrl,
+    };
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * The one registry of the server's stable error codes (the parser's `HPE_*` codes live in
+ * `src/parser/errors.ts`). `docs/errors.md` lists the same rows; a test keeps the two in sync.
+ */
+export const ERRORS = {
+  ERR_INTERNAL: { status: 500, message: 'Internal Server Error' },
+  ERR_HTTP: { status: 500, message: 'An HttpError thrown without a more specific code' },
+  ERR_NOT_FOUND: { status: 404, message: 'No middleware set a response' },
+  ERR_MISSING_HOST: { status: 400, message: 'HTTP/1.1 request without exactly one Host header field' },
+  ERR_UNSUPPORTED_TRANSFER_CODING: { status: 501, message: 'A transfer coding other than chunked' },
+  ERR_EXPECTATION_FAILED: { status: 417, message: 'An Expect value other than 100-continue' },
+  ERR_UPGRADE_REQUIRED: { status: 426, message: 'An Upgrade request with no upgrade listener' },
+  ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received within the timeout' },
+  ERR_NEXT_CALLED_TWICE: { status: 500, message: 'next() called more than once in one middleware' },
+  ERR_BODY_CONSUMED: { status: 500, message: 'The request body was already read' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+/** A stable server error code. */
+export type ErrorCode = keyof typeof ERRORS;

@@ -1,0 +1,32 @@
+/**
+ * Node-compatible `req.headers`: lowercase names; repeated fields joined with `", "`, except
+ * `set-cookie` (an array) and the fields Node keeps only once (its `matchKnownFields` list), so
+ * that middleware written against `node:http` sees the same object.
+ */
+
+/** Node's IncomingHttpHeaders shape. */
+export type IncomingHeaders = Record<string, string | string[] | undefined>;
+
+const SINGLE = new Set([
+  'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host',
+  'if-modified-since', 'if-unmodified-since', 'last-modified', 'location', 'max-forwards',
+  'proxy-authorization', 'referer', 'retry-after', 'server', 'user-agent',
+]);
+
+/** Builds the headers object from a flat raw list. */
+export function headersObject(raw: readonly string[]): IncomingHeaders {
+  const out: IncomingHeaders = Object.create(null) as IncomingHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    const value = raw[i + 1]!;
+    const prev = out[name];
+    if (prev === undefined) {
+      out[name] = name === 'set-cookie' ? [value] : value;
+    } else if (name === 'set-cookie') {
+      (prev as string[]).push(value);
+    } else if (!SINGLE.has(name)) {
+      out[name] = `${prev as string}, ${value}`;
+    }
+  }
+  return out;
+}

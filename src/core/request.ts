@@ -1,0 +1,313 @@
+/**
+ * `ctx.request`: Koa's documented Request API over a parsed head. Costly views (headers object,
+ * query, negotiator) are built on first use and cached.
+ */
+import accepts from 'accepts';
+import fresh from 'fresh';
+import typeis from 'type-is';
+import type { Socket } from 'node:net';
+import type { RequestHead } from '../parser/events.js';
+import { parseQuery, type ParsedQuery } from './query.js';
+import { headersObject, type IncomingHeaders } from './incoming-headers.js';
+import type { Context } from './context.js';
+
+/**
+ * The request side of a {@link Context}.
+ *
+ * @example app.use((ctx) => { ctx.body = ctx.request.accepts('json') ? { ok: 1 } : 'ok' })
+ */
+export class Request {
+  readonly ctx: Context;
+  /** The parsed request head (method, target, raw headers, framing). */
+  readonly head: RequestHead;
+  method: string;
+  originalUrl: string;
+  /** The parsed body, set by a body middleware (Koa's `ctx.request.body`). */
+  body: unknown;
+  /** The raw body bytes, when a body middleware was asked to keep them. */
+  rawBody: Buffer | undefined;
+  #url: string;
+  #pathEnd = -1;
+  #headers: IncomingHeaders | null = null;
+  #query: ParsedQuery | null = null;
+  #queryOf = '';
+  #accept: accepts.Accepts | null = null;
+
+  constructor(ctx: Context, head: RequestHead) {
+    this.ctx = ctx;
+    this.head = head;
+    this.method = head.method;
+    this.originalUrl = head.target;
+    this.body = undefined;
+    this.rawBody = undefined;
+    this.#url = head.target;
+  }
+
+  /** Request-target as sent, or as rewritten by middleware. */
+  get url(): string {
+    return this.#url;
+  }
+
+  set url(v: string) {
+    this.#url = v;
+    this.#pathEnd = -1;
+  }
+
+  /** Lowercased header names to values, as Node's `req.headers` (built on first use). */
+  get headers(): IncomingHeaders {
+    return (this.#headers ??= headersObject(this.head.rawHeaders));
+  }
+
+  /** Alias of {@link headers}. */
+  get header(): IncomingHeaders {
+    return this.headers;
+  }
+
+  /** A request header by case-insensitive name (`referer`/`referrer` interchangeable), or `''`. */
+  get(name: string): string {
+    const lower = name.toLowerCase();
+    if (lower === 'referer' || lower === 'referrer') return this.head.get('referer') ?? this.head.get('referrer') ?? '';
+    const v = this.headers[lower];
+    if (v === undefined) return '';
+    return Array.isArray(v) ? v.join(', ') : v;
+  }
+
+  #split(): number {
+    if (this.#pathEnd === -1) {
+      const u = this.#url;
+      const q = u.indexOf('?');
+      this.#pathEnd = q === -1 ? u.length : q;
+    }
+    return this.#pathEnd;
+  }
+
+  /** The URL's path, e.g. `/users/42` (no query). For an absolute-form target, the path part of it. */
+  get path(): string {
+    const u = this.#url;
+    const end = this.#split();
+    if (u.charCodeAt(0) === 0x2f) return end === u.length ? u : u.slice(0, end);
+    return absolutePath(u.slice(0, end));
+  }
+
+  set path(p: string) {
+    const qs = this.querystring;
+    this.url = qs === '' ? p : `${p}?${qs}`;
+  }
+
+  /** The raw query string without `?`. */
+  get querystring(): string {
+    const end = this.#split();
+    return end === this.#url.length ? '' : this.#url.slice(end + 1);
+  }
+
+  set querystring(qs: string) {
+    const p = this.path;
+    this.url = qs === '' ? p : `${p}?${qs.startsWith('?') ? qs.slice(1) : qs}`;
+  }
+
+  /** `?` plus the query string, or `''`. */
+  get search(): string {
+    const qs = this.querystring;
+    return qs === '' ? '' : `?${qs}`;
+  }
+
+  set search(s: string) {
+    this.querystring = s;
+  }
+
+  /** The parsed query (`a=1&a=2` → `{ a: ['1', '2'] }`), computed on first use; prototype-less. */
+  get query(): ParsedQuery {
+    const qs = this.querystring;
+    if (this.#query === null || this.#queryOf !== qs) {
+      this.#query = parseQuery(qs);
+      this.#queryOf = qs;
+    }
+    return this.#query;
+  }
+
+  set query(obj: ParsedQuery) {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(obj)) {
+      if (Array.isArray(v)) for (const x of v) q.append(k, String(x));
+      else if (v !== undefined) q.append(k, String(v));
+    }
+    this.querystring = q.toString();
+  }
+
+  /** The socket (a `net.Socket`, `tls.TLSSocket`, or the in-memory duplex of `app.inject`). */
+  get socket(): Socket {
+    return this.ctx.socket;
+  }
+
+  /** `https` on a TLS socket (or `X-Forwarded-Proto` when `app.proxy`), else `http`. */
+  get protocol(): string {
+    if (this.ctx.encrypted) return 'https';
+    if (!this.ctx.app.proxy) return 'http';
+    const proto = this.get('x-forwarded-proto');
+    return proto === '' ? 'http' : proto.split(/\s*,\s*/, 1)[0]!.toLowerCase();
+  }
+
+  /** `protocol === 'https'`. */
+  get secure(): boolean {
+    return this.protocol === 'https';
+  }
+
+  /** Host and port (`X-Forwarded-Host` when `app.proxy`); the authority of an absolute-form target wins. */
+  get host(): string {
+    let host = this.ctx.app.proxy ? this.get('x-forwarded-host').split(/\s*,\s*/, 1)[0]! : '';
+    if (host === '') {
+      const t = this.head.target;
+      if (t.charCodeAt(0) !== 0x2f && t !== '*') {
+        const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]+)/.exec(t);
+        host = m === null ? t : m[1]!;
+      }
+    }
+    return host !== '' ? host : this.get('host');
+  }
+
+  /** {@link host} without the port (IPv6 literals keep their brackets). */
+  get hostname(): string {
+    const host = this.host;
+    if (host === '') return '';
+    if (host.charCodeAt(0) === 0x5b) {
+      const close = host.indexOf(']');
+      return close === -1 ? host : host.slice(0, close + 1);
+    }
+    const colon = host.indexOf(':');
+    return colon === -1 ? host : host.slice(0, colon);
+  }
+
+  /** `protocol://host`. */
+  get origin(): string {
+    return `${this.protocol}://${this.host}`;
+  }
+
+  /** The full URL: `origin` + `originalUrl` (or the absolute-form target as sent). */
+  get href(): string {
+    if (/^https?:\/\//i.test(this.originalUrl)) return this.originalUrl;
+    return this.origin + this.originalUrl;
+  }
+
+  /** A WHATWG `URL` of {@link href}, or an empty object when it does not parse. */
+  get URL(): URL | Record<string, never> {
+    try {
+      return new URL(this.href);
+    } catch {
+      return {};
+    }
+  }
+
+  /** Client address; with `app.proxy`, the first of {@link ips}. */
+  get ip(): string {
+    return this.ips[0] ?? this.ctx.remoteAddress;
+  }
+
+  /** `X-Forwarded-For` addresses when `app.proxy`, client first; else `[]`. */
+  get ips(): string[] {
+    if (!this.ctx.app.proxy) return [];
+    const v = this.get(this.ctx.app.proxyIpHeader);
+    if (v === '') return [];
+    const list = v.split(/\s*,\s*/).filter((s) => s !== '');
+    const max = this.ctx.app.maxIpsCount;
+    return max > 0 ? list.slice(-max) : list;
+  }
+
+  /** Subdomains under `app.subdomainOffset` (Koa's rule). */
+  get subdomains(): string[] {
+    const hostname = this.hostname;
+    if (hostname === '' || /^[\d.]+$|^\[/.test(hostname)) return [];
+    return hostname.split('.').reverse().slice(this.ctx.app.subdomainOffset);
+  }
+
+  /** Declared Content-Length, or undefined. */
+  get length(): number | undefined {
+    const n = this.head.contentLength;
+    return n >= 0 ? n : undefined;
+  }
+
+  /** The media type of the body without parameters, e.g. `application/json`, or `''`. */
+  get type(): string {
+    const t = this.get('content-type');
+    if (t === '') return '';
+    return t.split(';', 1)[0]!.trim().toLowerCase();
+  }
+
+  /** The `charset` parameter of Content-Type, or `''`. */
+  get charset(): string {
+    const m = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(this.get('content-type'));
+    return m === null ? '' : m[1]!.toLowerCase();
+  }
+
+  /** Whether the client's cached copy is fresh (conditional GET/HEAD against the response's validators). */
+  get fresh(): boolean {
+    const method = this.method;
+    if (method !== 'GET' && method !== 'HEAD') return false;
+    const s = this.ctx.status;
+    if ((s >= 200 && s < 300) || s === 304) {
+      return fresh(this.headers as Record<string, string>, this.ctx.response.headers as Record<string, string>);
+    }
+    return false;
+  }
+
+  /** `!fresh`. */
+  get stale(): boolean {
+    return !this.fresh;
+  }
+
+  /** Whether the method is idempotent (RFC 9110 §9.2.2). */
+  get idempotent(): boolean {
+    return IDEMPOTENT.has(this.method);
+  }
+
+  /**
+   * Matches the request's Content-Type against `types` (type-is rules): the matching type, `false`,
+   * or `null` when the request has no body.
+   *
+   * @example ctx.is('json', 'urlencoded')
+   */
+  is(type?: string | string[], ...types: string[]): string | false | null {
+    const list = type === undefined ? [] : Array.isArray(type) ? type : [type, ...types];
+    if (!this.hasBody) return null;
+    return typeis.is(this.get('content-type'), list);
+  }
+
+  /** True when the request carries a body (chunked or a non-zero Content-Length). */
+  get hasBody(): boolean {
+    const h = this.head;
+    return h.framing === 'chunked' || h.contentLength > 0;
+  }
+
+  #accepts(): accepts.Accepts {
+    return (this.#accept ??= accepts({ headers: this.headers } as never));
+  }
+
+  /** Content negotiation on `Accept`; see the `accepts` package. @example ctx.accepts('json', 'html') */
+  accepts(...types: (string | string[])[]): string | string[] | false {
+    return this.#accepts().types(...(types.flat() as string[]));
+  }
+
+  /** Negotiation on `Accept-Encoding`. @example ctx.acceptsEncodings('br', 'gzip') */
+  acceptsEncodings(...encodings: (string | string[])[]): string | string[] | false {
+    return this.#accepts().encodings(...(encodings.flat() as string[]));
+  }
+
+  /** Negotiation on `Accept-Charset`. @example ctx.acceptsCharsets('utf-8') */
+  acceptsCharsets(...charsets: (string | string[])[]): string | string[] | false {
+    return this.#accepts().charsets(...(charsets.flat() as string[]));
+  }
+
+  /** Negotiation on `Accept-Language`. @example ctx.acceptsLanguages('en', 'fr') */
+  acceptsLanguages(...langs: (string | string[])[]): string | string[] | false {
+    return this.#accepts().languages(...(langs.flat() as string[]));
+  }
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
+
+/** The path of an absolute-form target (`http://h/p?q` → `/p`); `*` and authority-form stay as they are. */
+function absolutePath(beforeQuery: string): string {
+  const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/]*/.exec(beforeQuery);
+  if (m === null) return beforeQuery;
+  const rest = beforeQuery.slice(m[0].length);
+  return rest === '' ? '/' : rest;
+}

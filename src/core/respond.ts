@@ -1,0 +1,169 @@
+/**
+ * Turns a finished context into bytes: the status line, headers, and the body or a plan to stream
+ * it. Koa's body rules (see `response.ts`) decide the type; this module decides the framing:
+ * Content-Length for strings, buffers and JSON; chunked for streams of unknown length; nothing
+ * for HEAD (but the length it would have had), 1xx, 204 and 304 (RFC 9110 §6.4.1, §9.3.2).
+ */
+import type { Readable } from 'node:stream';
+import { httpDate } from './date.js';
+import { HttpError, isHttpError } from './http-error.js';
+import { STATUS_TEXT, isBodiless } from './status.js';
+import { isStreamLike, type OutgoingHeaders } from './response.js';
+import type { Context } from './context.js';
+
+/** A response whose body is streamed after the head. */
+export interface StreamPlan {
+  head: Buffer;
+  source: Readable | ReadableStream | AsyncIterable<unknown>;
+  chunked: boolean;
+}
+
+/** Connection-level facts the head needs. */
+export interface HeadOptions {
+  /** Write `Connection: close` and close after this response. */
+  close: boolean;
+  /** The request was HTTP/1.0 (needs an explicit `Connection: keep-alive` to stay open). */
+  http10: boolean;
+  /** `Keep-Alive` header value to advertise, or '' for none. */
+  keepAliveHeader: string;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const TEXT_PLAIN = 'text/plain; charset=utf-8';
+
+/**
+ * Serialises `ctx` into one buffer (head and body together, so a small response is one write),
+ * or a {@link StreamPlan}.
+ */
+export function serialize(ctx: Context, opts: HeadOptions): Buffer | StreamPlan {
+  const res = ctx.response;
+  let body = res.body;
+  let status = res.status;
+  const headers = res.headers;
+  const isHead = ctx.request.method === 'HEAD';
+
+  if (isBodiless(status)) {
+    destroyStream(body);
+    delete headers['content-type'];
+    delete headers['content-length'];
+    delete headers['transfer-encoding'];
+    return Buffer.from(headString(status, res.message, headers, opts, -1, false), 'latin1');
+  }
+
+  if (body === undefined || body === null) {
+    if (res.explicitNullBody || (body === null && !res.explicitStatus)) {
+      // Koa: an explicit `body = null` is an empty response.
+      delete headers['content-type'];
+      delete headers['transfer-encoding'];
+      headers['content-length'] = '0';
+      return Buffer.from(headString(status, res.message, headers, opts, -1, false), 'latin1');
+    }
+    if (!res.explicitStatus) {
+      // Nothing handled the request: the same problem+json a thrown 404 gets.
+      return serializeError(ctx, new HttpError(404), opts);
+    }
+    body = res.message || String(status);
+    headers['content-type'] ??= TEXT_PLAIN;
+  }
+
+  if (isStreamLike(body)) {
+    const declared = headers['content-length'];
+    if (isHead) {
+      destroyStream(body);
+      return Buffer.from(headString(status, res.message, headers, opts, -1, false), 'latin1');
+    }
+    const chunked = declared === undefined;
+    return { head: Buffer.from(headString(status, res.message, headers, opts, -1, chunked), 'latin1'), source: body, chunked };
+  }
+
+  let payload: string | Uint8Array;
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    payload = body;
+  } else {
+    payload = JSON.stringify(body) ?? 'null';
+    headers['content-type'] ??= JSON_TYPE;
+  }
+  const len = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+  delete headers['content-length'];
+  status = res.status;
+  const head = headString(status, res.message, headers, opts, len, false);
+  if (isHead) return Buffer.from(head, 'latin1');
+  // One allocation for head and body: the common response leaves in a single write.
+  const headLen = head.length;
+  const out = Buffer.allocUnsafe(headLen + len);
+  out.write(head, 0, 'latin1');
+  if (typeof payload === 'string') out.write(payload, headLen, 'utf8');
+  else out.set(payload, headLen);
+  return out;
+}
+
+/**
+ * The one error response: RFC 9457 problem+json. Details only when the error is exposed
+ * (`expose`, default `status < 500`); an unknown error is a 500 with the stock title.
+ */
+export function serializeError(ctx: Context, err: unknown, opts: HeadOptions): Buffer {
+  const res = ctx.response;
+  for (const k of Object.keys(res.headers)) delete res.headers[k];
+  const http = isHttpError(err);
+  const e = err as HttpError;
+  const status = http ? (e.status ?? e.statusCode) : 500;
+  if (http && e.headers !== undefined) {
+    for (const k of Object.keys(e.headers)) {
+      try {
+        res.set(k, e.headers[k]!);
+      } catch {
+        // An invalid header on an error must not turn a 4xx into a crash.
+      }
+    }
+  }
+  const body = JSON.stringify(problem(status, http ? e : null));
+  res.headers['content-type'] = 'application/problem+json; charset=utf-8';
+  res.status = status;
+  const payload = ctx.request.method === 'HEAD' ? '' : body;
+  const len = Buffer.byteLength(body);
+  const head = headString(status, STATUS_TEXT[status] ?? '', res.headers, opts, len, false);
+  return Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(payload, 'utf8')]);
+}
+
+/** The problem object for a status and an (exposable) HttpError. */
+export function problem(status: number, err: HttpError | null): Record<string, unknown> {
+  const title = STATUS_TEXT[status] ?? 'Error';
+  const out: Record<string, unknown> = { type: 'about:blank', title, status };
+  if (err !== null && err.expose) {
+    if (err.message !== '' && err.message !== title) out['detail'] = err.message;
+    if (err.details !== undefined) out[Array.isArray(err.details) ? 'errors' : 'details'] = err.details;
+  }
+  out['code'] = err !== null && typeof err.code === 'string' ? err.code : 'ERR_INTERNAL';
+  return out;
+}
+
+/** A complete response for a request the connection refuses before any context exists. */
+export function rawErrorResponse(status: number, code: string, detail: string, opts: HeadOptions): Buffer {
+  const body = JSON.stringify({ type: 'about:blank', title: STATUS_TEXT[status] ?? 'Error', status, detail, code });
+  const headers: OutgoingHeaders = Object.create(null) as OutgoingHeaders;
+  headers['content-type'] = 'application/problem+json; charset=utf-8';
+  const head = headString(status, STATUS_TEXT[status] ?? '', headers, opts, Buffer.byteLength(body), false);
+  return Buffer.from(head + body, 'utf8');
+}
+
+function headString(status: number, message: string, headers: OutgoingHeaders, opts: HeadOptions, length: number, chunked: boolean): string {
+  let s = `HTTP/1.1 ${status} ${message}\r\n`;
+  for (const name in headers) {
+    const v = headers[name]!;
+    if (typeof v === 'string') s += `${name}: ${v}\r\n`;
+    else for (let i = 0; i < v.length; i++) s += `${name}: ${v[i]}\r\n`;
+  }
+  if (length >= 0) s += `content-length: ${length}\r\n`;
+  if (chunked) s += 'transfer-encoding: chunked\r\n';
+  if (headers['date'] === undefined) s += `date: ${httpDate()}\r\n`;
+  if (opts.close) s += 'connection: close\r\n';
+  else {
+    if (opts.http10) s += 'connection: keep-alive\r\n';
+    if (opts.keepAliveHeader !== '') s += opts.keepAliveHeader;
+  }
+  return `${s}\r\n`;
+}
+
+function destroyStream(body: unknown): void {
+  if (body !== null && typeof body === 'object' && typeof (body as Readable).destroy === 'function') (body as Readable).destroy();
+}
