@@ -320,7 +320,7 @@ export class Connection implements BodyOwner {
     let closeAfter = false;
     while (q.length > 0 && q[0]!.ready) {
       const ex = q.shift()!;
-      const close = ex.close || (this.#stopReading && q.length === 0 && this.#current === null) || this.#mustCloseAfter(ex);
+      const close = ex.close || (this.#stopReading && q.length === 0 && this.#current === null) || this.#mustCloseAfter(ex) || handlerCloses(ex.ctx);
       const opts = close ? this.#closeOpts() : this.#host.keepOpts(ex.head.versionMinor === 0);
       const out = this.#render(ex, opts);
       ex.ctx.headerSent = true;
@@ -437,6 +437,20 @@ export class Connection implements BodyOwner {
     this.#queue.length = 0;
     this.#host.forget(this);
   }
+}
+
+/**
+ * The handler set `Connection: close` on its response (RFC 9112 §9.6: the server then closes after
+ * it). Without this check the header went out while the connection stayed open and went on
+ * answering pipelined requests — a response that lies about the connection. The handler's field
+ * is removed because the close path writes the one `connection: close` itself.
+ */
+function handlerCloses(ctx: Context): boolean {
+  const h = ctx.response.headers;
+  const v = h['connection'];
+  if (v === undefined || !/(?:^|,)\s*close\s*(?:,|$)/i.test(Array.isArray(v) ? v.join(',') : v)) return false;
+  delete h['connection'];
+  return true;
 }
 
 function drained(s: Socket): Promise<void> {
