@@ -12,7 +12,10 @@ export type { ParserOptions } from './parser/parser.js';
 export type { ParseErrorCode } from './parser/errors.js';
 export type { ParseEvent, Framing, NeedData } from './parser/events.js';
 
-export { App } from './core/app.js';
+export { App } from './app.js';
+export { App as CoreApp } from './core/app.js';
+export { Router, ROUTER_METHODS } from './router/router.js';
+export { RadixTree } from './router/radix-tree.js';
 export { Context } from './core/context.js';
 export { Request } from './core/request.js';
 export { Response } from './core/response.js';
@@ -26,6 +29,8 @@ export { parseQuery } from './core/query.js';
 export { IncomingMessageShim, ServerResponseShim } from './core/compat.js';
 
 export type { Middleware, AppOptions } from './core/app.js';
+export type { RouteHandler, RouterOptions } from './router/router.js';
+export type { RouteMatch, RadixTreeOptions, Params, ParamKeys, JoinPaths } from './router/types.js';
 export type { StateMap, DefaultState } from './core/context.js';
 export type { Next, ComposableMiddleware } from './core/compose.js';
 export type { ListenOptions } from './core/server.js';

@@ -59,13 +59,14 @@ export class App<S extends object = DefaultState> extends EventEmitter {
   subdomainOffset: number;
   /** The root logger. */
   readonly log: Logger;
-  readonly options: AppOptions;
+  /** The options the app was created with. */
+  readonly settings: AppOptions;
   readonly #stack: Middleware<S>[] = [];
   #fn: ((ctx: Context<S>) => Promise<void>) | null = null;
 
   constructor(options: AppOptions = {}) {
     super();
-    this.options = options;
+    this.settings = options;
     this.env = options.env ?? process.env['NODE_ENV'] ?? 'development';
     this.keys = options.keys;
     this.proxy = options.proxy ?? false;
@@ -103,8 +104,8 @@ export class App<S extends object = DefaultState> extends EventEmitter {
     const opts: ListenOptions = typeof port === 'object' ? { ...port } : { port };
     if (typeof host === 'function') callback = host;
     else if (host !== undefined) opts.host = host;
-    const tls = opts.tls ?? this.options.tls;
-    const engine = new Engine(this as unknown as never, this.options);
+    const tls = opts.tls ?? this.settings.tls;
+    const engine = new Engine(this as unknown as never, this.settings);
     const server = new Server(engine, tls, opts.signals === true);
     if (callback !== undefined) server.once('listening', callback);
     server.listen(opts.port ?? 0, opts.host);
@@ -119,7 +120,7 @@ export class App<S extends object = DefaultState> extends EventEmitter {
    */
   inject(input: InjectInput): Promise<InjectResult> {
     this.#composed();
-    return inject(new Engine(this as unknown as never, this.options), input);
+    return inject(new Engine(this as unknown as never, this.settings), input);
   }
 
   /** @internal runs the stack for one context and reports back to its connection */
