@@ -84,11 +84,15 @@ export class Connection implements BodyOwner {
   /** Graceful close: stop reading; answer what was received; close after the last response. */
   shutdown(): void {
     if (this.#closed) return;
-    this.#stopReading = true;
     if (this.idle) {
+      this.#stopReading = true;
       this.socket.end();
       return;
     }
+    // A request whose body is still arriving is in flight: read it to its end, then stop.
+    const cur = this.#current;
+    if (cur !== null) cur.close = true;
+    else this.#stopReading = true;
     const last = this.#queue[this.#queue.length - 1];
     if (last !== undefined) last.close = true;
     this.#flush();
@@ -147,8 +151,10 @@ export class Connection implements BodyOwner {
           ex.ctx.bodySource.end(ev.trailers);
           this.#current = null;
           this.requestStart = 0;
-          // An upgrade request keeps the parser going one step further, to hand over the rest.
-          if (!ex.head.keepAlive && !ex.head.upgrade) this.#stopReading = true;
+          // The last request of the connection: stop here, once its body is complete (not at its
+          // head, or a handler reading the body would never see the end). An upgrade request
+          // keeps the parser going one step further, to hand over the rest.
+          if (ex.close && !ex.head.upgrade) this.#stopReading = true;
           break;
         }
         case 'upgrade':
@@ -168,8 +174,8 @@ export class Connection implements BodyOwner {
     this.#queue.push(ex);
     this.#requests++;
     if (!head.keepAlive || (host.maxRequestsPerSocket > 0 && this.#requests >= host.maxRequestsPerSocket) || host.closing) {
+      // Reading stops at this message's `end` (see #pump), not here: its body must still arrive.
       ex.close = true;
-      this.#stopReading = true;
     }
     const refusal = this.#refuse(head);
     if (refusal !== null) {
