@@ -44,6 +44,8 @@ export class Connection implements BodyOwner {
   /** No more requests are read: close requested, parse error, EOF, upgrade or shutdown. */
   #stopReading = false;
   #streaming = false;
+  /** The exchange whose body is being streamed (already out of the queue), for abort on close. */
+  #streamEx: { ex: Exchange; source: StreamPlan['source'] } | null = null;
   #flushScheduled = false;
   #finalBytes: Buffer | null = null;
   #closed = false;
@@ -326,7 +328,7 @@ export class Connection implements BodyOwner {
     let closeAfter = false;
     while (q.length > 0 && q[0]!.ready) {
       const ex = q.shift()!;
-      const close = ex.close || (this.#stopReading && q.length === 0 && this.#current === null) || this.#mustCloseAfter(ex) || handlerCloses(ex.ctx);
+      const close = ex.close || (this.#stopReading && this.#pendingUpgrade === null && q.length === 0 && this.#current === null) || this.#mustCloseAfter(ex) || handlerCloses(ex.ctx);
       const opts = close ? this.#closeOpts() : this.#host.keepOpts(ex.head.versionMinor === 0);
       const out = this.#render(ex, opts);
       ex.ctx.headerSent = true;
@@ -381,6 +383,7 @@ export class Connection implements BodyOwner {
 
   async #stream(ex: Exchange, plan: StreamPlan, close: boolean): Promise<void> {
     this.#streaming = true;
+    this.#streamEx = { ex, source: plan.source };
     const s = this.socket;
     let failed = false;
     try {
@@ -408,6 +411,7 @@ export class Connection implements BodyOwner {
       s.destroy();
     }
     this.#streaming = false;
+    this.#streamEx = null;
     if (failed || this.#closed) return;
     this.#finish(ex);
     if (close) {
@@ -441,6 +445,14 @@ export class Connection implements BodyOwner {
     }
     this.#current?.ctx.bodySource.abort(err);
     this.#queue.length = 0;
+    const streaming = this.#streamEx;
+    if (streaming !== null) {
+      // A source waiting for its next chunk (an SSE feed, say) would otherwise never learn the
+      // client left: fire the signal and destroy what can be destroyed.
+      streaming.ex.ctx.abort(err);
+      const src = streaming.source as { destroy?: (e?: Error) => void };
+      if (typeof src.destroy === 'function') src.destroy();
+    }
     this.#host.forget(this);
   }
 }
