@@ -1,5 +1,6 @@
-// The shared harness's routes served by shallot, from the built package (npm run build first).
-// GET / text, GET /json, GET /user/:id, POST /echo (JSON echoed back). Logging off.
+// The shared harness's routes served by shallot, from the built package (`npm run build` first):
+// GET / text, GET /json, GET /user/:id through the router, POST /echo (JSON echoed back).
+// Logging off, as for every peer in ../shared/bench-peers.
 import { App } from '../dist/index.js';
 
 process.env.NODE_ENV ||= 'production';
@@ -7,16 +8,12 @@ const PORT = Number(process.env.PORT || 3000);
 const HOST = '127.0.0.1';
 
 const app = new App({ logger: false });
-app.use(async (ctx) => {
-  const path = ctx.path;
-  if (ctx.method === 'GET') {
-    if (path === '/') { ctx.body = 'Hello, World!'; return; }
-    if (path === '/json') { ctx.body = { message: 'Hello, World!' }; return; }
-    if (path.startsWith('/user/')) { ctx.body = { id: path.slice(6) }; return; }
-  } else if (ctx.method === 'POST' && path === '/echo') {
-    const chunks = [];
-    for await (const c of ctx.req) chunks.push(c);
-    ctx.body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  }
+app.get('/', () => 'Hello, World!');
+app.get('/json', () => ({ message: 'Hello, World!' }));
+app.get('/user/:id', (ctx) => ({ id: ctx.params.id }));
+app.post('/echo', async (ctx) => {
+  const chunks = [];
+  for await (const c of ctx.req) chunks.push(c);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 });
 app.listen(PORT, HOST);
