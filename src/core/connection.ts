@@ -248,10 +248,11 @@ export class Connection implements BodyOwner {
     this.socket.pause();
   }
 
-  #resume(): void {
+  /** `bodyRead`: the body's reader asked for more (see bodyWanted), so its fill level does not hold reading back. */
+  #resume(bodyRead = false): void {
     if (!this.#paused || this.#closed) return;
     const cur = this.#current;
-    if (cur !== null && cur.ctx.bodySource.full) return;
+    if (!bodyRead && cur !== null && cur.ctx.bodySource.full) return;
     if (this.#queue.length >= this.#host.maxPipelinedRequests) return;
     this.#paused = false;
     this.socket.resume();
@@ -269,7 +270,12 @@ export class Connection implements BodyOwner {
       cur.continueSent = true;
       this.socket.write(CONTINUE);
     }
-    this.#resume();
+    // `_read()` is the reader's request for more, and a Readable calls it only once until
+    // something is pushed. It runs inside `read()` before the returned bytes leave the buffer, so
+    // the buffer can still look full here; refusing to resume then meant no push ever came and
+    // a body larger than bodyHighWaterMark stalled for good. Resume; the next push pauses again
+    // if the reader falls behind.
+    this.#resume(true);
   }
 
   #parseError(err: ParseError): void {
