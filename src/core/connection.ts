@@ -128,6 +128,13 @@ export class Connection implements BodyOwner {
   #pump(): void {
     const parser = this.#parser;
     while (!this.#paused && !this.#stopReading) {
+      if (this.#current === null && this.socket.writableNeedDrain) {
+        // Between requests, with responses still waiting for a client that is not reading them:
+        // take no new request until 'drain' (as Node's http server does). Otherwise a client
+        // that pipelines requests and never reads grows the write buffer without bound.
+        this.#pause();
+        return;
+      }
       let ev;
       try {
         ev = parser.next();
@@ -211,7 +218,7 @@ export class Connection implements BodyOwner {
     }
     if (head.upgrade && !this.#host.hasUpgradeListener()) {
       return head.method === 'CONNECT'
-        ? this.#host.httpError(501, 'CONNECT is not supported by this server', 'ERR_UPGRADE_REQUIRED')
+        ? this.#host.httpError(501, 'CONNECT is not supported by this server', 'ERR_CONNECT_UNSUPPORTED')
         : this.#host.httpError(426, 'No handler for this Upgrade', 'ERR_UPGRADE_REQUIRED');
     }
     return null;
@@ -254,6 +261,7 @@ export class Connection implements BodyOwner {
     const cur = this.#current;
     if (!bodyRead && cur !== null && cur.ctx.bodySource.full) return;
     if (this.#queue.length >= this.#host.maxPipelinedRequests) return;
+    if (cur === null && this.socket.writableNeedDrain) return; // 'drain' resumes; see #pump
     this.#paused = false;
     this.socket.resume();
     this.#pump();
