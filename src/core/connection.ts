@@ -342,7 +342,10 @@ export class Connection implements BodyOwner {
     let closeAfter = false;
     while (q.length > 0 && q[0]!.ready) {
       const ex = q.shift()!;
-      const close = ex.close || (this.#stopReading && this.#pendingUpgrade === null && q.length === 0 && this.#current === null) || this.#mustCloseAfter(ex) || handlerCloses(ex.ctx);
+      // With a parse error's response still to follow (#finalBytes), this is not the last response:
+      // closing after it dropped that error response.
+      const last = this.#stopReading && this.#pendingUpgrade === null && q.length === 0 && this.#current === null && this.#finalBytes === null;
+      const close = ex.close || last || this.#mustCloseAfter(ex) || handlerCloses(ex.ctx);
       const opts = close ? this.#closeOpts() : this.#host.keepOpts(ex.head.versionMinor === 0);
       const out = this.#render(ex, opts);
       ex.ctx.headerSent = true;
