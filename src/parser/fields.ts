@@ -38,8 +38,22 @@ export function fieldKind(name: string): number {
   }
 }
 
+/**
+ * `name.toLowerCase() === lower` for a name of `lower`'s length, where `lower` is lowercase ASCII
+ * letters and `-`. Why not toLowerCase: `Host` and `Connection` come capitalised in nearly every
+ * request, and lowering them allocated a string per field on the hot path.
+ */
 function eq(name: string, lower: string): boolean {
-  return name === lower || name.toLowerCase() === lower;
+  if (name === lower) return true;
+  for (let i = 0; i < lower.length; i++) {
+    const c = name.charCodeAt(i);
+    const l = lower.charCodeAt(i);
+    if (c === l || (c >= 0x41 && c <= 0x5a && c + 0x20 === l)) continue;
+    // Non-ASCII case mappings (never in a parsed name, which is a token): defer to the full rule.
+    if (c > 0x7f) return name.toLowerCase() === lower;
+    return false;
+  }
+  return true;
 }
 
 /** Content-Length value that is not `1*DIGIT`. */
@@ -71,6 +85,9 @@ export const CONN_UPGRADE = 4;
 
 /** RFC 9110 §7.6.1: Connection = #connection-option; case-insensitive tokens, other options ignored. */
 export function connectionOptions(value: string): number {
+  // Why: most requests send exactly one of these; skip the split, trim and lowercase allocations.
+  if (value === 'keep-alive' || value === 'Keep-Alive') return CONN_KEEP_ALIVE;
+  if (value === 'close') return CONN_CLOSE;
   let flags = 0;
   for (const raw of value.split(',')) {
     const t = trimOws(raw).toLowerCase();

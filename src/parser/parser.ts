@@ -24,6 +24,7 @@ import {
 import { KNOWN_METHODS, MAX_METHOD_LENGTH, commonMethod } from './methods.js';
 import { latin1 } from './latin1.js';
 import { checkTargetForm } from './request-target.js';
+import { WORD_SCAN_MIN, scanFieldValue, scanTarget } from './scan.js';
 
 /** Options of {@link RequestParser}. Every limit has a safe default in `PARSER_DEFAULTS`. */
 export interface ParserOptions {
@@ -81,6 +82,9 @@ const MAX_CHUNK_SIZE_DIGITS = 16;
 
 const EMPTY = Buffer.alloc(0);
 
+/** Bytes decoded at once for token strings (see #text): covers a typical head, even with cookies. */
+const WINDOW = 4096;
+
 /**
  * Incremental HTTP/1.1 request parser. Push bytes as they arrive, pull events until `need-data`.
  *
@@ -106,6 +110,13 @@ export class RequestParser {
   #pos = 0;
   #queue: Buffer[] = [];
   #base = 0;
+  // Decode window: `#win` is #buf[#winStart, #winEnd) as latin1. Finished tokens inside it are
+  // cut with String#slice; see #text for why.
+  #win = '';
+  #winStart = 0;
+  #winEnd = 0;
+  /** A DataView of #buf for the word-at-a-time scans (scan.ts), made on first use per long chunk. */
+  #view: DataView | null = null;
 
   #state = S_REQ_START;
   #error: ParseError | null = null;
@@ -168,6 +179,8 @@ export class RequestParser {
       this.#base += this.#buf.length;
       this.#buf = b;
       this.#pos = 0;
+      this.#winStart = this.#winEnd = 0;
+      this.#view = null;
     } else {
       this.#queue.push(b);
     }
@@ -243,7 +256,7 @@ export class RequestParser {
             this.#state = S_REQ_START_LF;
           } else if (c === LF) {
             throw this.#fail('HPE_CR_EXPECTED', 'Expected CRLF, got a bare LF before the request line', pos);
-          } else {
+          } else if (!this.#requestLine(buf, pos, end)) {
             this.#state = S_METHOD;
           }
           break;
@@ -273,7 +286,7 @@ export class RequestParser {
           }
           let method: string;
           if (this.#carry.length === 0) {
-            method = commonMethod(buf, start, pos) ?? latin1(buf, start, pos);
+            method = commonMethod(buf, start, pos) ?? this.#text(buf, start, pos);
           } else {
             method = this.#carry + latin1(buf, start, pos);
             this.#carry = '';
@@ -306,7 +319,7 @@ export class RequestParser {
             if (c === CR || c === LF) throw this.#fail('HPE_INVALID_CONSTANT', 'Missing HTTP version after the request-target (HTTP/0.9 is not supported)', pos);
             throw this.#fail('HPE_INVALID_URL', 'Invalid character in request-target', pos);
           }
-          let target = latin1(buf, start, pos);
+          let target = this.#text(buf, start, pos);
           if (this.#carry.length !== 0) {
             target = this.#carry + target;
             this.#carry = '';
@@ -336,6 +349,8 @@ export class RequestParser {
           break;
 
         case S_FIELD_START: {
+          pos = this.#fieldLines(buf, pos, end);
+          if (pos >= end) break;
           const c = buf[pos]!;
           if (TOKEN[c] === 1) {
             const max = this.#section === SECTION_TRAILERS ? this.#maxTrailerCount : this.#maxHeaderCount;
@@ -344,6 +359,14 @@ export class RequestParser {
             }
             this.#state = S_NAME;
           } else if (c === CR) {
+            if (pos + 1 < end && buf[pos + 1] === LF && this.#budget >= 2) {
+              // The empty line with its LF already here: S_HEAD_END_LF's work in this same step.
+              this.#budget -= 2;
+              this.#pos = pos + 2;
+              if (this.#section !== SECTION_TRAILERS) return this.#completeHead(pos + 1);
+              this.#state = S_MESSAGE_END;
+              break;
+            }
             this.#spend(1, pos);
             this.#pos = pos + 1;
             this.#state = S_HEAD_END_LF;
@@ -372,7 +395,7 @@ export class RequestParser {
             break;
           }
           if (buf[pos] !== COLON) throw this.#fail('HPE_INVALID_HEADER_TOKEN', 'Invalid header field name character (no whitespace is allowed before the colon)', pos);
-          let name = latin1(buf, start, pos);
+          let name = this.#text(buf, start, pos);
           if (this.#carry.length !== 0) {
             name = this.#carry + name;
             this.#carry = '';
@@ -412,7 +435,7 @@ export class RequestParser {
           // Trailing OWS is not part of the value (RFC 9112 §5.1); trim SP/HTAB only.
           let e = pos;
           while (e > start && (buf[e - 1] === SP || buf[e - 1] === HTAB)) e--;
-          let value = latin1(buf, start, e);
+          let value = this.#text(buf, start, e);
           if (this.#carry.length !== 0) {
             value = e === start ? trimEndOws(this.#carry) : this.#carry + value;
             this.#carry = '';
@@ -429,7 +452,7 @@ export class RequestParser {
           this.#spend(1, pos);
           this.#pos = pos + 1;
           this.#state = S_FIELD_START;
-          this.#addField(pos);
+          this.#addField(this.#name, this.#value, pos);
           break;
 
         case S_HEAD_END_LF:
@@ -548,6 +571,87 @@ export class RequestParser {
     }
   }
 
+  /**
+   * Fast path for a request line that lies whole in the chunk and is ordinary: a known method, a
+   * target whose form suits it, and exactly `HTTP/1.1` or `HTTP/1.0` then CRLF. Why: it replaces
+   * four trips through #run's switch (and the version's byte-by-byte state) with one scan over
+   * locals. It takes the line exactly as the per-state path would, or returns false having changed
+   * nothing, and the per-state path parses the line: every error, code and offset comes from there.
+   */
+  #requestLine(buf: Buffer, start: number, end: number): boolean {
+    // The whole line, CRLF included, must fit the byte budget, so no per-state `#spend` could throw.
+    const lim = end - start > this.#budget ? start + this.#budget : end;
+    const methodStop = Math.min(lim, start + MAX_METHOD_LENGTH);
+    let pos = start;
+    while (pos < methodStop && TOKEN[buf[pos]!] === 1) pos++;
+    if (pos === start || pos === methodStop || buf[pos] !== SP) return false;
+    const method = commonMethod(buf, start, pos) ?? this.#text(buf, start, pos);
+    if (!this.#methods.has(method)) return false;
+    const targetStart = ++pos;
+    const view = this.#view ?? this.#viewOf(buf);
+    if (view === null) while (pos < lim && TARGET[buf[pos]!] === 1) pos++;
+    else pos = scanTarget(buf, view, pos, lim);
+    // SP, "HTTP/1.x", CR, LF: 11 bytes from `pos`.
+    if (pos === targetStart || pos + 11 > lim || buf[pos] !== SP) return false;
+    const v = pos + 1;
+    const minor = buf[v + 7]! - 0x30;
+    if (
+      buf[v] !== 0x48 || buf[v + 1] !== 0x54 || buf[v + 2] !== 0x54 || buf[v + 3] !== 0x50 || buf[v + 4] !== 0x2f ||
+      buf[v + 5] !== 0x31 || buf[v + 6] !== 0x2e || (minor !== 0 && minor !== 1) || buf[v + 8] !== CR || buf[v + 9] !== LF
+    ) {
+      return false;
+    }
+    const target = this.#text(buf, targetStart, pos);
+    if (checkTargetForm(method, target) !== null) return false;
+    this.#method = method;
+    this.#target = target;
+    this.#vMajor = 1;
+    this.#vMinor = minor;
+    this.#vIdx = 8;
+    this.#pos = v + 10;
+    this.#state = S_FIELD_START;
+    this.#section = SECTION_HEADERS;
+    this.#budget = this.#maxHeaderBytes;
+    return true;
+  }
+
+  /**
+   * Fast path for field lines that lie whole in the chunk: name, colon, OWS, value and CRLF in one
+   * loop over locals, instead of five trips through #run's switch. Why: a head is mostly field
+   * lines, and the per-state path pays a dispatch and private-field traffic at every step. A line
+   * is taken exactly as the per-state path would take it (same strings, budget, count, #addField
+   * call and offsets) or not at all: the loop stops before any line that is unusual (a byte outside
+   * the grammar, a bare CR or LF, crossing the chunk end or the byte budget, one field too many),
+   * and the per-state path parses that line and reports its error. Returns where it stopped.
+   */
+  #fieldLines(buf: Buffer, pos: number, end: number): number {
+    const max = this.#section === SECTION_TRAILERS ? this.#maxTrailerCount : this.#maxHeaderCount;
+    const view = this.#view ?? this.#viewOf(buf);
+    for (;;) {
+      const start = pos;
+      const budget = this.#budget;
+      // The line, CRLF included, must fit the budget, so no per-state `#spend` could have thrown.
+      const lim = end - start > budget ? start + budget : end;
+      while (pos < lim && TOKEN[buf[pos]!] === 1) pos++;
+      if (pos === start || pos === lim || buf[pos] !== COLON || this.#fieldCount >= max) return start;
+      const nameEnd = pos++;
+      while (pos < lim && (buf[pos] === SP || buf[pos] === HTAB)) pos++;
+      const valueStart = pos;
+      // Inline byte loop for short chunks: kept here, not in scan.ts, so both paths stay inlined.
+      if (view === null) while (pos < lim && FIELD_VALUE[buf[pos]!] === 1) pos++;
+      else pos = scanFieldValue(buf, view, pos, lim);
+      if (pos + 2 > lim || buf[pos] !== CR || buf[pos + 1] !== LF) return start;
+      // Trailing OWS is not part of the value (RFC 9112 §5.1).
+      let e = pos;
+      while (e > valueStart && (buf[e - 1] === SP || buf[e - 1] === HTAB)) e--;
+      this.#fieldCount++;
+      this.#budget = budget - (pos + 2 - start);
+      this.#pos = pos + 2;
+      this.#addField(this.#text(buf, start, nameEnd), this.#text(buf, valueStart, e), pos + 1);
+      pos += 2;
+    }
+  }
+
   /** "HTTP/" DIGIT "." DIGIT CR; returns the new position. The version is judged as soon as its last digit arrives. */
   #version(buf: Buffer, pos: number, end: number): number {
     while (pos < end) {
@@ -580,9 +684,7 @@ export class RequestParser {
   }
 
   /** A complete field line: record it and apply the framing fields' rules (headers only, not trailers). */
-  #addField(pos: number): void {
-    const name = this.#name;
-    const value = this.#value;
+  #addField(name: string, value: string, pos: number): void {
     if (this.#section === SECTION_TRAILERS) {
       (this.#trailers ??= []).push(name, value);
       return;
@@ -687,6 +789,8 @@ export class RequestParser {
     const next = this.#queue.shift();
     this.#buf = next ?? EMPTY;
     this.#pos = 0;
+    this.#winStart = this.#winEnd = 0;
+    this.#view = null;
     return next !== undefined;
   }
 
@@ -696,8 +800,36 @@ export class RequestParser {
     this.#base += this.#buf.length;
     this.#buf = EMPTY;
     this.#pos = 0;
+    this.#winStart = this.#winEnd = 0;
+    this.#view = null;
     this.#queue = [];
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+
+  /**
+   * Decodes the finished token `buf[a, b)` of the current chunk. Why a window: `latin1Slice` is a
+   * call into C++ that costs tens of nanoseconds whatever the length, and a head has a dozen tokens
+   * or more. Decoding up to WINDOW bytes once and cutting tokens out with `String#slice` (a JIT
+   * builtin, no C++ call) costs about one such call per head, and pipelined requests share a
+   * window. Tokens of 13+ chars become V8 sliced strings that keep the window alive: at most
+   * WINDOW bytes per request.
+   */
+  #text(buf: Buffer, a: number, b: number): string {
+    let w = this.#winStart;
+    if (a < w || b > this.#winEnd) {
+      w = a;
+      const e = Math.min(buf.length, Math.max(b, a + WINDOW));
+      this.#win = latin1(buf, a, e);
+      this.#winStart = a;
+      this.#winEnd = e;
+    }
+    return this.#win.slice(a - w, b - w);
+  }
+
+  /** The word-scan view of the current chunk, or null when the chunk is too short to earn it. */
+  #viewOf(buf: Buffer): DataView | null {
+    if (buf.length < WORD_SCAN_MIN) return null;
+    return (this.#view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength));
   }
 
   #spend(n: number, pos: number): void {
