@@ -145,6 +145,12 @@ export class Connection implements BodyOwner {
       }
       switch (ev.kind) {
         case 'need-data':
+          if (this.requestStart === 0 && this.#current === null && !parser.idle) {
+            // Part of a next head arrived with (behind) the previous request, whose `end` reset the
+            // clock: start it for this one, or a stalled head would escape headersTimeout forever.
+            this.requestStart = this.#host.now();
+            this.headDone = false;
+          }
           return;
         case 'head':
           this.#onHead(ev);
