@@ -80,7 +80,9 @@ export class Connection implements BodyOwner {
 
   /** True when nothing is in progress: no queued exchange, no partial request. */
   get idle(): boolean {
-    return this.#queue.length === 0 && this.#current === null && this.#parser.idle && this.#finalBytes === null;
+    // A response still streaming, or written but not yet taken by the client, is work in
+    // progress: treating it as idle let the keep-alive sweep cut it short.
+    return this.#queue.length === 0 && this.#current === null && this.#parser.idle && this.#finalBytes === null && !this.#streaming && this.socket.writableLength === 0;
   }
 
   /** Graceful close: stop reading; answer what was received; close after the last response. */

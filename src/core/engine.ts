@@ -110,8 +110,11 @@ export class Engine implements EngineHost {
           c.timeout();
           continue;
         }
-      } else if (this.keepAliveTimeout > 0 && c.idle && now - c.idleSince > this.keepAliveTimeout) {
-        c.socket.destroy();
+      } else if (this.keepAliveTimeout > 0) {
+        // Idle time counts from the last sweep that saw the connection busy (a response streaming
+        // or still being written), so the client gets the whole keep-alive window after it.
+        if (!c.idle) c.idleSince = now;
+        else if (now - c.idleSince > this.keepAliveTimeout) c.socket.destroy();
       }
     }
   }
