@@ -112,3 +112,15 @@ function readOne(buf: Buffer, start: number, method: string | undefined, eof: bo
   };
   return { res, end: pos };
 }
+
+/**
+ * For a buffer starting with an incomplete response: the total byte count it needs when that is
+ * known already (a complete head with Content-Length), else 0. Lets a reader skip re-parsing
+ * while a large body is still arriving.
+ */
+export function bytesNeeded(buf: Buffer): number {
+  const headEnd = buf.indexOf('\r\n\r\n', 0, 'latin1');
+  if (headEnd === -1) return 0;
+  const m = /\r\ncontent-length: *(\d+)/i.exec(buf.toString('latin1', 0, headEnd));
+  return m === null ? 0 : headEnd + 4 + Number(m[1]);
+}

@@ -4,7 +4,7 @@
  * event-driven: waits end on `data`, `end` or `close`, never on a sleep.
  */
 import net from 'node:net';
-import { parseResponses, type WireResponse } from './http-wire.js';
+import { bytesNeeded, parseResponses, type WireResponse } from './http-wire.js';
 
 /** What a finished {@link rawRequest} saw. */
 export interface RawResult {
@@ -48,6 +48,8 @@ export class RawClient {
   #rest: Buffer = Buffer.alloc(0);
   #parsedChunks = 0;
   #parsedEof = false;
+  /** Bytes the pending response needs before parsing again is worthwhile (0: unknown). */
+  #need = 0;
   /** Resolves when the socket is fully closed. */
   readonly closed: Promise<void>;
 
@@ -108,6 +110,7 @@ export class RawClient {
     const eof = this.serverClosed;
     if (this.#parsedChunks === this.#chunks.length && this.#parsedEof === eof) return this.#done.slice();
     const fresh = this.#chunks.slice(this.#parsedChunks);
+    if (!eof && this.#need > 0 && this.#rest.length + fresh.reduce((n, c) => n + c.length, 0) < this.#need) return this.#done.slice();
     const buf = this.#rest.length === 0 && fresh.length === 1 ? fresh[0]! : Buffer.concat([this.#rest, ...fresh]);
     this.#parsedChunks = this.#chunks.length;
     this.#parsedEof = eof;
@@ -115,6 +118,7 @@ export class RawClient {
     const { responses, rest } = parseResponses(buf, methods.slice(finals), eof);
     this.#done.push(...responses);
     this.#rest = rest;
+    this.#need = bytesNeeded(rest);
     return this.#done.slice();
   }
 
@@ -150,7 +154,7 @@ export class RawClient {
     await this.#until(() => this.responses(methods).length >= n || this.serverClosed);
     const got = this.responses(methods);
     if (got.length < n) {
-      throw new Error(`server closed after ${got.length} of ${n} responses; received: ${JSON.stringify(this.raw.toString('latin1'))}`);
+      throw new Error(`server closed after ${got.length} of ${n} responses; received: ${JSON.stringify(this.raw.toString("latin1", 0, 400))}`);
     }
     return got.slice(0, n);
   }
