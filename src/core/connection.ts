@@ -13,6 +13,7 @@
  *   `Connection: close`) and closes; an idle connection closes at once.
  */
 import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import { RequestParser } from '../parser/parser.js';
 import { ParseError } from '../parser/errors.js';
 import type { RequestHead, UpgradeEvent } from '../parser/events.js';
@@ -320,9 +321,18 @@ export class Connection implements BodyOwner {
   /** Called by the app when an exchange's middleware has finished (or failed). */
   complete(ctx: Context, error: unknown): void {
     const ex = this.#find(ctx);
-    if (ex === null) return;
+    if (ex === null) {
+      // The client left before this handler finished: nothing will stream its body, so release
+      // it now (a file stream holds a descriptor until it is destroyed).
+      releaseBody(ctx);
+      return;
+    }
     this.#inflight--;
     if (error !== null) ex.error = error;
+    const body = ctx.response.body;
+    // A stream that fails while its response waits its turn (behind a pipelined one) emits 'error'
+    // with nobody listening yet, which would crash the process. #render reads `errored` instead.
+    if (body instanceof Readable) body.once('error', ignore);
     this.#ready(ex);
   }
 
@@ -398,6 +408,12 @@ export class Connection implements BodyOwner {
   #render(ex: Exchange, opts: HeadOptions): Buffer | StreamPlan {
     const ctx = ex.ctx;
     if (ex.error !== null) return this.#host.renderError(ctx, ex.error, opts);
+    const body = ctx.response.body;
+    if (body instanceof Readable && body.errored !== null) {
+      // The stream failed before its head was written (a missing file, say): answer with the
+      // error instead of a 200 that is then cut short.
+      return this.#host.renderError(ctx, body.errored, opts);
+    }
     try {
       return serialize(ctx, opts);
     } catch (err) {
@@ -408,11 +424,15 @@ export class Connection implements BodyOwner {
 
   async #stream(ex: Exchange, plan: StreamPlan, close: boolean): Promise<void> {
     this.#streaming = true;
-    this.#streamEx = { ex, source: plan.source };
+    // A web ReadableStream is read through a Node Readable: destroying that when the client leaves
+    // cancels the stream's reader, where a `for await` pending on the web stream itself would wait
+    // for its next chunk forever (and the source's cancel() would never run).
+    const source = isWebStream(plan.source) ? Readable.fromWeb(plan.source as never, { objectMode: true, highWaterMark: 1 }) : plan.source;
+    this.#streamEx = { ex, source };
     const s = this.socket;
     let failed = false;
     try {
-      for await (const piece of plan.source as AsyncIterable<unknown>) {
+      for await (const piece of source as AsyncIterable<unknown>) {
         if (this.#closed) break;
         const buf = typeof piece === 'string' ? Buffer.from(piece) : (piece as Uint8Array);
         if (buf.length === 0) continue;
@@ -431,8 +451,10 @@ export class Connection implements BodyOwner {
       if (plan.chunked && !this.#closed) s.write('0\r\n\r\n', 'latin1');
     } catch (err) {
       failed = true;
-      // Headers are gone: the only honest signal left is to cut the connection.
-      this.#host.reportError(err, ex.ctx);
+      // Headers are gone: the only honest signal left is to cut the connection. A source destroyed
+      // because the client left ends with a premature-close error: that is not a server error, so
+      // it is not reported (a client abort must not look like a failure in the logs).
+      if (!this.#closed) this.#host.reportError(err, ex.ctx);
       s.destroy();
     }
     this.#streaming = false;
@@ -467,6 +489,8 @@ export class Connection implements BodyOwner {
     for (const ex of this.#queue) {
       ex.ctx.abort(err);
       ex.ctx.bodySource.abort(err);
+      // A finished response waiting its turn will never be written: release its stream (fds).
+      if (ex.ready) releaseBody(ex.ctx);
     }
     this.#current?.ctx.bodySource.abort(err);
     this.#queue.length = 0;
@@ -495,6 +519,20 @@ function handlerCloses(ctx: Context): boolean {
   delete h['connection'];
   return true;
 }
+
+/** Destroys (Node) or cancels (web) a stream body that will never be written. */
+function releaseBody(ctx: Context): void {
+  const body = ctx.response.body as { destroy?: () => void; cancel?: () => Promise<void>; locked?: boolean } | null | undefined;
+  if (body === null || typeof body !== 'object') return;
+  if (typeof body.destroy === 'function') body.destroy();
+  else if (typeof body.cancel === 'function' && body.locked === false) body.cancel().catch(ignore);
+}
+
+function isWebStream(v: unknown): v is ReadableStream {
+  return !(v instanceof Readable) && typeof (v as ReadableStream).getReader === 'function';
+}
+
+function ignore(): void {}
 
 function drained(s: Socket): Promise<void> {
   return new Promise((resolve) => {
