@@ -210,3 +210,46 @@ export function expandOptional(parsed: ParsedPath): PathToken[][] {
   variants.push(tokens.slice());
   return variants;
 }
+
+/**
+ * Joins two pattern pieces with exactly one `/` between them: `JoinPaths` at the value level, used
+ * for prefixes and mount paths. `''` and `'/'` add nothing.
+ *
+ * @example
+ * ```ts
+ * joinPaths('/api/', '/users/:id'); // '/api/users/:id'
+ * ```
+ */
+export function joinPaths(a: string, b: string): string {
+  if (b === '' || b === '/') return a === '' ? b : a;
+  if (a === '') return b.startsWith('/') ? b : `/${b}`;
+  const left = a.endsWith('/') ? a.slice(0, -1) : a;
+  return b.startsWith('/') ? left + b : `${left}/${b}`;
+}
+
+/**
+ * An empty joined path is the root.
+ *
+ * @example
+ * ```ts
+ * orRoot(joinPaths('', '')); // '/'
+ * ```
+ */
+export function orRoot(path: string): string {
+  return path === '' ? '/' : path;
+}
+
+/**
+ * Whether pattern `path` is `base` or below it, segment-wise: what `router.use('/admin', fn)` covers.
+ *
+ * @example
+ * ```ts
+ * isUnder('/admin/users', '/admin'); // true
+ * isUnder('/administrator', '/admin'); // false
+ * ```
+ */
+export function isUnder(path: string, base: string): boolean {
+  if (base === '' || base === '/') return true;
+  const b = base.endsWith('/') ? base.slice(0, -1) : base;
+  return path === b || path.startsWith(`${b}/`);
+}

@@ -4,22 +4,39 @@
  * replace it.
  *
  * Rules (tested in test/router/router.test.ts):
+ * - Registration checks each route against the others of the same router (mounted ones included,
+ *   as they are when mounted): two routes no request can tell apart throw `ERR_ROUTER_CONFLICT`
+ *   naming both paths, at the `get()`/`use()` call. A conflict only visible once routers mounted
+ *   later are combined throws when the table is built.
  * - Mounting is flattened when the router first serves: every route of a mounted router is added
  *   to one radix tree with its full path (prefixes and mount paths joined), so the parent's params
  *   are in the child's `ctx.params`, and a request costs one tree lookup however deep the nesting.
+ *   The table then freezes: adding a route or `use()` to it, or to any router mounted in it, throws
+ *   `ERR_ROUTER_FROZEN`. `caseSensitive`, `strict` and `maxParamLength` of the router whose
+ *   `routes()` serves apply to the whole table; a mounted router's own are not consulted.
  * - Middleware added with `router.use(fn)` runs only for requests routed into that router (a route
  *   of it, or of a router mounted below it, matched), before the route's own handlers, in the order
- *   it was added, outer routers first. `router.use('/admin', fn)` narrows that to routes under `/admin`.
+ *   it was added, outer routers first. `router.use('/admin', fn)` narrows that to routes whose path
+ *   relative to the router (mount paths included, its own prefix not) is `/admin` or below it,
+ *   segment-wise. A request no route matched runs none of it.
  * - A route's chain (router middleware + handlers) is composed once, when the tree is built.
- * - HEAD is served by the GET route (the core sends no body); OPTIONS answers 204 with `Allow`.
+ * - Params are percent-decoded once, only when a value holds `%`; a malformed escape is 400
+ *   `ERR_BAD_PARAM`. A value longer than `maxParamLength` does not match (404).
+ * - HEAD is served by the GET route (the core sends no body, but the Content-Length); OPTIONS
+ *   answers 204 with `Allow`.
  * - A path served only with other methods answers 405 with `Allow` (union over every router the
  *   request passed through); a method no route serves anywhere answers 501. Both win over a
- *   downstream catch-all that answered 404.
- * - A handler's return value, when not `undefined`, becomes `ctx.body`.
+ *   downstream catch-all that answered 404 (set or thrown), never over a matched route's own 404.
+ *   The exact rules are in `./fallback.ts`.
+ * - A handler's return value, when not `undefined`, becomes `ctx.body` (`null` included).
+ * - Named routes: `router.url(name, …)` builds from the route's path as seen from that router
+ *   (its prefix and mount paths below it included, the mount path above it not).
  */
 import { compose, type Next } from '../core/compose.js';
 import { HttpError } from '../core/http-error.js';
 import type { Context, DefaultState } from '../core/context.js';
+import { answerMiss, recordMiss } from './fallback.js';
+import { isUnder, joinPaths as join, orRoot } from './path.js';
 import { RadixTree } from './radix-tree.js';
 import { buildUrl } from './url.js';
 import type { JoinPaths, Params } from './types.js';
@@ -27,13 +44,30 @@ import type { JoinPaths, Params } from './types.js';
 /** A route handler or route middleware; a returned value other than `undefined` becomes the body. */
 export type RouteHandler<S extends object, P extends Record<string, string>> = (ctx: Context<S, P>, next: Next) => unknown;
 
-/** A plain middleware as `app.use` takes it. */
-type Mw<S extends object> = (ctx: Context<S>, next: Next) => unknown;
+/** Middleware given to `router.use()`: runs for routes of the router; its return value is ignored. */
+export type RouterMiddleware<S extends object, P extends Record<string, string> = Record<string, string>> = (ctx: Context<S, P>, next: Next) => unknown;
+
+/**
+ * Any router serving state `S`, whatever its mount path and names: what `use()` accepts to mount.
+ * `any` because `Base` and `Names` only type the child's own handlers and `url()`, never the parent.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRouter<S extends object> = Router<S, any, any>;
+
+/** The names `url()` accepts: the registered ones, or any string when none are known to the type. */
+type RouteName<Names> = {} extends Names ? string : keyof Names & string;
+
+/** The params `url()` takes for a route: its keys (optional ones optional), as strings or numbers. */
+type UrlParams<Names, N> = N extends keyof Names
+  ? Names[N] extends string
+    ? { [K in keyof Params<Names[N]>]: string | number }
+    : Record<string, string | number>
+  : Record<string, string | number>;
 
 /** Options of {@link Router}. */
-export interface RouterOptions<Prefix extends string = ''> {
-  /** Prepended to every route of this router. */
-  prefix?: Prefix;
+export interface RouterOptions {
+  /** Prepended to every route of this router (and of routers mounted in it). */
+  prefix?: string;
   /** Match static path text case-sensitively (default true). */
   caseSensitive?: boolean;
   /** Treat a trailing slash as significant (default false). */
@@ -45,55 +79,73 @@ export interface RouterOptions<Prefix extends string = ''> {
 /** Methods with their own registration helper. */
 export const ROUTER_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
+type AnyHandler = RouteHandler<object, Record<string, string>>;
+type Chain = (ctx: Context, next: Next) => Promise<void>;
+
 interface RouteDef {
-  method: string;
-  path: string;
-  name: string | null;
-  fns: RouteHandler<object, Record<string, string>>[];
+  readonly method: string;
+  readonly path: string;
+  readonly name: string | null;
+  readonly fns: readonly AnyHandler[];
 }
 
 interface UseDef {
-  path: string | null;
-  fns: Mw<object>[];
-  router: Router<object, string> | null;
+  readonly path: string | null;
+  readonly fn: RouterMiddleware<object> | null;
+  readonly router: Router<object, string> | null;
+}
+
+/** A route as the serving router sees it: full path, and the router middleware above it, outer first. */
+interface FlatRoute {
+  method: string;
+  path: string;
+  readonly name: string | null;
+  readonly uses: RouterMiddleware<object>[];
+  readonly fns: readonly AnyHandler[];
 }
 
 interface Built {
-  tree: RadixTree<(ctx: Context, next: Next) => Promise<void>>;
-  methods: Set<string>;
+  readonly tree: RadixTree<Chain>;
+  /** Methods some route serves (HEAD and OPTIONS always): a method outside it is 501. */
+  readonly methods: ReadonlySet<string>;
+  readonly hasAll: boolean;
 }
-
-/** What routers record about a request none of them matched, for the 405/501/OPTIONS answer. */
-interface Miss {
-  allow: Set<string>;
-  known: Set<string>;
-}
-
-const misses = new WeakMap<Context, Miss>();
 
 /**
- * A router. `S` is the type of `ctx.state`; `Base` is the (type-level) path this router is mounted
- * at, so params of the mount path are typed in its handlers; `Names` collects named routes.
+ * A router. `S` is the type of `ctx.state`; `Base` is the (type-level) path this router's routes sit
+ * under — its mount path and/or prefix — so their params are typed in its handlers; `Names` collects
+ * named routes for {@link Router.url}.
  *
  * @example
- * const users = new Router<State, '/users/:userId'>()
- * users.get('/posts/:postId', (ctx) => ({ user: ctx.params.userId, post: ctx.params.postId }))
- * api.use('/users/:userId', users)
+ * const posts = new Router<State, '/users/:userId/posts'>()
+ * posts.get('/:postId', (ctx) => ({ user: ctx.params.userId, post: ctx.params.postId }))
+ * api.use('/users/:userId/posts', posts)
+ * app.use(api.routes())
  */
 export class Router<S extends object = DefaultState, Base extends string = '', Names extends Record<string, string> = {}> {
   readonly #prefix: string;
-  readonly #options: RouterOptions<string>;
+  readonly #options: RouterOptions;
   readonly #routes: RouteDef[] = [];
   readonly #uses: UseDef[] = [];
+  /** Every route registered so far, by full path, only to report conflicts at registration. */
+  readonly #check: RadixTree<null>;
   #built: Built | null = null;
+  /** Set when a parent's table includes this router: it may no longer change. */
+  #sealed = false;
   #names: Map<string, string> | null = null;
 
-  constructor(options: RouterOptions<string> = {}) {
+  /** @throws {RangeError} when `maxParamLength` is not a positive integer. */
+  constructor(options: RouterOptions = {}) {
     this.#prefix = options.prefix ?? '';
     this.#options = options;
+    this.#check = new RadixTree<null>({ caseSensitive: options.caseSensitive, strict: options.strict, maxParamLength: options.maxParamLength });
   }
 
-  /** Registers a route for `method` (any token; `ALL` matches every method). */
+  /**
+   * Registers a route for `method` (any token; `ALL` matches every method).
+   *
+   * @throws {Error} `ERR_ROUTER_CONFLICT` when an existing route matches exactly the same requests.
+   */
   on<P extends string>(method: string, path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): this {
     return this.#add(method.toUpperCase(), null, path, fns);
   }
@@ -128,10 +180,12 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
     return this.#named('DELETE', a, rest);
   }
 
+  /** A HEAD route; only needed to answer HEAD differently from the GET route. */
   head<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): this {
     return this.#add('HEAD', null, path, fns);
   }
 
+  /** An OPTIONS route; only needed to answer differently from the automatic 204 + `Allow`. */
   options<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): this {
     return this.#add('OPTIONS', null, path, fns);
   }
@@ -143,186 +197,191 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
 
   /**
    * Router middleware (runs only for requests routed into this router) or mounted routers:
-   * `use(fn)`, `use('/admin', fn)`, `use('/users/:id/posts', postsRouter)`.
+   * `use(fn)`, `use('/admin', fn)`, `use('/users/:userId/posts', postsRouter)`.
+   *
+   * @throws {Error} `ERR_ROUTER_CONFLICT` when a mounted route matches exactly the requests of one
+   *   already here; `ERR_ROUTER_FROZEN` once the router serves.
    */
-  use(...args: (string | Mw<S> | Router<S, string, Record<string, string>>)[]): this {
+  use(...items: (RouterMiddleware<S> | AnyRouter<S>)[]): this;
+  use<P extends string>(path: P, ...items: (RouterMiddleware<S, Params<JoinPaths<Base, P>>> | AnyRouter<S>)[]): this;
+  use(...args: unknown[]): this {
     let path: string | null = null;
-    let list = args;
+    let items = args;
     if (typeof args[0] === 'string') {
       path = args[0];
-      list = args.slice(1);
+      items = args.slice(1);
     }
-    this.#assertOpen(`use ${path ?? ''}`);
-    for (const item of list) {
-      if (item instanceof Router) this.#uses.push({ path, fns: [], router: item as unknown as Router<object, string> });
-      else if (typeof item === 'function') this.#uses.push({ path, fns: [item as Mw<object>], router: null });
-      else throw new TypeError('router.use() takes middleware functions and routers');
+    this.#assertOpen(`use ${path ?? ''}`.trimEnd());
+    const defs: UseDef[] = [];
+    for (const item of items) {
+      if (item instanceof Router) {
+        if (item === this) throw new TypeError('A router cannot be mounted in itself');
+        const child = item as Router<object, string>;
+        // Check the child's routes here and now, so a clash with this router's routes names both.
+        for (const r of child.#collect(false)) this.#check.add(r.method, orRoot(join(this.#prefix, join(path ?? '', r.path))), null);
+        defs.push({ path, fn: null, router: child });
+      } else if (typeof item === 'function') {
+        defs.push({ path, fn: item as RouterMiddleware<object>, router: null });
+      } else {
+        throw new TypeError('router.use() takes middleware functions and routers');
+      }
     }
+    this.#uses.push(...defs);
+    this.#names = null;
     return this;
   }
 
   /**
    * The URL of a named route, with params filled in (percent-encoded) and an optional query.
    *
+   * @throws {Error} for an unknown name; {@link TypeError} for a missing or non-matching param.
    * @example router.url('user', { id: 42 }, { query: { tab: 'posts' } }) // '/user/42?tab=posts'
    */
-  url<N extends keyof Names & string>(name: N, params?: Record<string, string | number>, options?: { query?: Record<string, string | number> | string }): string {
+  url<N extends RouteName<Names>>(name: N, params?: UrlParams<Names, N>, options?: { query?: Record<string, string | number> | string }): string {
     const pattern = this.#nameTable().get(name);
     if (pattern === undefined) throw new Error(`No route named ${JSON.stringify(name)}`);
-    return buildUrl(pattern, params ?? {}, options?.query);
+    return buildUrl(pattern, (params ?? {}) as Record<string, string | number>, options?.query);
   }
 
-  /** The middleware to give `app.use()`. The route table is built on the first request. */
-  routes(): Mw<S> {
+  /** The middleware to give `app.use()`. The route table is built, and frozen, on the first request. */
+  routes(): RouterMiddleware<S> {
+    // One closure per `routes()` call, none per request.
     return (ctx, next) => this.#dispatch(ctx as unknown as Context, next);
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────
   #named(method: string, a: string, rest: unknown[]): this {
-    if (typeof rest[0] === 'string') {
-      return this.#add(method, a, rest[0], rest.slice(1) as RouteHandler<S, Record<string, string>>[]);
-    }
-    return this.#add(method, null, a, rest as RouteHandler<S, Record<string, string>>[]);
+    if (typeof rest[0] === 'string') return this.#add(method, a, rest[0], rest.slice(1));
+    return this.#add(method, null, a, rest);
   }
 
-  #add(method: string, name: string | null, path: string, fns: RouteHandler<S, never>[]): this {
+  #add(method: string, name: string | null, path: string, fns: readonly unknown[]): this {
     this.#assertOpen(`${method} ${path}`);
     if (fns.length === 0) throw new TypeError(`Route ${method} ${path} has no handler`);
     for (const f of fns) if (typeof f !== 'function') throw new TypeError(`Route ${method} ${path}: handlers must be functions`);
-    this.#routes.push({ method, path, name, fns: fns as unknown as RouteDef['fns'] });
+    if (name !== null && this.#routes.some((r) => r.name === name)) {
+      throw Object.assign(new Error(`Route name ${JSON.stringify(name)} is already used in this router`), { code: 'ERR_ROUTER_CONFLICT' });
+    }
+    // Throws on a malformed pattern or a conflict before anything is recorded.
+    this.#check.add(method, orRoot(join(this.#prefix, path)), null);
+    this.#routes.push({ method, path, name, fns: fns as AnyHandler[] });
+    this.#names = null;
     return this;
   }
 
   #assertOpen(what: string): void {
-    if (this.#built !== null) {
+    if (this.#built !== null || this.#sealed) {
       throw Object.assign(new Error(`Cannot ${what}: the router already serves requests`), { code: 'ERR_ROUTER_FROZEN' });
     }
   }
 
-  /** Every route of this router and those mounted below, with full paths and full chains. */
-  #flatten(prefix: string, outer: readonly Mw<object>[], out: { method: string; path: string; name: string | null; chain: Mw<object>[] }[]): void {
-    const base = join(prefix, this.#prefix);
-    for (const r of this.#routes) {
-      const chain = [...outer, ...this.#usesFor(r.path), ...r.fns.map(returnsBody)];
-      out.push({ method: r.method, path: join(base, r.path), name: r.name, chain });
-    }
+  /**
+   * Every route of this router and of those mounted below, with paths relative to this router's
+   * parent (its prefix included) and the router middleware that applies, outer routers first.
+   * `seal` marks the routers below as part of a serving table.
+   */
+  #collect(seal: boolean): FlatRoute[] {
+    const out: FlatRoute[] = [];
+    for (const r of this.#routes) out.push({ method: r.method, path: r.path, name: r.name, uses: [], fns: r.fns });
     for (const u of this.#uses) {
       if (u.router === null) continue;
-      const mount = u.path ?? '';
-      (u.router as unknown as Router).#flatten(join(base, mount), [...outer, ...this.#usesFor(mount)], out);
+      if (seal) u.router.#sealed = true;
+      for (const r of u.router.#collect(seal)) {
+        r.path = join(u.path ?? '', r.path);
+        out.push(r);
+      }
     }
+    for (const r of out) {
+      r.uses.unshift(...this.#usesFor(r.path));
+      r.path = join(this.#prefix, r.path);
+    }
+    return out;
   }
 
-  /** This router's own middleware that applies to a route (or mount) at `path`. */
-  #usesFor(path: string): Mw<object>[] {
-    const fns: Mw<object>[] = [];
+  /** This router's own middleware that applies to a route at `path` (relative to this router). */
+  #usesFor(path: string): RouterMiddleware<object>[] {
+    const fns: RouterMiddleware<object>[] = [];
     for (const u of this.#uses) {
-      if (u.router !== null) continue;
-      if (u.path === null || under(path, u.path)) fns.push(...u.fns);
+      if (u.fn !== null && (u.path === null || isUnder(path, u.path))) fns.push(u.fn);
     }
     return fns;
   }
 
   #build(): Built {
-    const flat: { method: string; path: string; name: string | null; chain: Mw<object>[] }[] = [];
-    this.#flatten('', [], flat);
-    const tree = new RadixTree<(ctx: Context, next: Next) => Promise<void>>({
+    const tree = new RadixTree<Chain>({
       caseSensitive: this.#options.caseSensitive,
       strict: this.#options.strict,
       maxParamLength: this.#options.maxParamLength,
     });
     const methods = new Set<string>(['HEAD', 'OPTIONS']);
-    for (const r of flat) {
-      tree.add(r.method, r.path, compose(r.chain as Mw<Context>[]) as (ctx: Context, next: Next) => Promise<void>);
+    for (const r of this.#collect(true)) {
+      const chain = compose([...r.uses, ...r.fns.map(returnsBody)] as ((ctx: Context, next: Next) => unknown)[]);
+      tree.add(r.method, orRoot(r.path), chain);
       methods.add(r.method);
-      if (r.method === 'GET') methods.add('HEAD');
     }
     tree.freeze();
-    return { tree, methods };
+    this.#built = { tree, methods, hasAll: methods.has('ALL') };
+    return this.#built;
   }
 
   #nameTable(): Map<string, string> {
     if (this.#names === null) {
-      const flat: { method: string; path: string; name: string | null; chain: Mw<object>[] }[] = [];
-      this.#flatten('', [], flat);
-      this.#names = new Map();
-      for (const r of flat) if (r.name !== null) this.#names.set(r.name, r.path);
+      const names = new Map<string, string>();
+      for (const r of this.#collect(false)) if (r.name !== null && !names.has(r.name)) names.set(r.name, orRoot(r.path));
+      this.#names = names;
     }
     return this.#names;
   }
 
-  async #dispatch(ctx: Context, next: Next): Promise<void> {
-    const built = (this.#built ??= this.#build());
+  /**
+   * The hot path. Not `async`: a matched request returns the route chain's own promise, and only
+   * a miss pays for the async bookkeeping in `./fallback.ts`.
+   */
+  #dispatch(ctx: Context, next: Next): Promise<void> {
+    const built = this.#built ?? this.#build();
     const tree = built.tree;
     const method = ctx.method;
     const path = ctx.path;
-    const m = tree.match(method, path) ?? (method === 'HEAD' ? tree.match('GET', path) : null) ?? tree.match('ALL', path);
-    if (m !== null) {
-      ctx.params = m.needsDecode ? decodeParams(m.params) : m.params;
-      ctx.routePath = m.path;
-      return m.value(ctx, next);
-    }
-    // Not ours: note what we would have allowed, let the rest of the stack try, then decide.
-    let miss = misses.get(ctx);
-    if (miss === undefined) misses.set(ctx, (miss = { allow: new Set(), known: new Set() }));
-    for (const a of tree.allowed(path)) {
-      miss.allow.add(a);
-      if (a === 'GET') miss.allow.add('HEAD');
-    }
-    for (const k of built.methods) miss.known.add(k);
-    await next();
-    if (ctx.status !== 404 || ctx.headerSent) return;
-    if (miss.allow.size > 0) {
-      const allow = miss.allow.has('ALL') ? 'ALL' : [...miss.allow, 'OPTIONS'].filter(uniq).sort().join(', ');
-      if (method === 'OPTIONS') {
-        ctx.set('allow', allow);
-        ctx.status = 204;
-        ctx.body = null;
-        return;
-      }
-      throw new HttpError(405, `${method} is not allowed on ${path}`, { code: 'ERR_METHOD_NOT_ALLOWED', headers: { allow } });
-    }
-    if (!miss.known.has(method) && !miss.known.has('ALL')) {
-      throw new HttpError(501, `No route serves ${method}`, { code: 'ERR_METHOD_NOT_IMPLEMENTED', expose: true });
-    }
+    const m =
+      tree.match(method, path) ??
+      (method === 'HEAD' ? tree.match('GET', path) : null) ??
+      (built.hasAll ? tree.match('ALL', path) : null);
+    if (m === null) return answerMiss(ctx, next, recordMiss(ctx, tree.allowed(path), built.methods));
+    ctx.params = m.needsDecode ? decodeParams(m.params) : m.params;
+    ctx.routePath = m.path;
+    return m.value(ctx, next);
   }
 }
 
 /** Wraps a route handler so its return value becomes the body (the seed's `ctx => ({ … })`). */
-function returnsBody(fn: RouteHandler<object, Record<string, string>>): Mw<object> {
-  return async (ctx, next) => {
-    const v = await fn(ctx as unknown as Context<object, Record<string, string>>, next);
-    if (v !== undefined) ctx.body = v as never;
+function returnsBody(fn: AnyHandler): (ctx: Context, next: Next) => unknown {
+  return (ctx, next) => {
+    const v = fn(ctx, next);
+    // A sync handler's value is set with no promise at all; an async one's when it settles.
+    if (v instanceof Promise) return v.then((r: unknown) => setBody(ctx, r));
+    setBody(ctx, v);
+    return undefined;
   };
 }
 
+function setBody(ctx: Context, v: unknown): void {
+  if (v !== undefined) ctx.body = v as never;
+}
+
+/** Decodes each param holding `%` once, into a fresh prototype-less object. */
 function decodeParams(raw: Record<string, string>): Record<string, string> {
   const out = Object.create(null) as Record<string, string>;
   for (const k in raw) {
+    const v = raw[k]!;
+    if (v.indexOf('%') === -1) {
+      out[k] = v;
+      continue;
+    }
     try {
-      out[k] = decodeURIComponent(raw[k]!);
+      out[k] = decodeURIComponent(v);
     } catch {
       throw new HttpError(400, `Malformed percent-encoding in route parameter "${k}"`, { code: 'ERR_BAD_PARAM' });
     }
   }
   return out;
-}
-
-/** Joins two path pieces with exactly one `/` between them (`JoinPaths` at the value level). */
-export function join(a: string, b: string): string {
-  if (b === '' || b === '/') return a === '' ? (b === '' ? '' : '/') : a;
-  if (a === '') return b.startsWith('/') ? b : `/${b}`;
-  const left = a.endsWith('/') ? a.slice(0, -1) : a;
-  return b.startsWith('/') ? left + b : `${left}/${b}`;
-}
-
-/** Whether route `path` is `base` or below it, segment-wise (`/admin` covers `/admin/x`, not `/administrator`). */
-function under(path: string, base: string): boolean {
-  if (base === '' || base === '/') return true;
-  const b = base.endsWith('/') ? base.slice(0, -1) : base;
-  return path === b || path.startsWith(`${b}/`);
-}
-
-function uniq(v: string, i: number, a: string[]): boolean {
-  return a.indexOf(v) === i;
 }
