@@ -27,6 +27,9 @@ export { STATUS_TEXT } from './core/status.js';
 export { compose } from './core/compose.js';
 export { parseQuery } from './core/query.js';
 export { IncomingMessageShim, ServerResponseShim } from './core/compat.js';
+export { serveStatic } from './middleware/static.js';
+export { negotiateEncoding, parseAcceptEncoding } from './middleware/accept-encoding.js';
+export { parseRange } from './middleware/range.js';
 
 export type { Middleware, AppOptions } from './core/app.js';
 export type { RouteHandler, RouterOptions } from './router/router.js';
@@ -42,3 +45,6 @@ export type { EngineOptions } from './core/engine.js';
 export type { OutgoingHeaders, ResponseBody } from './core/response.js';
 export type { IncomingHeaders } from './core/incoming-headers.js';
 export type { ParsedQuery } from './core/query.js';
+export type { StaticOptions } from './middleware/static.js';
+export type { AcceptedCoding } from './middleware/accept-encoding.js';
+export type { ByteRange, RangeResult } from './middleware/range.js';

@@ -13,6 +13,12 @@ export const ERRORS = {
   ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received within the timeout' },
   ERR_NEXT_CALLED_TWICE: { status: 500, message: 'next() called more than once in one middleware' },
   ERR_BODY_CONSUMED: { status: 500, message: 'The request body was already read' },
+  // Middleware (src/middleware): static files.
+  ERR_STATIC_FORBIDDEN: { status: 403, message: 'A static path that tries to leave the root, or a file the server may not read' },
+  ERR_STATIC_DOTFILE: { status: 403, message: 'A static path with a dotfile segment, under dotfiles: deny' },
+  ERR_STATIC_MALFORMED_PATH: { status: 400, message: 'A static path with malformed percent-encoding' },
+  ERR_PRECONDITION_FAILED: { status: 412, message: 'If-Match or If-Unmodified-Since failed' },
+  ERR_RANGE_NOT_SATISFIABLE: { status: 416, message: 'No range of the Range header overlaps the file' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** A stable server error code. */
