@@ -353,7 +353,10 @@ export class Connection implements BodyOwner {
   }
 
   #flush(): void {
-    if (this.#streaming || this.#closed) return;
+    // `destroyed` as well as #closed: between a destroy (a stream that failed mid-body) and its
+    // 'close' event, a pipelined response that became ready was otherwise started on the dead
+    // socket, its handler's stream consumed for nothing and its failure reported as a new error.
+    if (this.#streaming || this.#closed || this.socket.destroyed) return;
     const q = this.#queue;
     const s = this.socket;
     s.cork();
