@@ -310,6 +310,13 @@ export class Connection implements BodyOwner {
     if (this.#current !== null) {
       this.#current.ctx.bodySource.abort(new Error('Client closed the connection mid-request'));
     }
+    // A client that closes (a browser tab, a cancelled fetch) sends exactly this FIN, and with
+    // allowHalfOpen no 'close' follows until we end our side: a handler waiting on ctx.signal
+    // (a long poll) waited forever. As Go's net/http cancels the request context on EOF, tell
+    // the handlers still running; what they answer is still written for a half-closed client.
+    const gone = new Error('The client closed its side of the connection');
+    for (const ex of this.#queue) if (!ex.ready) ex.ctx.abort(gone);
+    this.#streamEx?.ex.ctx.abort(gone);
     if (this.#queue.length === 0 && this.#finalBytes === null && !this.#streaming) this.socket.end();
     else {
       const last = this.#queue[this.#queue.length - 1];
