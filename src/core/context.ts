@@ -16,6 +16,7 @@ import { IncomingMessageShim, ServerResponseShim } from './compat.js';
 import type { AppLike } from './app-like.js';
 import type { ParsedQuery } from './query.js';
 import type { IncomingHeaders } from './incoming-headers.js';
+import type { ErrorRenderer } from './respond.js';
 
 /**
  * Augment this interface to type `ctx.state` for every app at once.
@@ -32,10 +33,11 @@ export type DefaultState = StateMap;
  * The request/response context passed to every middleware.
  *
  * @typeParam S - type of `ctx.state`
- * @typeParam P - type of `ctx.params` (inferred from the route path by the router)
+ * @typeParam P - type of `ctx.params` (inferred from the route path by the router; a validator may narrow it)
+ * @typeParam Q - type of `ctx.query` (a validator may narrow it)
  * @example app.use(async (ctx, next) => { const t = Date.now(); await next(); ctx.set('x-ms', String(Date.now() - t)) })
  */
-export class Context<S extends object = DefaultState, P extends Record<string, string> = Record<string, string>> {
+export class Context<S extends object = DefaultState, P extends object = Record<string, string>, Q extends object = ParsedQuery> {
   readonly app: AppLike;
   readonly request: Request;
   readonly response: Response;
@@ -63,6 +65,8 @@ export class Context<S extends object = DefaultState, P extends Record<string, s
   #res: ServerResponseShim | null = null;
   /** @internal the matched route pattern, set by the router */
   routePath: string | null;
+  /** Renders error responses for this request instead of the default problem+json; see {@link ErrorRenderer}. */
+  errorRenderer: ErrorRenderer | null;
 
   constructor(app: AppLike, socket: Socket, head: RequestHead, body: BodySource, encrypted: boolean, remoteAddress: string) {
     this.app = app;
@@ -78,6 +82,7 @@ export class Context<S extends object = DefaultState, P extends Record<string, s
     this.bodySource = body;
     this.headerSent = false;
     this.routePath = null;
+    this.errorRenderer = null;
   }
 
   /** Aborted when the client goes away before the response is complete, or the request times out. */
@@ -140,8 +145,9 @@ export class Context<S extends object = DefaultState, P extends Record<string, s
   get querystring(): string { return this.request.querystring; }
   set querystring(v: string) { this.request.querystring = v; }
   get search(): string { return this.request.search; }
-  get query(): ParsedQuery { return this.request.query; }
-  set query(v: ParsedQuery) { this.request.query = v; }
+  /** The parsed query; `Q` is narrowed by a validator (`validate({ query })`), else {@link ParsedQuery}. */
+  get query(): Q { return this.request.query as Q; }
+  set query(v: Q) { this.request.query = v as ParsedQuery; }
   get headers(): IncomingHeaders { return this.request.headers; }
   get header(): IncomingHeaders { return this.request.headers; }
   get host(): string { return this.request.host; }

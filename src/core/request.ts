@@ -26,6 +26,11 @@ export class Request {
   body: unknown;
   /** The raw body bytes, when a body middleware was asked to keep them. */
   rawBody: Buffer | undefined;
+  /**
+   * Parses the query string for {@link query} (lazily, on first read); `null` for {@link parseQuery}.
+   * Set per request by a query middleware, e.g. `query({ nested: true })`.
+   */
+  queryParser: ((querystring: string) => ParsedQuery) | null;
   #url: string;
   #pathEnd = -1;
   #headers: IncomingHeaders | null = null;
@@ -40,6 +45,7 @@ export class Request {
     this.originalUrl = head.target;
     this.body = undefined;
     this.rawBody = undefined;
+    this.queryParser = null;
     this.#url = head.target;
   }
 
@@ -115,16 +121,20 @@ export class Request {
     this.querystring = s;
   }
 
-  /** The parsed query (`a=1&a=2` → `{ a: ['1', '2'] }`), computed on first use; prototype-less. */
+  /**
+   * The parsed query (`a=1&a=2` → `{ a: ['1', '2'] }`), computed on first use with
+   * {@link queryParser} (default {@link parseQuery}); prototype-less.
+   */
   get query(): ParsedQuery {
     const qs = this.querystring;
     if (this.#query === null || this.#queryOf !== qs) {
-      this.#query = parseQuery(qs);
+      this.#query = (this.queryParser ?? parseQuery)(qs);
       this.#queryOf = qs;
     }
     return this.#query;
   }
 
+  /** Rewrites the query string from `obj` (Koa), and keeps `obj` itself as the parsed query. */
   set query(obj: ParsedQuery) {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(obj)) {
@@ -132,6 +142,9 @@ export class Request {
       else if (v !== undefined) q.append(k, String(v));
     }
     this.querystring = q.toString();
+    // As set, not re-parsed: a validator's typed values (numbers, nested objects) stay what they are.
+    this.#query = obj;
+    this.#queryOf = this.querystring;
   }
 
   /** The socket (a `net.Socket`, `tls.TLSSocket`, or the in-memory duplex of `app.inject`). */

@@ -59,8 +59,9 @@ export function serialize(ctx: Context, opts: HeadOptions): Buffer | StreamPlan 
       return Buffer.from(headString(status, res.message, headers, opts, -1, false), 'latin1');
     }
     if (!res.explicitStatus) {
-      // Nothing handled the request: the same problem+json a thrown 404 gets.
-      return serializeError(ctx, new HttpError(404), opts);
+      // Nothing handled the request: the same problem+json a thrown 404 gets. Not an error, so the
+      // headers middleware set (a request id, CORS) stay, as in Koa.
+      return serializeError(ctx, new HttpError(404), opts, true);
     }
     body = res.message || String(status);
     headers['content-type'] ??= TEXT_PLAIN;
@@ -87,6 +88,8 @@ export function serialize(ctx: Context, opts: HeadOptions): Buffer | StreamPlan 
   delete headers['content-length'];
   status = res.status;
   const head = headString(status, res.message, headers, opts, len, false);
+  // Left behind so middleware that runs at 'finish' (a logger) can read the size that was sent.
+  headers['content-length'] = String(len);
   if (isHead) return Buffer.from(head, 'latin1');
   // One allocation for head and body: the common response leaves in a single write.
   const headLen = head.length;
@@ -99,11 +102,17 @@ export function serialize(ctx: Context, opts: HeadOptions): Buffer | StreamPlan 
 
 /**
  * The one error response: RFC 9457 problem+json. Details only when the error is exposed
- * (`expose`, default `status < 500`); an unknown error is a 500 with the stock title.
+ * (`expose`, default `status < 500`); an unknown error is a 500 with the stock title. The body
+ * comes from `ctx.errorRenderer` when one is set (see {@link ErrorRenderer}). The response headers
+ * are reset first, unless `keepHeaders` (the 404 of a request nothing answered).
  */
-export function serializeError(ctx: Context, err: unknown, opts: HeadOptions): Buffer {
+export function serializeError(ctx: Context, err: unknown, opts: HeadOptions, keepHeaders = false): Buffer {
   const res = ctx.response;
-  for (const k of Object.keys(res.headers)) delete res.headers[k];
+  if (!keepHeaders) for (const k of Object.keys(res.headers)) delete res.headers[k];
+  else {
+    delete res.headers['content-length'];
+    delete res.headers['transfer-encoding'];
+  }
   const http = isHttpError(err);
   const e = err as HttpError;
   const status = http ? (e.status ?? e.statusCode) : 500;
@@ -116,14 +125,49 @@ export function serializeError(ctx: Context, err: unknown, opts: HeadOptions): B
       }
     }
   }
-  const body = JSON.stringify(problem(status, http ? e : null));
-  res.headers['content-type'] = 'application/problem+json; charset=utf-8';
   res.status = status;
-  const payload = ctx.request.method === 'HEAD' ? '' : body;
-  const len = Buffer.byteLength(body);
-  const head = headString(status, STATUS_TEXT[status] ?? '', res.headers, opts, len, false);
-  return Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(payload, 'utf8')]);
+  const custom = renderCustom(ctx, http ? e : new HttpError(500, undefined, { code: 'ERR_INTERNAL', expose: false, cause: err }));
+  const body = custom?.body ?? JSON.stringify(problem(status, http ? e : null));
+  res.headers['content-type'] = custom?.type ?? 'application/problem+json; charset=utf-8';
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const head = headString(status, STATUS_TEXT[status] ?? '', res.headers, opts, bytes.byteLength, false);
+  res.headers['content-length'] = String(bytes.byteLength);
+  if (ctx.request.method === 'HEAD') return Buffer.from(head, 'latin1');
+  return Buffer.concat([Buffer.from(head, 'latin1'), bytes]);
 }
+
+/** The body of an error response, as an {@link ErrorRenderer} returns it. */
+export interface RenderedError {
+  /** The Content-Type to send, e.g. `'text/html; charset=utf-8'`. */
+  type: string;
+  body: string | Uint8Array;
+}
+
+/**
+ * Renders the body of an error response in place of the default problem+json. The one error path
+ * calls `ctx.errorRenderer` for every error a request ends with — a thrown error, a body that
+ * cannot be serialised, and the 404 of a request nothing answered (code `ERR_NOT_FOUND`) — after
+ * it reset the response headers, applied `err.headers` and set `ctx.status = err.status`. Headers
+ * the renderer sets are sent; returning `undefined` keeps the default problem+json. It must not
+ * throw (a renderer that does is logged and the default is sent) and it is synchronous, because
+ * it runs as the response is written. Set it from a middleware (`errorHandler()` does) so it
+ * applies to the requests that middleware sees.
+ *
+ * @example app.use((ctx, next) => { ctx.errorRenderer = (err) => ({ type: 'text/plain', body: err.expose ? err.message : 'Oops' }); return next() })
+ */
+export type ErrorRenderer = (err: HttpError, ctx: Context) => RenderedError | undefined;
+
+function renderCustom(ctx: Context, err: HttpError): RenderedError | undefined {
+  const render = ctx.errorRenderer;
+  if (render === null) return undefined;
+  try {
+    return render(err, ctx);
+  } catch (renderErr) {
+    ctx.log.error({ err: renderErr }, 'error renderer failed; sent the default problem+json');
+    return undefined;
+  }
+}
+
 
 /** The problem object for a status and an (exposable) HttpError. */
 export function problem(status: number, err: HttpError | null): Record<string, unknown> {
