@@ -31,6 +31,8 @@ export { problem } from './core/respond.js';
 export { serveStatic } from './middleware/static.js';
 export { negotiateEncoding, parseAcceptEncoding } from './middleware/accept-encoding.js';
 export { parseRange } from './middleware/range.js';
+export { sse, formatEvent } from './middleware/sse.js';
+export { compress, isCompressible, ZSTD_AVAILABLE } from './middleware/compress.js';
 
 export type { Middleware, AppOptions } from './core/app.js';
 export type { RouteHandler, RouterOptions } from './router/router.js';
@@ -50,3 +52,5 @@ export type { ErrorRenderer, RenderedError } from './core/respond.js';
 export type { StaticOptions } from './middleware/static.js';
 export type { AcceptedCoding } from './middleware/accept-encoding.js';
 export type { ByteRange, RangeResult } from './middleware/range.js';
+export type { SseOptions, SseEvent, SseStream } from './middleware/sse.js';
+export type { CompressOptions, CompressEncoding } from './middleware/compress.js';
