@@ -28,6 +28,12 @@ export { compose } from './core/compose.js';
 export { parseQuery } from './core/query.js';
 export { IncomingMessageShim, ServerResponseShim } from './core/compat.js';
 export { problem } from './core/respond.js';
+export { query, createQueryParser } from './middleware/query.js';
+export { body } from './middleware/body.js';
+export { errorHandler } from './middleware/error-handler.js';
+export { logger, logLevel } from './middleware/logger.js';
+export { validate, validationFormatter, defaultValidationFormatter } from './middleware/validate.js';
+export { MIDDLEWARE_DEFAULTS } from './middleware/defaults.js';
 export { serveStatic } from './middleware/static.js';
 export { negotiateEncoding, parseAcceptEncoding } from './middleware/accept-encoding.js';
 export { parseRange } from './middleware/range.js';
@@ -49,6 +55,14 @@ export type { OutgoingHeaders, ResponseBody } from './core/response.js';
 export type { IncomingHeaders } from './core/incoming-headers.js';
 export type { ParsedQuery } from './core/query.js';
 export type { ErrorRenderer, RenderedError } from './core/respond.js';
+export type { QueryOptions, QueryValue } from './middleware/query.js';
+export type { BodyOptions, BodyParserOptions } from './middleware/body.js';
+export type { ErrorHandlerOptions } from './middleware/error-handler.js';
+export type { RequestLoggerOptions } from './middleware/logger.js';
+export type {
+  ValidationSchemas, ValidationTarget, ValidationIssue, ValidationFormatter, ValidateOptions, ValidatedContext, ValidatedHandler, Validator,
+} from './middleware/validate.js';
+export type { StandardSchemaV1, StandardSchemaProps, StandardResult, StandardIssue, InferOutput } from './middleware/standard-schema.js';
 export type { StaticOptions } from './middleware/static.js';
 export type { AcceptedCoding } from './middleware/accept-encoding.js';
 export type { ByteRange, RangeResult } from './middleware/range.js';

@@ -19,6 +19,17 @@ export const ERRORS = {
   ERR_STATIC_MALFORMED_PATH: { status: 400, message: 'A static path with malformed percent-encoding' },
   ERR_PRECONDITION_FAILED: { status: 412, message: 'If-Match or If-Unmodified-Since failed' },
   ERR_RANGE_NOT_SATISFIABLE: { status: 416, message: 'No range of the Range header overlaps the file' },
+  // Middleware (src/middleware): bodies, validation.
+  ERR_BODY_TOO_LARGE: { status: 413, message: 'The request body (declared, received or decoded) is over the limit' },
+  ERR_BODY_INVALID_JSON: { status: 400, message: 'The JSON body does not parse' },
+  ERR_BODY_EMPTY_JSON: { status: 400, message: 'A JSON Content-Type with an empty body' },
+  ERR_BODY_FORBIDDEN_KEY: { status: 400, message: 'A body with a __proto__ key, or constructor.prototype (prototype poisoning)' },
+  ERR_BODY_INVALID_ENCODING: { status: 400, message: 'A compressed body whose data does not decode' },
+  ERR_BODY_ABORTED: { status: 400, message: 'The request body ended before it was complete' },
+  ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'A body whose Content-Type no enabled parser accepts' },
+  ERR_UNSUPPORTED_CONTENT_ENCODING: { status: 415, message: 'A Content-Encoding other than gzip, deflate, br or identity' },
+  ERR_UNSUPPORTED_CHARSET: { status: 415, message: 'A body charset the parser cannot decode' },
+  ERR_VALIDATION: { status: 400, message: 'The request does not match the route schema' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** A stable server error code. */

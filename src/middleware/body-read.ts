@@ -1,0 +1,108 @@
+/**
+ * Reads a request body through `ctx.req` (the core's Readable of the body) with a byte limit.
+ *
+ * Contract:
+ * - Nothing is read, and no `100 Continue` is sent, when the request is refused up front: a
+ *   Content-Encoding we cannot decode (415) or a declared Content-Length over the limit (413).
+ * - The limit is checked on every chunk as it arrives, never after buffering: the chunk that
+ *   crosses it ends the read (the stream is destroyed, so the rest is left to the engine, which
+ *   discards it) and answers 413.
+ * - A compressed body (gzip, deflate, br) is limited on its *decoded* size — the decoder's output
+ *   is pulled one chunk at a time, so a zip bomb costs at most `limit` plus one chunk of memory —
+ *   and on its encoded size too, so a stream of empty gzip members cannot run forever.
+ * - A 413 before the body was read to its end sets `Connection: close`: the rest of a body we
+ *   refused is not worth receiving.
+ */
+import { pipeline, type Readable, type Transform } from 'node:stream';
+import zlib from 'node:zlib';
+import type { Context } from '../core/context.js';
+import { fail } from './fail.js';
+
+/** The codings `body()` decodes. */
+const DECODERS: Record<string, (() => Transform) | null> = {
+  identity: null,
+  gzip: () => zlib.createGunzip(),
+  'x-gzip': () => zlib.createGunzip(),
+  deflate: () => zlib.createInflate(),
+  br: () => zlib.createBrotliDecompress(),
+};
+
+/** Value of `Accept-Encoding` sent with a 415 for an unknown coding (RFC 9110 §15.5.16). */
+const ACCEPTED = 'gzip, deflate, br, identity';
+
+/**
+ * The decoder factory for the request's Content-Encoding (`null` for identity).
+ *
+ * @throws {HttpError} 415 `ERR_UNSUPPORTED_CONTENT_ENCODING`, before anything is read
+ */
+export function decoderFor(ctx: Context<object, object, object>): (() => Transform) | null {
+  const raw = ctx.get('content-encoding').trim().toLowerCase();
+  if (raw === '') return null;
+  const make = Object.prototype.hasOwnProperty.call(DECODERS, raw) ? DECODERS[raw] : undefined;
+  if (make === undefined) {
+    throw fail('ERR_UNSUPPORTED_CONTENT_ENCODING', `Unsupported Content-Encoding: ${raw.slice(0, 64)}`, {
+      headers: { 'accept-encoding': ACCEPTED },
+    });
+  }
+  return make;
+}
+
+/**
+ * Refuses a body whose declared Content-Length is over `limit`, before reading a byte.
+ *
+ * @throws {HttpError} 413 `ERR_BODY_TOO_LARGE`
+ */
+export function checkDeclaredLength(ctx: Context<object, object, object>, limit: number): void {
+  const declared = ctx.request.length;
+  if (declared !== undefined && declared > limit) {
+    ctx.set('connection', 'close');
+    throw tooLarge(limit, `Content-Length: ${declared}`);
+  }
+}
+
+/**
+ * Reads the whole body (decoded) into one Buffer, stopping as soon as it passes `limit`.
+ *
+ * @throws {HttpError} 413 `ERR_BODY_TOO_LARGE`, 400 `ERR_BODY_INVALID_ENCODING`, 400 `ERR_BODY_ABORTED`
+ */
+export async function readLimited(ctx: Context<object, object, object>, limit: number, decoder: (() => Transform) | null): Promise<Buffer> {
+  const src = ctx.req;
+  let encoded = 0;
+  let source: Readable = src;
+  let decoding: Transform | null = null;
+  if (decoder !== null) {
+    decoding = decoder();
+    // pipeline() destroys both streams when either fails or when the reader below stops early.
+    source = pipeline(src, decoding, () => {});
+    src.on('data', (c: Buffer) => {
+      encoded += c.length;
+      if (encoded > limit) decoding!.destroy(tooLarge(limit, 'before decoding'));
+    });
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) throw tooLarge(limit, decoder === null ? 'received' : 'decoded');
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (!src.complete) ctx.set('connection', 'close');
+    src.destroy();
+    if (isHttpError413(err)) throw err;
+    if (decoding !== null && !src.aborted) {
+      throw fail('ERR_BODY_INVALID_ENCODING', `The ${ctx.get('content-encoding')} body does not decode: ${(err as Error).message}`, { cause: err });
+    }
+    throw fail('ERR_BODY_ABORTED', 'The request body ended before it was complete', { cause: err });
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+function tooLarge(limit: number, why: string): Error {
+  return fail('ERR_BODY_TOO_LARGE', `Request body over the limit of ${limit} bytes (${why})`);
+}
+
+function isHttpError413(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ERR_BODY_TOO_LARGE';
+}

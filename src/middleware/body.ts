@@ -1,0 +1,186 @@
+/**
+ * `body(options)`: reads and parses the request body onto `ctx.request.body` — JSON,
+ * `application/x-www-form-urlencoded`, text and raw bytes, each with its own limit.
+ *
+ * Rules (tested in test/middleware/body.test.ts):
+ * - Which parser runs is decided by Content-Type (type-is patterns, e.g. `application/*+json`).
+ *   JSON and urlencoded are on by default, text and raw are opt-in.
+ * - A request with a body (or a Content-Type) that no enabled parser accepts is refused with 415
+ *   `ERR_UNSUPPORTED_MEDIA_TYPE` — consistently, where Koa's and Hono's parsers skip it silently —
+ *   unless `enforce: false`. So is a body with no Content-Type at all.
+ * - GET and HEAD bodies are never read (as Fastify): `ctx.request.body` stays `undefined`.
+ * - Limits, 413s and Content-Encoding: see `./body-read.ts`. Everything that can be refused before
+ *   reading (type, charset, coding, declared length) is, so no `100 Continue` is sent for it.
+ * - JSON: an empty body is 400 `ERR_BODY_EMPTY_JSON` (Fastify's rule: "Body cannot be empty when
+ *   content-type is set to 'application/json'"); malformed JSON is 400 `ERR_BODY_INVALID_JSON`
+ *   with its line and column; `__proto__` and `constructor.prototype` keys are 400
+ *   `ERR_BODY_FORBIDDEN_KEY`. JSON and urlencoded bodies are UTF-8 (another charset is 415).
+ * - urlencoded bodies are parsed with `query()`'s rules (and its options: `nested`, `depth`,
+ *   `parameterLimit`), into a prototype-less object.
+ * - A request's body is parsed once, however many `body()` middlewares it meets.
+ */
+import { TextDecoder } from 'node:util';
+import typeis from 'type-is';
+import type { Middleware } from '../core/app.js';
+import type { Context } from '../core/context.js';
+import { checkDeclaredLength, decoderFor, readLimited } from './body-read.js';
+import { MIDDLEWARE_DEFAULTS } from './defaults.js';
+import { fail } from './fail.js';
+import { parseJson } from './json.js';
+import { createQueryParser, type QueryOptions } from './query.js';
+
+/** Options of one parser. */
+export interface BodyParserOptions {
+  /** Largest body in bytes, after decoding any Content-Encoding. */
+  limit?: number;
+  /** Content-Types this parser takes (type-is patterns), replacing its defaults. */
+  types?: string[];
+}
+
+/** Options of {@link body}. `true` enables a parser with its defaults, `false` disables it. */
+export interface BodyOptions {
+  /** Default on; limit 1 MiB; types `application/json`, `application/*+json`. */
+  json?: boolean | BodyParserOptions;
+  /** Default on; limit 56 KiB; type `application/x-www-form-urlencoded`; `query()`'s parsing options. */
+  urlencoded?: boolean | (BodyParserOptions & QueryOptions);
+  /** Default off; limit 1 MiB; type `text/plain`; any charset `TextDecoder` knows. */
+  text?: boolean | BodyParserOptions;
+  /** Default off; limit 1 MiB; type `application/octet-stream`; the body as a Buffer. */
+  raw?: boolean | BodyParserOptions;
+  /** Keep the (decoded) bytes on `ctx.request.rawBody`, e.g. to check a webhook signature. Default false. */
+  rawBody?: boolean;
+  /** Answer 415 for a body no enabled parser accepts (default true); `false` leaves it unread. */
+  enforce?: boolean;
+}
+
+interface Parser {
+  readonly kind: string;
+  readonly limit: number;
+  readonly types: string[];
+  readonly parse: (bytes: Buffer, ctx: Context<object, object, object>) => unknown;
+  readonly utf8Only: boolean;
+}
+
+/** The resolved configuration of one `body()` call. */
+export interface BodyConfig {
+  readonly parsers: readonly Parser[];
+  readonly rawBody: boolean;
+  readonly enforce: boolean;
+}
+
+const EMPTY = Buffer.alloc(0);
+const UTF8 = new TextDecoder('utf-8');
+const parsed = new WeakSet<object>();
+
+/**
+ * Parses request bodies; see the module rules.
+ *
+ * @throws {HttpError} 413, 415, 400 — see `docs/errors.md` (`ERR_BODY_*`, `ERR_UNSUPPORTED_*`)
+ * @example
+ * app.use(body())                                  // JSON and forms, Fastify's 1 MiB JSON limit
+ * router.post('/upload', body({ raw: { limit: 10 * 1024 * 1024 }, json: false }), handler)
+ */
+export function body(options: BodyOptions = {}): Middleware {
+  const config = resolveBodyOptions(options);
+  return async function body(ctx, next) {
+    await parseBody(ctx, config);
+    await next();
+  };
+}
+
+/** Resolves {@link BodyOptions} against the defaults, once per `body()` call. */
+export function resolveBodyOptions(options: BodyOptions): BodyConfig {
+  const parsers: Parser[] = [];
+  const json = pick(options.json, true);
+  if (json !== null) {
+    parsers.push({
+      kind: 'json',
+      limit: json.limit ?? MIDDLEWARE_DEFAULTS.jsonLimit,
+      types: json.types ?? ['application/json', 'application/*+json'],
+      utf8Only: true,
+      parse: (bytes) => {
+        if (bytes.length === 0) throw fail('ERR_BODY_EMPTY_JSON', "Body cannot be empty when content-type is set to 'application/json'");
+        return parseJson(UTF8.decode(bytes));
+      },
+    });
+  }
+  const form = pick(options.urlencoded, true);
+  if (form !== null) {
+    const parseForm = createQueryParser(form);
+    parsers.push({
+      kind: 'urlencoded',
+      limit: form.limit ?? MIDDLEWARE_DEFAULTS.urlencodedLimit,
+      types: form.types ?? ['application/x-www-form-urlencoded'],
+      utf8Only: true,
+      parse: (bytes) => parseForm(UTF8.decode(bytes)),
+    });
+  }
+  const text = pick(options.text, false);
+  if (text !== null) {
+    parsers.push({
+      kind: 'text',
+      limit: text.limit ?? MIDDLEWARE_DEFAULTS.textLimit,
+      types: text.types ?? ['text/plain'],
+      utf8Only: false,
+      parse: (bytes, ctx) => textDecoder(ctx.request.charset).decode(bytes),
+    });
+  }
+  const raw = pick(options.raw, false);
+  if (raw !== null) {
+    parsers.push({
+      kind: 'raw',
+      limit: raw.limit ?? MIDDLEWARE_DEFAULTS.rawLimit,
+      types: raw.types ?? ['application/octet-stream'],
+      utf8Only: false,
+      parse: (bytes) => bytes,
+    });
+  }
+  return { parsers, rawBody: options.rawBody ?? false, enforce: options.enforce ?? true };
+}
+
+/**
+ * Reads and parses `ctx`'s body with `config` onto `ctx.request.body` (and `rawBody`), once per
+ * request: a second call for the same request does nothing.
+ */
+export async function parseBody(ctx: Context<object, object, object>, config: BodyConfig): Promise<void> {
+  if (parsed.has(ctx)) return;
+  parsed.add(ctx);
+  const method = ctx.method;
+  if (method === 'GET' || method === 'HEAD') return;
+  const req = ctx.request;
+  const contentType = ctx.get('content-type');
+  const hasBytes = req.hasBody;
+  if (contentType === '' && !hasBytes) return;
+  const parser = contentType === '' ? undefined : config.parsers.find((p) => typeis.is(contentType, p.types) !== false);
+  if (parser === undefined) {
+    if (!config.enforce) return;
+    throw fail('ERR_UNSUPPORTED_MEDIA_TYPE', contentType === '' ? 'A request body needs a Content-Type' : `Unsupported Content-Type: ${req.type.slice(0, 100)}`);
+  }
+  if (parser.utf8Only) {
+    const cs = req.charset;
+    if (cs !== '' && cs !== 'utf-8' && cs !== 'utf8') throw fail('ERR_UNSUPPORTED_CHARSET', `Unsupported charset for ${parser.kind}: ${cs.slice(0, 40)}`);
+  } else if (parser.kind === 'text') {
+    textDecoder(req.charset);
+  }
+  const decoder = decoderFor(ctx);
+  checkDeclaredLength(ctx, parser.limit);
+  const bytes = hasBytes ? await readLimited(ctx, parser.limit, decoder) : EMPTY;
+  if (config.rawBody) req.rawBody = bytes;
+  req.body = parser.parse(bytes, ctx);
+}
+
+function pick<T extends object>(v: boolean | T | undefined, dflt: boolean): T | Record<string, never> | null {
+  if (v === undefined) return dflt ? {} : null;
+  if (v === false) return null;
+  return v === true ? {} : v;
+}
+
+/** A decoder for `charset` (UTF-8 when none is given). @throws {HttpError} 415 for an unknown one */
+function textDecoder(charset: string): TextDecoder {
+  if (charset === '' || charset === 'utf-8' || charset === 'utf8') return UTF8;
+  try {
+    return new TextDecoder(charset);
+  } catch {
+    throw fail('ERR_UNSUPPORTED_CHARSET', `Unsupported charset: ${charset.slice(0, 40)}`);
+  }
+}

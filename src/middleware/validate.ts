@@ -1,0 +1,183 @@
+/**
+ * `validate({ params?, query?, headers?, body? })`: checks a request against Standard Schema
+ * schemas (zod 4 is the shipped, tested adapter: its schemas implement the spec natively) and
+ * hands the handler the parsed values, typed.
+ *
+ * Rules (tested in test/middleware/validate.test.ts and validate-types.test.ts):
+ * - Targets are checked in the order params, headers, query, body; all of them are checked, and
+ *   every issue of every target is reported at once.
+ * - On success the outputs replace the inputs: `ctx.params`, `ctx.query` (the core setter: the
+ *   object is kept as is, `ctx.querystring` follows as in Koa), `ctx.request.body`; validated
+ *   headers are overlaid on `ctx.headers` (the others stay). Given as the first handler of a
+ *   route, `validate()` types them for the handlers after it: `ctx.request.body` is
+ *   `z.output<typeof schema>`, with no cast.
+ * - A `body` schema reads the body first if no `body()` middleware did (`options.body` configures
+ *   it), so 413/415/400 body errors come before validation.
+ * - On failure: the formatter's error is thrown. The default is 400 `ERR_VALIDATION`, rendered by
+ *   the core as problem+json with `errors: [{ in, pointer, message, code }]` — `in` the target,
+ *   `pointer` an RFC 6901 JSON Pointer into it (`/items/0/price`, `''` for the whole target),
+ *   `code` the library's issue code (zod's `invalid_type`, `too_small`, …) or `'invalid'`.
+ * - The formatter: `options.formatter`, else the nearest `validationFormatter(fn)` the request
+ *   passed through — so one set on the app or on a router applies to every router mounted below
+ *   it, and an inner one overrides an outer one.
+ */
+import type { Middleware } from '../core/app.js';
+import type { Next } from '../core/compose.js';
+import type { Context } from '../core/context.js';
+import type { IncomingHeaders } from '../core/incoming-headers.js';
+import type { ParsedQuery } from '../core/query.js';
+import type { Request } from '../core/request.js';
+import { parseBody, resolveBodyOptions, type BodyOptions } from './body.js';
+import { fail } from './fail.js';
+import type { InferOutput, StandardIssue, StandardResult, StandardSchemaV1 } from './standard-schema.js';
+
+/** The schemas of a route, by target. */
+export interface ValidationSchemas {
+  params?: StandardSchemaV1;
+  query?: StandardSchemaV1;
+  headers?: StandardSchemaV1;
+  body?: StandardSchemaV1;
+}
+
+/** Where in the request an issue is. */
+export type ValidationTarget = keyof ValidationSchemas;
+
+/** One validation issue, as sent in the `errors` array of a 400. */
+export interface ValidationIssue {
+  in: ValidationTarget;
+  /** RFC 6901 JSON Pointer into the target, e.g. `/items/0/price`; `''` for the target itself. */
+  pointer: string;
+  message: string;
+  code: string;
+}
+
+/** Turns the issues of a request into the error to throw (see {@link validationFormatter}). */
+export type ValidationFormatter = (issues: ValidationIssue[], ctx: Context) => Error;
+
+/** Options of {@link validate}. */
+export interface ValidateOptions {
+  /** This route's formatter, over any inherited one. */
+  formatter?: ValidationFormatter;
+  /** How the body is read when a `body` schema is given and no `body()` ran (default: JSON and forms). */
+  body?: BodyOptions;
+}
+
+/** The output of target `K` of `T`, or `D` when `T` has no schema for it. */
+type Out<T extends ValidationSchemas, K extends ValidationTarget, D> = T[K] extends StandardSchemaV1 ? InferOutput<T[K]> : D;
+
+/** Context's params and query are objects: a schema whose output is not one leaves `{}`. */
+type Obj<X> = X extends object ? X : {};
+
+/**
+ * The context a handler after `validate(schemas)` sees: `ctx.params`, `ctx.query`,
+ * `ctx.request.body` and `ctx.headers` typed from the schemas' outputs.
+ */
+export type ValidatedContext<S extends object, P extends object, T extends ValidationSchemas> = Context<S, Obj<Out<T, 'params', P>>, Obj<Out<T, 'query', ParsedQuery>>> & {
+  readonly request: Request & { body: Out<T, 'body', unknown>; readonly headers: IncomingHeaders & Out<T, 'headers', {}> };
+  readonly headers: IncomingHeaders & Out<T, 'headers', {}>;
+};
+
+/** A handler after a validator: see {@link ValidatedContext}. Its return value becomes the body, as any route handler's. */
+export type ValidatedHandler<S extends object, P extends object, T extends ValidationSchemas> = (ctx: ValidatedContext<S, P, T>, next: Next) => unknown;
+
+declare const SCHEMAS: unique symbol;
+
+/** The middleware `validate()` returns; its type carries the schemas for the route methods to read. */
+export type Validator<T extends ValidationSchemas> = Middleware & { readonly [SCHEMAS]?: T; readonly validates: readonly ValidationTarget[] };
+
+const ORDER: readonly ValidationTarget[] = ['params', 'headers', 'query', 'body'];
+const inherited = new WeakMap<object, ValidationFormatter>();
+
+/** The default: 400 `ERR_VALIDATION` with the issues as the problem's `errors`. */
+export const defaultValidationFormatter: ValidationFormatter = (issues) =>
+  fail('ERR_VALIDATION', `Request validation failed: ${issues.length} issue${issues.length === 1 ? '' : 's'}`, { details: issues });
+
+/**
+ * Validates a route's request; see the module rules.
+ *
+ * @throws {HttpError} 400 `ERR_VALIDATION` (or the formatter's error); body errors when it reads the body
+ * @example
+ * const User = z.object({ name: z.string().min(1), age: z.number().int() })
+ * router.post('/users', validate({ body: User }), (ctx) => ({ created: ctx.request.body.name }))
+ */
+export function validate<const T extends ValidationSchemas>(schemas: T, options: ValidateOptions = {}): Validator<T> {
+  const targets = ORDER.filter((t) => schemas[t] !== undefined);
+  const bodyConfig = schemas.body !== undefined ? resolveBodyOptions(options.body ?? {}) : null;
+  const own = options.formatter;
+  const mw: Middleware = async function validate(ctx, next) {
+    if (bodyConfig !== null) await parseBody(ctx, bodyConfig);
+    let issues: ValidationIssue[] | null = null;
+    const outputs: unknown[] = [];
+    for (const target of targets) {
+      const schema = schemas[target]!;
+      let result = schema['~standard'].validate(input(ctx, target)) as StandardResult<unknown> | Promise<StandardResult<unknown>>;
+      if (result instanceof Promise) result = await result;
+      if (result.issues !== undefined) {
+        issues ??= [];
+        for (const issue of result.issues) issues.push(toIssue(target, issue));
+      } else {
+        outputs.push(result.value);
+      }
+    }
+    if (issues !== null) throw (own ?? inherited.get(ctx) ?? defaultValidationFormatter)(issues, ctx);
+    for (let i = 0; i < targets.length; i++) install(ctx, targets[i]!, outputs[i]);
+    await next();
+  };
+  return Object.assign(mw, { validates: targets }) as Validator<T>;
+}
+
+/**
+ * Sets the validation formatter for the requests that pass through it: use it on the app or a
+ * router, and every route below (mounted routers included) formats its validation errors with
+ * `fn`, unless a nearer `validationFormatter()` or the route's own `formatter` option says otherwise.
+ *
+ * @example
+ * api.use(validationFormatter((issues) => new HttpError(422, 'Invalid', { code: 'ERR_VALIDATION', details: issues })))
+ */
+export function validationFormatter(fn: ValidationFormatter): Middleware {
+  return function validationFormatter(ctx, next) {
+    inherited.set(ctx, fn);
+    return next();
+  };
+}
+
+function input(ctx: Context, target: ValidationTarget): unknown {
+  switch (target) {
+    case 'params':
+      return ctx.params;
+    case 'query':
+      return ctx.query;
+    case 'headers':
+      return ctx.headers;
+    case 'body':
+      return ctx.request.body;
+  }
+}
+
+function install(ctx: Context, target: ValidationTarget, value: unknown): void {
+  switch (target) {
+    case 'params':
+      ctx.params = value as Record<string, string>;
+      return;
+    case 'query':
+      ctx.query = value as ParsedQuery;
+      return;
+    case 'headers':
+      // Overlaid, not replaced: a schema that names three headers must not hide the others.
+      if (typeof value === 'object' && value !== null) Object.assign(ctx.headers, value);
+      return;
+    case 'body':
+      ctx.request.body = value;
+  }
+}
+
+/** A library issue as a {@link ValidationIssue}. */
+function toIssue(target: ValidationTarget, issue: StandardIssue): ValidationIssue {
+  let pointer = '';
+  for (const seg of issue.path ?? []) {
+    const key = typeof seg === 'object' && seg !== null ? seg.key : seg;
+    pointer += `/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  }
+  const code = (issue as { code?: unknown }).code;
+  return { in: target, pointer, message: issue.message, code: typeof code === 'string' ? code : 'invalid' };
+}
