@@ -7,6 +7,10 @@ import { App as CoreApp, type AppOptions } from './core/app.js';
 import type { DefaultState } from './core/context.js';
 import { Router, type RouteHandler } from './router/router.js';
 import type { JoinPaths, Params } from './router/types.js';
+import type { ValidatedHandler, ValidationSchemas, Validator } from './middleware/validate.js';
+
+/** What the route methods' implementations take: any handler (the overloads above them type it). */
+type AnyHandler<S extends object> = RouteHandler<S, Record<string, string>>;
 
 /**
  * A shallot application with route sugar. Route methods add to one app-level {@link Router},
@@ -35,31 +39,41 @@ export class App<S extends object = DefaultState> extends CoreApp<S> {
   }
 
   /** `GET path`; a returned value becomes the body. HEAD is served by it too. */
-  get<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<'', P>>>[]): this {
+  get<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<'', P>>, T>[]): this;
+  get<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<'', P>>>[]): this;
+  get(path: string, ...fns: AnyHandler<S>[]): this {
     this.router.get(path, ...fns);
     return this;
   }
 
   /** `POST path`. */
-  post<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<'', P>>>[]): this {
+  post<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<'', P>>, T>[]): this;
+  post<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<'', P>>>[]): this;
+  post(path: string, ...fns: AnyHandler<S>[]): this {
     this.router.post(path, ...fns);
     return this;
   }
 
   /** `PUT path`. */
-  put<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<'', P>>>[]): this {
+  put<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<'', P>>, T>[]): this;
+  put<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<'', P>>>[]): this;
+  put(path: string, ...fns: AnyHandler<S>[]): this {
     this.router.put(path, ...fns);
     return this;
   }
 
   /** `PATCH path`. */
-  patch<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<'', P>>>[]): this {
+  patch<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<'', P>>, T>[]): this;
+  patch<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<'', P>>>[]): this;
+  patch(path: string, ...fns: AnyHandler<S>[]): this {
     this.router.patch(path, ...fns);
     return this;
   }
 
   /** `DELETE path`. */
-  delete<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<'', P>>>[]): this {
+  delete<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<'', P>>, T>[]): this;
+  delete<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<'', P>>>[]): this;
+  delete(path: string, ...fns: AnyHandler<S>[]): this {
     this.router.delete(path, ...fns);
     return this;
   }

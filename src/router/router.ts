@@ -40,6 +40,8 @@ import { isUnder, joinPaths as join, orRoot } from './path.js';
 import { RadixTree } from './radix-tree.js';
 import { buildUrl } from './url.js';
 import type { JoinPaths, Params } from './types.js';
+// Types only: a route whose first handler is `validate()` types the handlers after it from its schemas.
+import type { ValidatedHandler, ValidationSchemas, Validator } from '../middleware/validate.js';
 
 /** A route handler or route middleware; a returned value other than `undefined` becomes the body. */
 export type RouteHandler<S extends object, P extends Record<string, string>> = (ctx: Context<S, P>, next: Next) => unknown;
@@ -150,30 +152,40 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
     return this.#add(method.toUpperCase(), null, path, fns);
   }
 
+  get<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): this;
+  get<N extends string, P extends string, T extends ValidationSchemas>(name: N, path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
   get<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): this;
   get<N extends string, P extends string>(name: N, path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
   get(a: string, ...rest: unknown[]): unknown {
     return this.#named('GET', a, rest);
   }
 
+  post<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): this;
+  post<N extends string, P extends string, T extends ValidationSchemas>(name: N, path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
   post<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): this;
   post<N extends string, P extends string>(name: N, path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
   post(a: string, ...rest: unknown[]): unknown {
     return this.#named('POST', a, rest);
   }
 
+  put<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): this;
+  put<N extends string, P extends string, T extends ValidationSchemas>(name: N, path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
   put<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): this;
   put<N extends string, P extends string>(name: N, path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
   put(a: string, ...rest: unknown[]): unknown {
     return this.#named('PUT', a, rest);
   }
 
+  patch<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): this;
+  patch<N extends string, P extends string, T extends ValidationSchemas>(name: N, path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
   patch<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): this;
   patch<N extends string, P extends string>(name: N, path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
   patch(a: string, ...rest: unknown[]): unknown {
     return this.#named('PATCH', a, rest);
   }
 
+  delete<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): this;
+  delete<N extends string, P extends string, T extends ValidationSchemas>(name: N, path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
   delete<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): this;
   delete<N extends string, P extends string>(name: N, path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
   delete(a: string, ...rest: unknown[]): unknown {

@@ -1,0 +1,80 @@
+/**
+ * Type tests for `validate()`: a route whose first handler is a validator types the handlers after
+ * it from the schemas' outputs — no casts — and leaves untouched what it does not validate. The
+ * checks run under `tsc --noEmit` (npm test); the `it` bodies only make vitest count them.
+ */
+import { describe, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
+import { App, Router, validate, type Context, type IncomingHeaders, type ParsedQuery } from '../../src/index.js';
+
+const User = z.object({ name: z.string(), age: z.number().int(), tags: z.array(z.string()).default([]) });
+const Id = z.object({ id: z.coerce.number() });
+const Page = z.object({ page: z.coerce.number().default(1), q: z.string().optional() });
+const Key = z.object({ 'x-api-key': z.string() });
+
+describe('validate() types', () => {
+  it('should type ctx.request.body as the schema output on a router route', () => {
+    new Router().post('/users', validate({ body: User }), (ctx) => {
+      expectTypeOf(ctx.request.body).toEqualTypeOf<z.output<typeof User>>();
+      expectTypeOf(ctx.request.body.tags).toEqualTypeOf<string[]>();
+      // @ts-expect-error -- not in the schema
+      void ctx.request.body.email;
+      return { name: ctx.request.body.name };
+    });
+  });
+
+  it('should type params and query from their schemas, with coercion', () => {
+    new Router().get('/users/:id', validate({ params: Id, query: Page }), (ctx) => {
+      expectTypeOf(ctx.params).toEqualTypeOf<{ id: number }>();
+      expectTypeOf(ctx.params.id).toEqualTypeOf<number>();
+      expectTypeOf(ctx.query.page).toEqualTypeOf<number>();
+      expectTypeOf(ctx.query.q).toEqualTypeOf<string | undefined>();
+      // @ts-expect-error -- a number has no toUpperCase
+      void ctx.params.id.toUpperCase();
+    });
+  });
+
+  it('should overlay validated headers on the raw ones', () => {
+    new App().get('/me', validate({ headers: Key }), (ctx) => {
+      expectTypeOf(ctx.headers['x-api-key']).toEqualTypeOf<string>();
+      expectTypeOf(ctx.request.headers['x-api-key']).toEqualTypeOf<string>();
+      expectTypeOf(ctx.headers['accept']).toEqualTypeOf<string | string[] | undefined>();
+    });
+  });
+
+  it('should type the routes of app.post() the same way', () => {
+    new App().post('/users/:id', validate({ body: User }), (ctx) => {
+      expectTypeOf(ctx.request.body.age).toEqualTypeOf<number>();
+      expectTypeOf(ctx.params.id).toEqualTypeOf<string>();
+      expectTypeOf(ctx.query).toEqualTypeOf<ParsedQuery>();
+    });
+  });
+
+  it('should type every handler after the validator, and named routes', () => {
+    new Router().put(
+      'user',
+      '/users/:id',
+      validate({ params: Id, body: User }),
+      async (ctx, next) => {
+        expectTypeOf(ctx.params.id).toEqualTypeOf<number>();
+        await next();
+      },
+      (ctx) => {
+        expectTypeOf(ctx.request.body.name).toEqualTypeOf<string>();
+      },
+    );
+  });
+
+  it('should leave routes without a validator typed as before', () => {
+    new Router().post('/raw/:id', (ctx) => {
+      expectTypeOf(ctx.request.body).toEqualTypeOf<unknown>();
+      expectTypeOf(ctx.params.id).toEqualTypeOf<string>();
+      expectTypeOf(ctx.headers).toEqualTypeOf<IncomingHeaders>();
+    });
+  });
+
+  it('should still pass a validated context to a function that takes a plain Context when its params are strings', () => {
+    const helper = (ctx: Context): string => ctx.path;
+    new Router().post('/users', validate({ body: User }), (ctx) => helper(ctx));
+  });
+});
