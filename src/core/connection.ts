@@ -54,6 +54,12 @@ export class Connection implements BodyOwner {
   #pendingUpgrade: { ctx: Context; ev: UpgradeEvent | null } | null = null;
   readonly #encrypted: boolean;
   readonly #remote: string;
+  /**
+   * `app.inject()`'s hook: called when every request received so far is answered or waits only
+   * for input that has not come. Its client sends EOF only then, because an EOF is how a real
+   * client says it left (see #eof), which must not abort handlers of a complete in-memory request.
+   */
+  onQuiet: (() => void) | null = null;
   /** Coarse timestamps (ms) read by the server's sweep; 0 = not running. */
   requestStart = 0;
   headDone = false;
@@ -126,6 +132,15 @@ export class Connection implements BodyOwner {
     }
     this.#parser.push(chunk);
     this.#pump();
+    if (this.onQuiet !== null) this.#notifyQuiet();
+  }
+
+  /** No handler still running except for a request whose bytes are still to come; see onQuiet. */
+  #notifyQuiet(): void {
+    if (this.#paused || this.#streaming || this.#closed) return;
+    const cur = this.#current;
+    for (const ex of this.#queue) if (!ex.ready && ex !== cur) return;
+    this.onQuiet!();
   }
 
   #pump(): void {
@@ -408,6 +423,7 @@ export class Connection implements BodyOwner {
       else if (this.#stopReading) s.end();
     }
     if (this.#paused) this.#resume();
+    if (this.onQuiet !== null) this.#notifyQuiet();
   }
 
   /** A request whose body is still unread when its response is sent: close, the rest cannot be trusted to follow. */

@@ -77,10 +77,18 @@ export async function inject(engine: Engine, input: InjectInput): Promise<Inject
     socket.once('finish', () => resolve());
     socket.once('close', () => resolve());
   });
-  engine.accept(socket as unknown as Socket, false);
-  socket.push(bytes);
-  // EOF after the input, as a client that sent everything: the server answers, then closes.
-  socket.push(null);
+  const conn = engine.accept(socket as unknown as Socket, false);
+  // EOF after the input, as a client that sent everything: the server answers, then closes. Not at
+  // once, but when the connection has answered all it can (onQuiet): an EOF while handlers still
+  // run is a client that left, and would abort their ctx.signal.
+  let eof = false;
+  conn.onQuiet = () => {
+    if (eof) return;
+    eof = true;
+    socket.push(null);
+  };
+  if (bytes.length === 0) conn.onQuiet();
+  else socket.push(bytes);
   await done;
   const raw = Buffer.concat(socket.out);
   return { responses: readResponses(raw, requestMethods(bytes)), raw, closed: socket.ended || socket.destroyed };
