@@ -477,10 +477,12 @@ export class Connection implements BodyOwner {
       if (plan.chunked && !this.#closed) s.write('0\r\n\r\n', 'latin1');
     } catch (err) {
       failed = true;
-      // Headers are gone: the only honest signal left is to cut the connection. A source destroyed
-      // because the client left ends with a premature-close error: that is not a server error, so
-      // it is not reported (a client abort must not look like a failure in the logs).
-      if (!this.#closed) this.#host.reportError(err, ex.ctx);
+      // Headers are gone: the only honest signal left is to cut the connection. A source that
+      // ends because the client left — the socket closed, or ctx.signal fired on its FIN and the
+      // handler (an SSE feed, say) destroyed the source — fails with a premature close: that is
+      // not a server error, so it is not reported (a client leaving must not look like a failure).
+      if (this.#closed || ex.ctx.signal.aborted) this.#host.log.debug({ err }, 'stream ended after the client left');
+      else this.#host.reportError(err, ex.ctx);
       s.destroy();
     }
     this.#streaming = false;
