@@ -83,7 +83,8 @@ export async function inject(engine: Engine, input: InjectInput): Promise<Inject
   // run is a client that left, and would abort their ctx.signal.
   let eof = false;
   conn.onQuiet = () => {
-    if (eof) return;
+    // A server that already ended its side closed the connection itself: no EOF is owed.
+    if (eof || socket.writableEnded || socket.destroyed) return;
     eof = true;
     socket.push(null);
   };
@@ -91,7 +92,10 @@ export async function inject(engine: Engine, input: InjectInput): Promise<Inject
   else socket.push(bytes);
   await done;
   const raw = Buffer.concat(socket.out);
-  return { responses: readResponses(raw, requestMethods(bytes)), raw, closed: socket.ended || socket.destroyed };
+  // `closed` means the server closed the connection on its own (Connection: close, an error, a
+  // request limit). It used to be `ended || destroyed`, which is true after every inject, since
+  // the server always ends its side once the client's EOF arrives.
+  return { responses: readResponses(raw, requestMethods(bytes)), raw, closed: !eof };
 }
 
 /** The methods of the requests in `bytes`, in order, so HEAD responses are read without a body. */
