@@ -188,6 +188,10 @@ export class Connection implements BodyOwner {
           // head, or a handler reading the body would never see the end). An upgrade request
           // keeps the parser going one step further, to hand over the rest.
           if (ex.close && !ex.head.upgrade) this.#stopReading = true;
+          // Pipelining backpressure applies between messages: pausing at the head (as before)
+          // also withheld this message's own body and end from its handler, so with
+          // maxPipelinedRequests 1 — or a full queue — a handler reading its body waited forever.
+          else if (this.#queue.length >= this.#host.maxPipelinedRequests) this.#pause();
           break;
         }
         case 'upgrade':
@@ -226,7 +230,6 @@ export class Connection implements BodyOwner {
       return;
     }
     this.#inflight++;
-    if (this.#queue.length >= host.maxPipelinedRequests) this.#pause();
     host.dispatch(ctx, this);
   }
 
@@ -284,7 +287,7 @@ export class Connection implements BodyOwner {
     if (!this.#paused || this.#closed) return;
     const cur = this.#current;
     if (!bodyRead && cur !== null && cur.ctx.bodySource.full) return;
-    if (this.#queue.length >= this.#host.maxPipelinedRequests) return;
+    if (cur === null && this.#queue.length >= this.#host.maxPipelinedRequests) return;
     if (cur === null && this.socket.writableNeedDrain) return; // 'drain' resumes; see #pump
     this.#paused = false;
     this.socket.resume();
