@@ -49,6 +49,17 @@ describe('Connection (reading backpressure)', () => {
     expect(spy!.resumes).toBeGreaterThan(0);
   });
 
+  it('should let handlers read their bodies with maxPipelinedRequests 1', async () => {
+    const app = new App({ logger: false, maxPipelinedRequests: 1 });
+    app.use(async (ctx) => {
+      ctx.body = `${ctx.path}:${(await readBody(ctx.req)).toString()}`;
+    });
+    const { port } = await serve(app);
+    const post = (path: string, body: string): string => `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const { responses } = await rawRequest(port, post('/a', 'one') + get('/b') + post('/c', 'three'), { responses: 3 });
+    expect(responses.map((r) => r.text())).toEqual(['/a:one', '/b:', '/c:three']);
+  });
+
   it('should never run more than maxPipelinedRequests handlers at once', async () => {
     const app = new App({ logger: false, maxPipelinedRequests: 3 });
     let running = 0;
