@@ -101,7 +101,7 @@ function exposed(err: HttpError): HttpError {
 
 /** A minimal HTML page: status and title, and the message only when exposed. */
 function page(err: HttpError): string {
-  const title = `${err.status} ${STATUS_TEXT[err.status] ?? 'Error'}`;
+  const title = escapeHtml(`${err.status} ${STATUS_TEXT[err.status] ?? 'Error'}`);
   const detail = err.expose && err.message !== '' && err.message !== STATUS_TEXT[err.status] ? `<p>${escapeHtml(err.message)}</p>` : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1>${detail}</body></html>`;
 }
