@@ -1,18 +1,25 @@
 /**
  * The one registry of the server's stable error codes (the parser's `HPE_*` codes live in
  * `src/parser/errors.ts`). `docs/errors.md` lists the same rows; a test keeps the two in sync.
+ *
+ * Contract: every code here is raised somewhere in `src/`, and code outside this file raises a
+ * registered error through {@link errorFor} (or names the code literally where a module may not
+ * import from core), so status and wording live in one place.
  */
+import { HttpError } from './http-error.js';
+
 export const ERRORS = {
-  ERR_INTERNAL: { status: 500, message: 'Internal Server Error' },
-  ERR_HTTP: { status: 500, message: 'An HttpError thrown without a more specific code' },
+  ERR_INTERNAL: { status: 500, message: 'An error that is not an HttpError: answered with the stock title, never its message' },
+  ERR_HTTP: { status: 500, message: 'An HttpError thrown without a more specific code (its own status is answered)' },
   ERR_NOT_FOUND: { status: 404, message: 'No middleware set a response' },
   ERR_MISSING_HOST: { status: 400, message: 'HTTP/1.1 request without exactly one Host header field' },
   ERR_UNSUPPORTED_TRANSFER_CODING: { status: 501, message: 'A transfer coding other than chunked' },
   ERR_EXPECTATION_FAILED: { status: 417, message: 'An Expect value other than 100-continue' },
   ERR_UPGRADE_REQUIRED: { status: 426, message: 'An Upgrade request with no upgrade listener' },
+  ERR_CONNECT_UNSUPPORTED: { status: 501, message: 'A CONNECT request with no upgrade listener' },
   ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received within the timeout' },
   ERR_NEXT_CALLED_TWICE: { status: 500, message: 'next() called more than once in one middleware' },
-  ERR_BODY_CONSUMED: { status: 500, message: 'The request body was already read' },
+  ERR_MISSING_AWAIT: { status: 500, message: 'Middleware resolved before downstream — missing await?' },
   // Middleware (src/middleware): static files.
   ERR_STATIC_FORBIDDEN: { status: 403, message: 'A static path that tries to leave the root, or a file the server may not read' },
   ERR_STATIC_DOTFILE: { status: 403, message: 'A static path with a dotfile segment, under dotfiles: deny' },
@@ -34,3 +41,14 @@ export const ERRORS = {
 
 /** A stable server error code. */
 export type ErrorCode = keyof typeof ERRORS;
+
+/**
+ * The registered error for `code`, with its status; `message` replaces the registry's wording
+ * (it is exposed to the client only for a 4xx).
+ *
+ * @example throw errorFor('ERR_NEXT_CALLED_TWICE')
+ */
+export function errorFor(code: ErrorCode, message?: string): HttpError {
+  const e = ERRORS[code];
+  return new HttpError(e.status, message ?? e.message, { code });
+}

@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { httpDate } from './date.js';
-import { HttpError, isHttpError } from './http-error.js';
+import { HttpError, toHttpError } from './http-error.js';
 import { STATUS_TEXT, isBodiless } from './status.js';
 import { isStreamLike, type OutgoingHeaders } from './response.js';
 import type { Context } from './context.js';
@@ -108,16 +108,19 @@ export function serialize(ctx: Context, opts: HeadOptions): Buffer | StreamPlan 
  */
 export function serializeError(ctx: Context, err: unknown, opts: HeadOptions, keepHeaders = false): Buffer {
   const res = ctx.response;
+  destroyStream(res.body);
   if (!keepHeaders) for (const k of Object.keys(res.headers)) delete res.headers[k];
   else {
     delete res.headers['content-length'];
     delete res.headers['transfer-encoding'];
   }
-  const http = isHttpError(err);
-  const e = err as HttpError;
-  const status = http ? (e.status ?? e.statusCode) : 500;
-  if (http && e.headers !== undefined) {
+  const e = toHttpError(err);
+  const status = e.status;
+  if (e.headers !== undefined) {
     for (const k of Object.keys(e.headers)) {
+      // The problem body frames itself: an error's own Content-Type/-Length would contradict it.
+      const lower = k.toLowerCase();
+      if (lower === 'content-type' || lower === 'content-length') continue;
       try {
         res.set(k, e.headers[k]!);
       } catch {
@@ -126,8 +129,8 @@ export function serializeError(ctx: Context, err: unknown, opts: HeadOptions, ke
     }
   }
   res.status = status;
-  const custom = renderCustom(ctx, http ? e : new HttpError(500, undefined, { code: 'ERR_INTERNAL', expose: false, cause: err }));
-  const body = custom?.body ?? JSON.stringify(problem(status, http ? e : null));
+  const custom = renderCustom(ctx, e);
+  const body = custom?.body ?? JSON.stringify(problem(status, e));
   res.headers['content-type'] = custom?.type ?? 'application/problem+json; charset=utf-8';
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const head = headString(status, STATUS_TEXT[status] ?? '', res.headers, opts, bytes.byteLength, false);
@@ -167,7 +170,6 @@ function renderCustom(ctx: Context, err: HttpError): RenderedError | undefined {
     return undefined;
   }
 }
-
 
 /** The problem object for a status and an (exposable) HttpError. */
 export function problem(status: number, err: HttpError | null): Record<string, unknown> {
