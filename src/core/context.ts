@@ -2,21 +2,38 @@
  * `ctx`: one request/response exchange. Koa's documented delegates are explicit getters here (no
  * `delegates` prototype chains), every field is initialised in the constructor so all contexts
  * share one hidden class, and costly members (cookies, `req`/`res` stand-ins, the abort signal)
- * are created on first use.
+ * are created on first use: a plain `GET /` allocates the context, its request and response, and
+ * nothing else.
  */
-import Cookies from 'cookies';
+import { createRequire } from 'node:module';
+import type Cookies from 'cookies';
+import type accepts from 'accepts';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { RequestHead } from '../parser/events.js';
-import { BodySource } from './request-body.js';
-import { HttpError, createHttpError, type HttpErrorProps } from './http-error.js';
+import type { BodySource } from './request-body.js';
+import { createHttpError, type HttpErrorInit } from './http-error.js';
 import { Request } from './request.js';
-import { Response, type ResponseBody } from './response.js';
+import { Response, type OutgoingHeaders, type ResponseBody } from './response.js';
 import { IncomingMessageShim, ServerResponseShim } from './compat.js';
 import type { AppLike } from './app-like.js';
 import type { ParsedQuery } from './query.js';
 import type { IncomingHeaders } from './incoming-headers.js';
 import type { ErrorRenderer } from './respond.js';
+
+/**
+ * The `cookies` package loads `node:http` at require time (for `OutgoingMessage`), which shallot
+ * otherwise never loads: it is required on the first `ctx.cookies`, not at startup.
+ */
+const requireCjs = createRequire(import.meta.url);
+let CookiesClass: typeof Cookies | null = null;
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/** Who runs this context's middleware and is told, exactly once, that its response may be written. */
+export interface ContextOwner {
+  complete(ctx: Context, error: unknown): void;
+}
 
 /**
  * Augment this interface to type `ctx.state` for every app at once.
@@ -26,13 +43,18 @@ import type { ErrorRenderer } from './respond.js';
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface StateMap {}
 
-/** The default `ctx.state` type: {@link StateMap}. */
-export type DefaultState = StateMap;
+/**
+ * The default `S` of an app and a middleware: no state of its own (`ctx.state` is then just the
+ * {@link StateMap}). `{}` rather than `StateMap` so that a middleware written without a state type
+ * fits any app, whatever its `S`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export type DefaultState = {};
 
 /**
  * The request/response context passed to every middleware.
  *
- * @typeParam S - type of `ctx.state`
+ * @typeParam S - type of `ctx.state` (merged with the augmentable {@link StateMap})
  * @typeParam P - type of `ctx.params` (inferred from the route path by the router; a validator may narrow it)
  * @typeParam Q - type of `ctx.query` (a validator may narrow it)
  * @example app.use(async (ctx, next) => { const t = Date.now(); await next(); ctx.set('x-ms', String(Date.now() - t)) })
@@ -43,8 +65,8 @@ export class Context<S extends object = DefaultState, P extends object = Record<
   readonly response: Response;
   /** The socket (TLS, TCP, or `app.inject`'s in-memory duplex). */
   readonly socket: Socket;
-  /** Per-request state for middleware to share. */
-  state: S;
+  /** Per-request state for middleware to share: the app's `S` plus every augmentation of {@link StateMap}. */
+  state: S & StateMap;
   /** Route params; filled in by the router. */
   params: P;
   /** Set `false` to write the response yourself through `ctx.res` (Koa's escape hatch). */
@@ -67,13 +89,17 @@ export class Context<S extends object = DefaultState, P extends object = Record<
   routePath: string | null;
   /** Renders error responses for this request instead of the default problem+json; see {@link ErrorRenderer}. */
   errorRenderer: ErrorRenderer | null;
+  /** @internal who is told when the response may be written; set by the app before the stack runs */
+  owner: ContextOwner | null;
+  /** @internal true once the owner was told (normally when the stack settles) */
+  completed: boolean;
 
   constructor(app: AppLike, socket: Socket, head: RequestHead, body: BodySource, encrypted: boolean, remoteAddress: string) {
     this.app = app;
     this.socket = socket;
     this.request = new Request(this as Context, head);
     this.response = new Response(this as Context);
-    this.state = {} as S;
+    this.state = {} as S & StateMap;
     this.params = {} as P;
     this.respond = true;
     this.log = app.log;
@@ -83,6 +109,19 @@ export class Context<S extends object = DefaultState, P extends object = Record<
     this.headerSent = false;
     this.routePath = null;
     this.errorRenderer = null;
+    this.owner = null;
+    this.completed = false;
+  }
+
+  /**
+   * @internal Tells the owner the response may be written, once: `false` if that already happened
+   * (a `respond = false` response starts at its first raw write, before the stack settles).
+   */
+  complete(error: unknown): boolean {
+    if (this.completed || this.owner === null) return false;
+    this.completed = true;
+    this.owner.complete(this as Context, error);
+    return true;
   }
 
   /** Aborted when the client goes away before the response is complete, or the request times out. */
@@ -96,9 +135,25 @@ export class Context<S extends object = DefaultState, P extends object = Record<
     if (!this.#abort.signal.aborted) this.#abort.abort(reason);
   }
 
-  /** Signed cookies (the `cookies` package, as Koa), keyed with `app.keys`. */
+  /**
+   * Cookies, as Koa: the `cookies` package keyed with `app.keys`. `{ signed: true }` signs with the
+   * first key and verifies with any of them, so keys rotate by prepending a new one; a cookie
+   * signed with an older key is re-signed with the newest on read.
+   *
+   * @example ctx.cookies.set('sid', id, { signed: true, httpOnly: true }); ctx.cookies.get('sid', { signed: true })
+   */
   get cookies(): Cookies {
-    return (this.#cookies ??= new Cookies(this.req as never, this.res as never, { keys: this.app.keys, secure: this.request.secure }));
+    if (this.#cookies === null) {
+      CookiesClass ??= requireCjs('cookies') as typeof Cookies;
+      // The request side only reads `headers.cookie`: `ctx.request` serves, without creating the
+      // `ctx.req` stream (which would take over the body).
+      this.#cookies = new CookiesClass(this.request as never, this.res as never, { keys: this.app.keys, secure: this.request.secure });
+    }
+    return this.#cookies;
+  }
+
+  set cookies(c: Cookies) {
+    this.#cookies = c;
   }
 
   /** A stand-in for Node's IncomingMessage: headers, method, url, and the body as a Readable. */
@@ -122,16 +177,31 @@ export class Context<S extends object = DefaultState, P extends object = Record<
   }
 
   /**
-   * Throws an {@link HttpError}: `ctx.throw(404)`, `ctx.throw(400, 'Bad name')`,
-   * `ctx.throw(403, 'No', { code: 'ERR_NO' })`.
+   * Throws an {@link HttpError}, with Koa's arguments: `ctx.throw(404)`, `ctx.throw(400, 'Bad name')`,
+   * `ctx.throw(403, 'No', { code: 'ERR_NO' })`, `ctx.throw(400, err)`, `ctx.throw(err)`. The message
+   * of a 4xx is sent to the client; a 5xx's is not (unless `expose: true`). Extra props are copied
+   * onto the error.
+   *
+   * @throws {HttpError} always
+   * @example ctx.throw(401, 'access_denied', { user })
    */
-  throw(status: number | string, message?: string | number | HttpErrorProps, props?: HttpErrorProps): never {
-    throw createHttpError(status, message, props);
+  throw(status: number, message?: string | Error, props?: HttpErrorInit): never;
+  throw(status: number, props: HttpErrorInit): never;
+  throw(message: string, status?: number, props?: HttpErrorInit): never;
+  throw(error: Error, props?: HttpErrorInit): never;
+  throw(...args: unknown[]): never {
+    throw createHttpError(...args);
   }
 
-  /** Throws `HttpError(status, message)` unless `value` is truthy. @example ctx.assert(ctx.state.user, 401) */
-  assert(value: unknown, status: number, message?: string, props?: HttpErrorProps): asserts value {
-    if (!value) throw new HttpError(status, message, props);
+  /**
+   * Throws `HttpError(status, message, props)` unless `value` is truthy (Koa's `http-assert`);
+   * the status defaults to 500.
+   *
+   * @throws {HttpError} when `value` is falsy
+   * @example ctx.assert(ctx.state.user, 401, 'Please log in')
+   */
+  assert(value: unknown, status?: number, message?: string, props?: HttpErrorInit): asserts value {
+    if (!value) throw createHttpError(status ?? 500, message, props);
   }
 
   // ── request delegates ────────────────────────────────────────────────────────────────────
@@ -160,6 +230,9 @@ export class Context<S extends object = DefaultState, P extends object = Record<
   get ip(): string { return this.request.ip; }
   get ips(): string[] { return this.request.ips; }
   get subdomains(): string[] { return this.request.subdomains; }
+  /** The `accepts` negotiator behind `ctx.accepts*()`. */
+  get accept(): accepts.Accepts { return this.request.accept; }
+  set accept(a: accepts.Accepts) { this.request.accept = a; }
   get fresh(): boolean { return this.request.fresh; }
   get stale(): boolean { return this.request.stale; }
   get idempotent(): boolean { return this.request.idempotent; }
@@ -192,17 +265,26 @@ export class Context<S extends object = DefaultState, P extends object = Record<
   append(name: string, value: string | readonly string[]): void { this.response.append(name, value); }
   remove(name: string): void { this.response.remove(name); }
   has(name: string): boolean { return this.response.has(name); }
-  vary(field: string): void { this.response.vary(field); }
+  vary(field: string | readonly string[]): void { this.response.vary(field); }
   redirect(url: string, alt?: string): void { this.response.redirect(url, alt); }
-  attachment(filename?: string): void { this.response.attachment(filename); }
+  /** Redirects to a same-host Referer, else `alt` or `/` (Koa 3). */
+  back(alt?: string): void { this.response.back(alt); }
+  attachment(filename?: string, options?: Parameters<Response['attachment']>[1]): void { this.response.attachment(filename, options); }
+  /** Whether the response can still be written. */
+  get writable(): boolean { return this.response.writable; }
 
   /** A plain summary, as Koa's `ctx.toJSON()`. */
-  toJSON(): Record<string, unknown> {
+  toJSON(): { request: ReturnType<Request['toJSON']>; response: { status: number; message: string; header: OutgoingHeaders }; app: Record<string, unknown>; originalUrl: string } {
     return {
-      request: { method: this.method, url: this.url, header: this.headers },
-      response: { status: this.status, message: this.message, header: this.response.headers },
-      app: { env: this.app.env, proxy: this.app.proxy },
+      request: this.request.toJSON(),
+      response: this.response.toJSON(),
+      app: { subdomainOffset: this.app.subdomainOffset, proxy: this.app.proxy, env: this.app.env },
       originalUrl: this.originalUrl,
     };
+  }
+
+  /** `util.inspect(ctx)` shows the summary, not the internals. */
+  [INSPECT](): Record<string, unknown> {
+    return this.toJSON();
   }
 }

@@ -5,11 +5,13 @@
 import accepts from 'accepts';
 import fresh from 'fresh';
 import typeis from 'type-is';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { RequestHead } from '../parser/events.js';
 import { parseQuery, type ParsedQuery } from './query.js';
 import { headersObject, type IncomingHeaders } from './incoming-headers.js';
 import type { Context } from './context.js';
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
  * The request side of a {@link Context}.
@@ -37,6 +39,8 @@ export class Request {
   #query: ParsedQuery | null = null;
   #queryOf = '';
   #accept: accepts.Accepts | null = null;
+  #ip: string | null = null;
+  #URL: URL | Record<string, never> | null = null;
 
   constructor(ctx: Context, head: RequestHead) {
     this.ctx = ctx;
@@ -64,15 +68,28 @@ export class Request {
     return (this.#headers ??= headersObject(this.head.rawHeaders));
   }
 
+  /** Replaces the request headers seen by `get()`, `is()`, `accepts()` and `fresh` (Koa's `request.headers=`). */
+  set headers(h: IncomingHeaders) {
+    this.#headers = h;
+    this.#accept = null;
+  }
+
   /** Alias of {@link headers}. */
   get header(): IncomingHeaders {
     return this.headers;
   }
 
+  set header(h: IncomingHeaders) {
+    this.headers = h;
+  }
+
   /** A request header by case-insensitive name (`referer`/`referrer` interchangeable), or `''`. */
   get(name: string): string {
     const lower = name.toLowerCase();
-    if (lower === 'referer' || lower === 'referrer') return this.head.get('referer') ?? this.head.get('referrer') ?? '';
+    if (lower === 'referer' || lower === 'referrer') {
+      const h = this.headers;
+      return str(h['referrer']) || str(h['referer']);
+    }
     const v = this.headers[lower];
     if (v === undefined) return '';
     return Array.isArray(v) ? v.join(', ') : v;
@@ -201,18 +218,25 @@ export class Request {
     return this.origin + this.originalUrl;
   }
 
-  /** A WHATWG `URL` of {@link href}, or an empty object when it does not parse. */
+  /** A WHATWG `URL` of {@link href} (parsed once), or an empty object when it does not parse. */
   get URL(): URL | Record<string, never> {
-    try {
-      return new URL(this.href);
-    } catch {
-      return {};
+    if (this.#URL === null) {
+      try {
+        this.#URL = new URL(this.href);
+      } catch {
+        this.#URL = Object.create(null) as Record<string, never>;
+      }
     }
+    return this.#URL;
   }
 
-  /** Client address; with `app.proxy`, the first of {@link ips}. */
+  /** Client address; with `app.proxy`, the first of {@link ips}. Settable, as Koa (e.g. by a trusted-proxy middleware). */
   get ip(): string {
-    return this.ips[0] ?? this.ctx.remoteAddress;
+    return (this.#ip ??= this.ips[0] || this.ctx.remoteAddress);
+  }
+
+  set ip(v: string) {
+    this.#ip = v;
   }
 
   /** `X-Forwarded-For` addresses when `app.proxy`, client first; else `[]`. */
@@ -228,7 +252,7 @@ export class Request {
   /** Subdomains under `app.subdomainOffset` (Koa's rule). */
   get subdomains(): string[] {
     const hostname = this.hostname;
-    if (hostname === '' || /^[\d.]+$|^\[/.test(hostname)) return [];
+    if (hostname === '' || hostname.charCodeAt(0) === 0x5b || isIP(hostname) !== 0) return [];
     return hostname.split('.').reverse().slice(this.ctx.app.subdomainOffset);
   }
 
@@ -280,18 +304,29 @@ export class Request {
    */
   is(type?: string | string[], ...types: string[]): string | false | null {
     const list = type === undefined ? [] : Array.isArray(type) ? type : [type, ...types];
-    if (!this.hasBody) return null;
+    // type-is's rule: a body is declared by Transfer-Encoding or any Content-Length, even 0.
+    const h = this.head;
+    if (h.framing !== 'chunked' && h.contentLength < 0) return null;
     return typeis.is(this.get('content-type'), list);
   }
 
-  /** True when the request carries a body (chunked or a non-zero Content-Length). */
+  /** True when the request carries body bytes (chunked or a non-zero Content-Length). */
   get hasBody(): boolean {
     const h = this.head;
     return h.framing === 'chunked' || h.contentLength > 0;
   }
 
-  #accepts(): accepts.Accepts {
+  /** The `accepts` negotiator over this request's headers (Koa's `request.accept`), created on first use. */
+  get accept(): accepts.Accepts {
     return (this.#accept ??= accepts({ headers: this.headers } as never));
+  }
+
+  set accept(a: accepts.Accepts) {
+    this.#accept = a;
+  }
+
+  #accepts(): accepts.Accepts {
+    return this.accept;
   }
 
   /** Content negotiation on `Accept`; see the `accepts` package. @example ctx.accepts('json', 'html') */
@@ -313,6 +348,20 @@ export class Request {
   acceptsLanguages(...langs: (string | string[])[]): string | string[] | false {
     return this.#accepts().languages(...(langs.flat() as string[]));
   }
+
+  /** Koa's summary: `{ method, url, header }`. */
+  toJSON(): { method: string; url: string; header: IncomingHeaders } {
+    return { method: this.method, url: this.url, header: this.headers };
+  }
+
+  /** `util.inspect` shows the summary. */
+  [INSPECT](): Record<string, unknown> {
+    return this.toJSON();
+  }
+}
+
+function str(v: string | string[] | undefined): string {
+  return v === undefined ? '' : Array.isArray(v) ? v.join(', ') : v;
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);

@@ -8,13 +8,13 @@ import type { Readable } from 'node:stream';
 import { httpDate } from './date.js';
 import { HttpError, toHttpError } from './http-error.js';
 import { STATUS_TEXT, isBodiless } from './status.js';
-import { isStreamLike, type OutgoingHeaders } from './response.js';
+import { bodyStream, type BodyStream, type OutgoingHeaders } from './response.js';
 import type { Context } from './context.js';
 
 /** A response whose body is streamed after the head. */
 export interface StreamPlan {
   head: Buffer;
-  source: Readable | ReadableStream | AsyncIterable<unknown>;
+  source: BodyStream;
   chunked: boolean;
 }
 
@@ -67,14 +67,15 @@ export function serialize(ctx: Context, opts: HeadOptions): Buffer | StreamPlan 
     headers['content-type'] ??= TEXT_PLAIN;
   }
 
-  if (isStreamLike(body)) {
+  const stream = bodyStream(body);
+  if (stream !== null) {
     const declared = headers['content-length'];
     if (isHead) {
-      destroyStream(body);
+      destroyStream(stream);
       return Buffer.from(headString(status, res.message, headers, opts, -1, false), 'latin1');
     }
     const chunked = declared === undefined;
-    return { head: Buffer.from(headString(status, res.message, headers, opts, -1, chunked), 'latin1'), source: body, chunked };
+    return { head: Buffer.from(headString(status, res.message, headers, opts, -1, chunked), 'latin1'), source: stream, chunked };
   }
 
   let payload: string | Uint8Array;

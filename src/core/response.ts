@@ -2,28 +2,31 @@
  * `ctx.response`: status, headers and body, with Koa's body rules. Headers live in a prototype-less
  * object keyed by lowercase name; values are validated when set, because a CR or LF in a value
  * would let a caller split the response (CWE-113).
+ *
+ * Contract (Koa's status/body interplay): the status is 404 until something sets a body or a
+ * status; setting a body makes an unset status 200; `body = null` (or undefined) makes it 204
+ * unless the status already forbids content, and an `application/json` response gets `null`
+ * instead; setting a status that forbids content (1xx, 204, 304) drops the body. Lengths are
+ * computed when the response is written, so Content-Length is never stale.
  */
 import { create as contentDisposition, type CreateOptions } from 'content-disposition';
 import { contentType as mimeContentType } from 'mime-types';
 import typeis from 'type-is';
-import { Readable } from 'node:stream';
 import { REDIRECT_STATUSES, STATUS_TEXT, isBodiless } from './status.js';
+import { isStreamLike, looksLikeHtml, releaseStream, type ResponseBody } from './body-kind.js';
+import { checkName, checkValue, encodeUrl, escapeHtml } from './header-value.js';
 import type { Context } from './context.js';
+
+export { bodyStream, isStreamLike, type BodyStream, type ResponseBody } from './body-kind.js';
 
 /** Outgoing header values as stored: a string, or an array for repeated fields such as Set-Cookie. */
 export type OutgoingHeaders = Record<string, string | string[]>;
-
-/** Body values the response knows how to send. */
-export type ResponseBody = string | Buffer | Uint8Array | Readable | ReadableStream | AsyncIterable<unknown> | object | null | undefined;
 
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
 const TEXT_HTML = 'text/html; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const OCTET = 'application/octet-stream';
-
-/** RFC 9110 §5.5 field-value bytes (latin1 range, no CTLs but HTAB); names must be tokens. */
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
-const TOKEN_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
  * The response side of a {@link Context}.
@@ -32,7 +35,7 @@ const TOKEN_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  */
 export class Response {
   readonly ctx: Context;
-  /** Outgoing headers by lowercase name. */
+  /** Outgoing headers by lowercase name (the live object, not a copy). */
   headers: OutgoingHeaders;
   #status = 404;
   #message = '';
@@ -55,13 +58,14 @@ export class Response {
     return this.#status;
   }
 
+  /** @throws {TypeError} unless an integer in 100–999 */
   set status(code: number) {
     if (this.ctx.headerSent) return;
     if (!Number.isInteger(code) || code < 100 || code > 999) throw new TypeError(`Invalid status code: ${code}`);
     this.#explicitStatus = true;
     this.#status = code;
     this.#message = '';
-    if (isBodiless(code) && this.#body !== undefined && this.#body !== null) this.#body = null;
+    if (isBodiless(code) && this.#body !== undefined && this.#body !== null) this.body = null;
   }
 
   /** True once a status was set explicitly (or implied by setting a body). */
@@ -69,7 +73,7 @@ export class Response {
     return this.#explicitStatus;
   }
 
-  /** True when `body = null` was set explicitly (Koa: answer 204 rather than 404). */
+  /** True when `body = null` was set explicitly (Koa: answer an empty 204, not a 404). */
   get explicitNullBody(): boolean {
     return this.#explicitNullBody;
   }
@@ -79,36 +83,46 @@ export class Response {
     return this.#message !== '' ? this.#message : (STATUS_TEXT[this.#status] ?? '');
   }
 
+  /** @throws {TypeError} on CR or LF, which would split the status line */
   set message(msg: string) {
     if (/[\r\n]/.test(msg)) throw new TypeError('Invalid status message: CR and LF are not allowed');
     this.#message = msg;
   }
 
-  /** The body. */
+  /** The body, as set. */
   get body(): ResponseBody {
     return this.#body;
   }
 
   /**
    * Sets the body with Koa's rules: string → text/plain (text/html if it starts with `<`),
-   * Buffer/Uint8Array → octet-stream, stream or async iterable → streamed, other object → JSON,
-   * `null` → 204. Setting a body makes an unset status 200.
+   * Buffer/Uint8Array → octet-stream, stream → streamed (octet-stream), Blob → its type, a fetch
+   * `Response` → its status, headers and body, other object → JSON (a non-JSON type is replaced),
+   * `null` → 204. A Content-Type set before is kept. Setting a body makes an unset status 200.
    */
   set body(val: ResponseBody) {
+    const original = this.#body;
     this.#body = val;
     const h = this.headers;
+    if (original !== val && isStreamLike(original)) releaseStream(original, isStreamLike(val));
     if (val === null || val === undefined) {
-      if (!isBodiless(this.#status)) this.#status = 204;
+      if (!isBodiless(this.#status)) {
+        if (this.type === 'application/json') {
+          // Koa 3: an empty JSON response is the JSON value `null`, not a 204. Unlike Koa, a body
+          // it is: an unset status becomes 200 rather than staying 404.
+          this.#body = 'null';
+          if (!this.#explicitStatus) this.status = 200;
+          return;
+        }
+        this.status = 204;
+      }
       if (val === null) this.#explicitNullBody = true;
       delete h['content-type'];
       delete h['content-length'];
       delete h['transfer-encoding'];
       return;
     }
-    if (!this.#explicitStatus) {
-      this.#status = 200;
-      this.#explicitStatus = true;
-    }
+    if (!this.#explicitStatus) this.status = 200;
     const noType = h['content-type'] === undefined;
     if (typeof val === 'string') {
       if (noType) h['content-type'] = looksLikeHtml(val) ? TEXT_HTML : TEXT_PLAIN;
@@ -122,24 +136,45 @@ export class Response {
     }
     if (isStreamLike(val)) {
       if (noType) h['content-type'] = OCTET;
-      delete h['content-length'];
+      // A length set for this stream (koa-send sets it first) stays; one left from an older body goes.
+      if (original !== undefined && original !== null && original !== val) delete h['content-length'];
+      return;
+    }
+    if (val instanceof Blob) {
+      if (noType) h['content-type'] = val.type !== '' ? val.type : OCTET;
+      h['content-length'] = String(val.size);
+      return;
+    }
+    if (val instanceof globalThis.Response) {
+      this.status = val.status;
+      for (const [k, v] of val.headers) this.set(k, v);
+      if (noType && !val.headers.has('content-type')) h['content-type'] = OCTET;
       return;
     }
     delete h['content-length'];
-    if (noType) h['content-type'] = JSON_TYPE;
+    const t = h['content-type'];
+    if (t === undefined || !/\bjson\b/i.test(String(t))) h['content-type'] = JSON_TYPE;
   }
 
-  /** Content-Length as set, or the byte length of a string/buffer body. */
+  /**
+   * Content-Length as set, else the byte length the body will have (JSON is serialised to count
+   * it, so ask only when needed), or undefined for a stream.
+   */
   get length(): number | undefined {
     const cl = this.headers['content-length'];
-    if (cl !== undefined) return Number(cl);
+    if (cl !== undefined) return parseInt(String(cl), 10) || 0;
     const b = this.#body;
+    if (b === undefined || b === null || isStreamLike(b)) return undefined;
     if (typeof b === 'string') return Buffer.byteLength(b);
     if (b instanceof Uint8Array) return b.byteLength;
-    return undefined;
+    if (b instanceof Blob || b instanceof globalThis.Response) return undefined;
+    const json = JSON.stringify(b);
+    return json === undefined ? undefined : Buffer.byteLength(json);
   }
 
+  /** Sets Content-Length, unless the response is already framed by Transfer-Encoding. */
   set length(n: number) {
+    if (this.headers['transfer-encoding'] !== undefined) return;
     this.set('content-length', String(n));
   }
 
@@ -150,11 +185,11 @@ export class Response {
     return String(t).split(';', 1)[0]!.trim();
   }
 
-  /** Sets Content-Type from a MIME type or an extension (`'json'`, `'.html'`, `'text/css'`). */
+  /** Sets Content-Type from a MIME type or an extension (`'json'`, `'.html'`, `'text/css'`); an unknown one removes it. */
   set type(t: string) {
     const ct = mimeContentType(t);
-    if (ct === false) delete this.headers['content-type'];
-    else this.headers['content-type'] = ct;
+    if (ct === false) this.remove('content-type');
+    else this.set('content-type', ct);
   }
 
   /** Response header by case-insensitive name. */
@@ -169,8 +204,9 @@ export class Response {
 
   /**
    * Sets a header, or several from an object. Values are checked: a CR/LF/NUL in a value is a
-   * TypeError, never a split response.
+   * TypeError, never a split response. Ignored once the head was written.
    *
+   * @throws {TypeError} on an invalid name or value
    * @example ctx.set('x-request-id', id)
    */
   set(name: string | Record<string, string | number | readonly string[]>, value?: string | number | readonly string[]): void {
@@ -180,11 +216,21 @@ export class Response {
       return;
     }
     if (value === undefined) return;
-    this.headers[checkName(name)] = Array.isArray(value) ? value.map(checkValue) : checkValue(String(value));
+    const key = checkName(name);
+    if (Array.isArray(value)) {
+      // Content-Type and Content-Length have one value (Koa's normalizeHeader).
+      if ((key === 'content-type' || key === 'content-length') && value.length !== 1) {
+        throw new TypeError(`${key} must contain exactly one value`);
+      }
+      this.headers[key] = key === 'content-type' || key === 'content-length' ? checkValue(String(value[0])) : value.map((v) => checkValue(String(v)));
+    } else {
+      this.headers[key] = checkValue(String(value));
+    }
   }
 
   /** Appends to a header, turning it into a list. @example ctx.append('link', '</a>; rel=preload') */
   append(name: string, value: string | readonly string[]): void {
+    if (this.ctx.headerSent) return;
     const key = checkName(name);
     const prev = this.headers[key];
     const add = (Array.isArray(value) ? value : [value as string]).map(checkValue);
@@ -198,45 +244,99 @@ export class Response {
     delete this.headers[name.toLowerCase()];
   }
 
-  /** Adds `field` to `Vary` unless already listed (or `*`). */
-  vary(field: string): void {
+  /** Adds field(s) to `Vary` unless already listed; `*` absorbs everything (RFC 9110 §12.5.5). */
+  vary(field: string | readonly string[]): void {
+    if (this.ctx.headerSent) return;
     const prev = this.headers['vary'];
     const cur = prev === undefined ? '' : Array.isArray(prev) ? prev.join(', ') : prev;
     if (cur.trim() === '*') return;
+    const fields = (typeof field === 'string' ? field.split(',') : field).map((s) => s.trim()).filter((s) => s !== '');
+    for (const f of fields) checkName(f === '*' ? 'x' : f);
+    if (fields.includes('*')) {
+      this.headers['vary'] = '*';
+      return;
+    }
     const have = new Set(cur.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
-    const add = field.split(',').map((s) => s.trim()).filter((s) => s !== '' && !have.has(s.toLowerCase()));
+    const add: string[] = [];
+    for (const f of fields) {
+      const lower = f.toLowerCase();
+      if (!have.has(lower)) {
+        have.add(lower);
+        add.push(f);
+      }
+    }
     if (add.length === 0) return;
     this.headers['vary'] = cur === '' ? add.join(', ') : `${cur}, ${add.join(', ')}`;
   }
 
   /**
    * Redirects: sets Location and a 302 unless a redirect status is already set. The URL is
-   * percent-encoded where needed; the body is a short text or HTML note.
+   * percent-encoded where needed; the body is a short text or HTML note. `'back'` is
+   * {@link back} (Koa 2's spelling).
    *
    * @example ctx.redirect('/login')
    */
   redirect(url: string, alt?: string): void {
+    if (url === 'back') {
+      this.back(alt);
+      return;
+    }
     let target = url;
-    if (url === 'back') target = this.ctx.get('referrer') || alt || '/';
+    if (/^https?:\/\//i.test(url)) {
+      // Normalise an absolute URL, as Koa 3: what goes out is what a browser would follow.
+      try {
+        target = new URL(url).toString();
+      } catch {
+        // Not a valid URL: send it encoded as given.
+      }
+    }
     this.set('location', encodeUrl(target));
     if (!REDIRECT_STATUSES.has(this.#status)) this.status = 302;
     if (this.ctx.request.accepts('html') === 'html') {
-      const safe = escapeHtml(target);
       this.type = 'text/html; charset=utf-8';
-      this.body = `Redirecting to <a href="${safe}">${safe}</a>.`;
+      this.body = `Redirecting to ${escapeHtml(target)}.`;
       return;
     }
     this.type = 'text/plain; charset=utf-8';
     this.body = `Redirecting to ${target}.`;
   }
 
-  /** Sets Content-Disposition to attachment (and Content-Type from the file name). */
-  attachment(filename?: string, options?: CreateOptions): void {
-    if (filename !== undefined) {
-      const ext = filename.includes('.') ? filename.slice(filename.lastIndexOf('.')) : '';
-      if (ext !== '') this.type = ext;
+  /**
+   * Redirects to the Referer when it is on this host (Koa 3's `ctx.back()`), else to `alt` or `/`:
+   * a Referer naming another site is never followed, so this is not an open redirect.
+   *
+   * @example ctx.back('/dashboard')
+   */
+  back(alt?: string): void {
+    const referrer = this.ctx.get('referrer');
+    if (referrer !== '') {
+      try {
+        const u = new URL(referrer, this.ctx.href);
+        if (u.host === this.ctx.host) {
+          this.redirect(referrer);
+          return;
+        }
+      } catch {
+        // An unparseable Referer is no referrer.
+      }
     }
-    this.set('content-disposition', contentDisposition(filename, options));
+    this.redirect(alt !== undefined && alt !== '' ? alt : '/');
+  }
+
+  /**
+   * Sets Content-Disposition to attachment, and Content-Type from the file name's extension when
+   * none is set yet.
+   *
+   * @example ctx.attachment('report.pdf')
+   */
+  attachment(filename?: string, options?: CreateOptions): void {
+    // Only the base name is the client's business (a server path is not).
+    const base = filename === undefined ? undefined : filename.slice(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1);
+    if (base !== undefined && !this.has('content-type')) {
+      const dot = base.lastIndexOf('.');
+      if (dot > 0) this.type = base.slice(dot);
+    }
+    this.set('content-disposition', contentDisposition(base === '' ? undefined : base, options));
   }
 
   /** Last-Modified as a Date, or undefined. */
@@ -249,7 +349,7 @@ export class Response {
     this.set('last-modified', (typeof d === 'string' ? new Date(d) : d).toUTCString());
   }
 
-  /** The ETag header. Setting adds quotes when missing. */
+  /** The ETag header, or `''`. Setting adds quotes when missing. */
   get etag(): string {
     const v = this.headers['etag'];
     return v === undefined ? '' : String(v);
@@ -259,7 +359,7 @@ export class Response {
     this.set('etag', /^(W\/)?"/.test(val) ? val : `"${val}"`);
   }
 
-  /** Matches the response Content-Type against `types` (type-is rules). */
+  /** Matches the response Content-Type against `types` (type-is rules). @example ctx.response.is('json') */
   is(type?: string | string[], ...types: string[]): string | false {
     const t = this.type;
     if (t === '') return false;
@@ -272,41 +372,25 @@ export class Response {
     return this.ctx.headerSent;
   }
 
+  /** Whether the response can still be written: not ended through `ctx.res`, socket still open. */
+  get writable(): boolean {
+    if (this.ctx.hasRes && this.ctx.res.writableEnded) return false;
+    return this.ctx.socket.writable !== false && !this.ctx.socket.destroyed;
+  }
+
   /** The socket. */
   get socket(): Context['socket'] {
     return this.ctx.socket;
   }
+
+  /** Koa's summary: `{ status, message, header }`. */
+  toJSON(): { status: number; message: string; header: OutgoingHeaders } {
+    return { status: this.status, message: this.message, header: { ...this.headers } };
+  }
+
+  /** `util.inspect` shows the summary and the body. */
+  [INSPECT](): Record<string, unknown> {
+    return { ...this.toJSON(), body: this.#body };
+  }
 }
 
-/** Node Readable, web ReadableStream, or async iterable (strings and buffers are not streams here). */
-export function isStreamLike(v: unknown): v is Readable | ReadableStream | AsyncIterable<unknown> {
-  if (typeof v !== 'object' || v === null) return false;
-  if (v instanceof Readable) return true;
-  if (typeof (v as ReadableStream).getReader === 'function') return true;
-  return typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
-}
-
-/** Koa's rule: a string starting with `<` (after optional whitespace) is HTML. */
-function looksLikeHtml(s: string): boolean {
-  const c = s.charCodeAt(0);
-  return c === 0x3c || (c <= 0x20 && /^\s*</.test(s));
-}
-
-function checkName(name: string): string {
-  if (!TOKEN_NAME.test(name)) throw new TypeError(`Invalid header name: ${JSON.stringify(name)}`);
-  return name.toLowerCase();
-}
-
-function checkValue(v: string): string {
-  if (INVALID_VALUE.test(v)) throw new TypeError(`Invalid character in header value: ${JSON.stringify(v)}`);
-  return v;
-}
-
-function encodeUrl(url: string): string {
-  // Keep what is already encoded; encode what may not appear raw in a Location field.
-  return url.replace(/%(?![0-9A-Fa-f]{2})/g, '%25').replace(/[^\x21-\x7e]|[<>"`{}|\\^]/g, (c) => encodeURIComponent(c));
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}

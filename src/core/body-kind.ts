@@ -1,0 +1,69 @@
+/**
+ * What a response body can be, and how each kind is recognised: the classification behind
+ * `ctx.body`'s rules (in `response.ts`) and the framing decisions of `respond.ts`.
+ */
+import { Readable } from 'node:stream';
+
+/** The WHATWG fetch `Response` (not shallot's `Response`, which is `ctx.response`). */
+type FetchResponse = InstanceType<typeof globalThis.Response>;
+
+/**
+ * Body values the response knows how to send: text, bytes, a Node Readable, a web ReadableStream,
+ * an async iterable, a `Blob`, a fetch `Response`, anything else as JSON; `null` for no content.
+ */
+export type ResponseBody = string | Buffer | Uint8Array | Readable | ReadableStream | AsyncIterable<unknown> | Blob | FetchResponse | object | null | undefined;
+
+/** What `respond` streams: a Node Readable, a web ReadableStream or an async iterable. */
+export type BodyStream = Readable | ReadableStream | AsyncIterable<unknown>;
+
+/**
+ * Node Readable, web ReadableStream, or async iterable (strings and buffers are not streams here).
+ *
+ * @example isStreamLike(fs.createReadStream(file)) // true
+ */
+export function isStreamLike(v: unknown): v is BodyStream {
+  if (typeof v !== 'object' || v === null) return false;
+  if (v instanceof Readable) return true;
+  if (typeof (v as ReadableStream).getReader === 'function') return true;
+  return typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+/**
+ * The stream to send for a body that is sent as a stream — a stream itself, a `Blob`, or a fetch
+ * `Response` — or null for a body that is serialised at once (string, bytes, JSON).
+ *
+ * @example const s = bodyStream(ctx.body); if (s !== null) for await (const chunk of s) write(chunk)
+ */
+export function bodyStream(body: unknown): BodyStream | null {
+  if (isStreamLike(body)) return body;
+  if (body instanceof Blob) return body.stream();
+  if (body instanceof globalThis.Response) return body.body ?? Readable.from([]);
+  return null;
+}
+
+/**
+ * Koa's rule: a string starting with `<` (after optional whitespace) is HTML.
+ *
+ * @example looksLikeHtml('  <p>hi</p>') // true
+ */
+export function looksLikeHtml(s: string): boolean {
+  const c = s.charCodeAt(0);
+  return c === 0x3c || (c <= 0x20 && /^\s*</.test(s));
+}
+
+/**
+ * A stream body that was replaced: destroyed unless the new body is a stream too (it may be piped
+ * into it, as Koa allows); a late error from it must not crash the process.
+ *
+ * @example releaseStream(oldBody, isStreamLike(newBody))
+ */
+export function releaseStream(s: BodyStream, keep: boolean): void {
+  if (s instanceof Readable) {
+    s.once('error', ignore);
+    if (!keep) s.destroy();
+  } else if (!keep && typeof (s as ReadableStream).cancel === 'function' && !(s as ReadableStream).locked) {
+    (s as ReadableStream).cancel().catch(ignore);
+  }
+}
+
+function ignore(): void {}
