@@ -10,6 +10,7 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 import { compose, type Next } from './compose.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { isHttpError } from './http-error.js';
+import { RESPONSE_STARTED } from './compat.js';
 import { Server, type ListenOptions } from './server.js';
 import { inject, type InjectInput, type InjectResult } from './inject.js';
 import type { Connection } from './connection.js';
@@ -125,21 +126,27 @@ export class App<S extends object = DefaultState> extends EventEmitter {
 
   /** @internal runs the stack for one context and reports back to its connection */
   run(ctx: Context<S>, conn: Connection): void {
-    void this.#run(ctx, conn);
+    ctx.owner = conn;
+    void this.#run(ctx);
   }
 
-  async #run(ctx: Context<S>, conn: Connection): Promise<void> {
+  async #run(ctx: Context<S>): Promise<void> {
     let error: unknown = null;
     try {
       await this.#fn!(ctx);
-      if (!ctx.respond && ctx.hasRes && !ctx.res.ended) {
-        // `ctx.respond = false`: the handler writes through ctx.res and ends it itself.
-        await new Promise((resolve) => ctx.res.once('ended', resolve));
+      if (!ctx.respond && ctx.hasRes && !ctx.res.started) {
+        // `ctx.respond = false`: the handler writes through ctx.res; its first write starts the response.
+        await new Promise((resolve) => ctx.res.once(RESPONSE_STARTED, resolve));
       }
     } catch (err) {
       error = err ?? new Error('A middleware threw a nullish value');
     }
-    conn.complete(ctx as Context, error);
+    if (!ctx.complete(error) && error !== null) {
+      // The response already started (a raw write with `respond = false`): too late to answer with
+      // the error, so report it and cut the connection rather than end a truncated body cleanly.
+      this.onError(error, ctx as Context);
+      ctx.socket.destroy();
+    }
   }
 
   /**

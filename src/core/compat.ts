@@ -5,7 +5,10 @@
  *
  * Writing through `res.write()`/`res.end()` turns the response into a streamed one: the bytes go
  * through a PassThrough that becomes `ctx.body`, so they still leave by the connection's one
- * ordered write path (pipelining order and backpressure hold).
+ * ordered write path (pipelining order and backpressure hold). As with Node, the head is committed
+ * by the first `write()` (or `flushHeaders()`/`end()`): with `ctx.respond = false` the response
+ * starts then, even while the middleware is still running, so a large `pipe(ctx.res)` never
+ * waits on itself.
  */
 import { EventEmitter } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
@@ -32,6 +35,12 @@ export class IncomingMessageShim extends Readable {
     this.#ctx.bodySource.wanted();
   }
 
+  /** Node's `req.setTimeout`: timeouts are the server's (`requestTimeout`); kept for compatibility. */
+  setTimeout(_ms: number, cb?: () => void): this {
+    if (cb !== undefined) this.once('timeout', cb);
+    return this;
+  }
+
   get method(): string { return this.#ctx.request.method; }
   set method(v: string) { this.#ctx.request.method = v; }
   get url(): string { return this.#ctx.request.url; }
@@ -55,6 +64,9 @@ export class IncomingMessageShim extends Readable {
   get rawTrailers(): string[] { return this.#ctx.bodySource.trailers ?? []; }
 }
 
+/** @internal Emitted once on `ctx.res` when a raw write commits the head (first write, flushHeaders or end). */
+export const RESPONSE_STARTED: unique symbol = Symbol('shallot.responseStarted');
+
 /**
  * `ctx.res`: the ServerResponse members middleware uses, over `ctx.response`.
  *
@@ -63,6 +75,7 @@ export class IncomingMessageShim extends Readable {
 export class ServerResponseShim extends EventEmitter {
   readonly #ctx: Context;
   #stream: PassThrough | null = null;
+  #started = false;
   #ended = false;
   #finished = false;
 
@@ -80,12 +93,17 @@ export class ServerResponseShim extends EventEmitter {
   get connection(): Socket { return this.#ctx.socket; }
   get req(): IncomingMessageShim { return this.#ctx.req; }
   /** False once `end()` was called, as ServerResponse's `writable`. */
-  get writable(): boolean { return !this.#ended; }
-  get writableEnded(): boolean { return this.#ended; }
-  get finished(): boolean { return this.#ended; }
+  get writable(): boolean { return !this.#ended && !this.#finished; }
+  /** True once `end()` was called, or the response was written by the server. */
+  get writableEnded(): boolean { return this.#ended || this.#finished; }
+  get finished(): boolean { return this.#ended || this.#finished; }
   get writableFinished(): boolean { return this.#finished; }
+  /** Bytes written but not yet sent. */
+  get writableLength(): number { return this.#stream === null ? 0 : this.#stream.writableLength; }
   /** @internal true when `end()` was called: a `respond = false` response is complete */
   get ended(): boolean { return this.#ended; }
+  /** @internal true once a raw write committed the head (see {@link RESPONSE_STARTED}) */
+  get started(): boolean { return this.#started; }
 
   setHeader(name: string, value: string | number | readonly string[]): this {
     this.#ctx.response.set(name, value);
@@ -96,19 +114,67 @@ export class ServerResponseShim extends EventEmitter {
   getHeaderNames(): string[] { return Object.keys(this.#ctx.response.headers); }
   hasHeader(name: string): boolean { return this.#ctx.response.has(name); }
   removeHeader(name: string): void { this.#ctx.response.remove(name); }
+  /** Node 18.3+: adds a value to a header. */
+  appendHeader(name: string, value: string | readonly string[]): this {
+    this.#ctx.response.append(name, value);
+    return this;
+  }
 
-  writeHead(status: number, message?: string | Record<string, string | number | string[]>, headers?: Record<string, string | number | string[]>): this {
+  /**
+   * Sets status, reason and headers. `headers` may be an object or Node's flat `[name, value, …]` list.
+   *
+   * @example ctx.res.writeHead(200, { 'content-type': 'text/plain' })
+   */
+  writeHead(status: number, message?: string | HeaderInit, headers?: HeaderInit): this {
     this.#ctx.status = status;
     let h = headers;
     if (typeof message === 'string') this.#ctx.message = message;
     else h = message;
-    if (h !== undefined) for (const k of Object.keys(h)) this.#ctx.response.set(k, h[k]!);
+    if (Array.isArray(h)) {
+      for (let i = 0; i + 1 < h.length; i += 2) this.#ctx.response.append(String(h[i]), String(h[i + 1]));
+    } else if (h !== undefined) {
+      for (const k of Object.keys(h)) this.#ctx.response.set(k, h[k]!);
+    }
     return this;
   }
 
-  write(chunk: string | Uint8Array, encoding?: BufferEncoding | (() => void), cb?: () => void): boolean {
+  /** Commits the head now: the response starts streaming (with `ctx.respond = false`). */
+  flushHeaders(): void {
+    this.#open();
+    this.#start();
+  }
+
+  write(chunk: string | Uint8Array, encoding?: BufferEncoding | ((err?: Error | null) => void), cb?: (err?: Error | null) => void): boolean {
+    if (this.#ended) {
+      const err = Object.assign(new Error('write after end'), { code: 'ERR_STREAM_WRITE_AFTER_END' });
+      const done = typeof encoding === 'function' ? encoding : cb;
+      process.nextTick(() => {
+        done?.(err);
+        this.emit('error', err);
+      });
+      return false;
+    }
     const s = this.#open();
+    // Start first: a 'drain' caused by the connection reading synchronously must come after
+    // write() returned false, or `pipe()` would wait for a drain that already happened.
+    this.#start();
     return typeof encoding === 'function' ? s.write(chunk, encoding) : s.write(chunk, encoding ?? 'utf8', cb);
+  }
+
+  /** Node's `res.setTimeout`: timeouts are the server's; kept for compatibility. */
+  setTimeout(_ms: number, cb?: () => void): this {
+    if (cb !== undefined) this.once('timeout', cb);
+    return this;
+  }
+
+  /** Writes are already batched by the connection. */
+  cork(): void {}
+  uncork(): void {}
+
+  /** Abandons the response: the connection is closed without a complete answer. */
+  destroy(err?: Error): this {
+    this.#ctx.socket.destroy(err);
+    return this;
   }
 
   end(chunk?: string | Uint8Array | (() => void), encoding?: BufferEncoding | (() => void), cb?: () => void): this {
@@ -119,15 +185,12 @@ export class ServerResponseShim extends EventEmitter {
     if (this.#stream !== null) {
       this.#stream.end(data ?? '', typeof encoding === 'string' ? encoding : 'utf8');
     } else if (data !== undefined) {
-      const type = this.#ctx.response.get('content-type');
-      this.#ctx.body = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-      if (type !== undefined) this.#ctx.response.headers['content-type'] = type;
+      this.#setBody(typeof data === 'string' ? Buffer.from(data, typeof encoding === 'string' ? encoding : 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
     } else if (this.#ctx.body === undefined) {
-      const status = this.#ctx.status;
-      this.#ctx.body = '';
-      this.#ctx.status = status === 404 && !this.#ctx.response.explicitStatus ? 200 : status;
+      this.#setBody(EMPTY);
     }
     if (done !== undefined) this.once('finish', done);
+    this.#start();
     this.emit('ended');
     return this;
   }
@@ -142,12 +205,36 @@ export class ServerResponseShim extends EventEmitter {
 
   #open(): PassThrough {
     if (this.#stream === null) {
-      const type = this.#ctx.response.get('content-type');
       const s = new PassThrough();
       this.#stream = s;
-      this.#ctx.body = s;
-      if (type !== undefined) this.#ctx.response.headers['content-type'] = type;
+      // `pipe(ctx.res)` waits for the shim's own 'drain'; deferred, as a socket's is, so that it
+      // never fires inside the write() whose `false` it answers.
+      s.on('drain', () => process.nextTick(() => this.emit('drain')));
+      this.#setBody(s);
     }
     return this.#stream;
   }
+
+  /** Sets `ctx.body` as Node would: status 200 unless one was set, and no Content-Type invented. */
+  #setBody(body: Buffer | PassThrough): void {
+    const headers = this.#ctx.response.headers;
+    const type = headers['content-type'];
+    this.#ctx.body = body;
+    if (type === undefined) delete headers['content-type'];
+    else headers['content-type'] = type;
+  }
+
+  #start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.emit(RESPONSE_STARTED);
+    // With `respond = false` the head is committed now, as Node's first write would, even while
+    // the middleware still runs (it may be waiting for this very stream to drain).
+    if (!this.#ctx.respond) this.#ctx.complete(null);
+  }
 }
+
+/** Node's `writeHead` header forms. */
+type HeaderInit = Record<string, string | number | string[]> | (string | number)[];
+
+const EMPTY = Buffer.alloc(0);
