@@ -20,6 +20,12 @@ export const ERRORS = {
   ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received within the timeout' },
   ERR_NEXT_CALLED_TWICE: { status: 500, message: 'next() called more than once in one middleware' },
   ERR_MISSING_AWAIT: { status: 500, message: 'Middleware resolved before downstream — missing await?' },
+  // Router (src/router); the router names its codes literally, since it may not import this table.
+  ERR_ROUTER_FROZEN: { status: 500, message: 'A route or use() added after the router (or one it is mounted in) started serving' },
+  ERR_ROUTER_CONFLICT: { status: 500, message: 'Two routes of one method that no request can tell apart, or a duplicate route name' },
+  ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'The path is served, but only with other methods' },
+  ERR_METHOD_NOT_IMPLEMENTED: { status: 501, message: 'No route in any router the request passed through serves this method' },
+  ERR_BAD_PARAM: { status: 400, message: 'A route param with malformed percent-encoding' },
   // Middleware (src/middleware): static files.
   ERR_STATIC_FORBIDDEN: { status: 403, message: 'A static path that tries to leave the root, or a file the server may not read' },
   ERR_STATIC_DOTFILE: { status: 403, message: 'A static path with a dotfile segment, under dotfiles: deny' },
