@@ -92,7 +92,13 @@ export class App<S extends object = DefaultState> extends EventEmitter {
 
   /** The composed stack (composing it on first call). */
   #composed(): (ctx: Context<S>) => Promise<void> {
-    return (this.#fn ??= compose(this.#stack));
+    if (this.#fn === null) {
+      // A middleware may carry `prepare()` (a router builds its table there): run it once, now,
+      // so setup mistakes surface from listen()/inject() rather than from the first request.
+      for (const fn of this.#stack) (fn as { prepare?: () => void }).prepare?.();
+      this.#fn = compose(this.#stack);
+    }
+    return this.#fn;
   }
 
   /**

@@ -258,7 +258,10 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
   /** The middleware to give `app.use()`. The route table is built, and frozen, on the first request. */
   routes(): RouterMiddleware<S> {
     // One closure per `routes()` call, none per request.
-    return (ctx, next) => this.#dispatch(ctx as unknown as Context, next);
+    const mw: RouterMiddleware<S> = (ctx, next) => this.#dispatch(ctx as unknown as Context, next);
+    // The app calls `prepare()` when it starts serving: a conflict between combined routers then
+    // throws from listen()/inject() instead of turning every request into a 500.
+    return Object.assign(mw, { prepare: (): void => void (this.#built ?? this.#build()) });
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────
