@@ -187,7 +187,12 @@ export class Connection implements BodyOwner {
           // The last request of the connection: stop here, once its body is complete (not at its
           // head, or a handler reading the body would never see the end). An upgrade request
           // keeps the parser going one step further, to hand over the rest.
-          if (ex.close && !ex.head.upgrade) this.#stopReading = true;
+          if (ex.close && !ex.head.upgrade) {
+            this.#stopReading = true;
+            // Its response already went out (answered before the body finished arriving, then
+            // shutdown began): nothing is left to send, so close now — no flush is coming to do it.
+            if (this.#queue.length === 0 && this.#finalBytes === null && !this.#streaming) this.socket.end();
+          }
           // Pipelining backpressure applies between messages: pausing at the head (as before)
           // also withheld this message's own body and end from its handler, so with
           // maxPipelinedRequests 1 — or a full queue — a handler reading its body waited forever.
