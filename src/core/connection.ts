@@ -51,6 +51,10 @@ export class Connection implements BodyOwner {
   #finalBytes: Buffer | null = null;
   #closed = false;
   #requests = 0;
+  /** shutdown() was called and its grace turn runs: reading goes on, the last response waits. */
+  #draining = false;
+  /** The grace turn is over: shutdown() stops reading and closes. */
+  #graceOver = false;
   #pendingUpgrade: { ctx: Context; ev: UpgradeEvent | null } | null = null;
   readonly #encrypted: boolean;
   readonly #remote: string;
@@ -95,6 +99,23 @@ export class Connection implements BodyOwner {
   /** Graceful close: stop reading; answer what was received; close after the last response. */
   shutdown(): void {
     if (this.#closed) return;
+    if (!this.#graceOver) {
+      // Requests a client sent before close() may still sit unread in the socket's receive buffer:
+      // stopping now dropped them (the client saw a FIN, or a `Connection: close` answer to an
+      // earlier request, instead of their answers). Keep reading for one full loop turn, poll
+      // phase included, so they are read; meanwhile #flush holds back the last ready response,
+      // which is the one that will say `Connection: close`.
+      if (this.#draining) return;
+      this.#draining = true;
+      setImmediate(() =>
+        setImmediate(() => {
+          this.#draining = false;
+          this.#graceOver = true;
+          this.shutdown();
+        }),
+      );
+      return;
+    }
     if (this.idle) {
       this.#stopReading = true;
       this.socket.end();
@@ -215,7 +236,9 @@ export class Connection implements BodyOwner {
     this.#current = ex;
     this.#queue.push(ex);
     this.#requests++;
-    if (!head.keepAlive || (host.maxRequestsPerSocket > 0 && this.#requests >= host.maxRequestsPerSocket) || host.closing) {
+    // Not `host.closing`: during shutdown the last request is chosen when the grace ends (see
+    // shutdown()), so requests read in the grace, pipelined ones included, are all answered.
+    if (!head.keepAlive || (host.maxRequestsPerSocket > 0 && this.#requests >= host.maxRequestsPerSocket)) {
       // Reading stops at this message's `end` (see #pump), not here: its body must still arrive.
       ex.close = true;
     }
@@ -392,6 +415,8 @@ export class Connection implements BodyOwner {
     s.cork();
     let closeAfter = false;
     while (q.length > 0 && q[0]!.ready) {
+      // Shutdown's grace turn: a response that may turn out to be the last waits for it to end.
+      if (this.#draining && q.length === 1 && this.#current === null && !this.#stopReading) break;
       const ex = q.shift()!;
       // With a parse error's response still to follow (#finalBytes), this is not the last response:
       // closing after it dropped that error response.
