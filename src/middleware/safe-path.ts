@@ -62,7 +62,12 @@ export function safePath(urlPath: string, root: string): SafePath | PathRefusal 
   return { segments, directory, dotfile, file };
 }
 
-/** Whether `p` (a realpath) is `root` (a realpath) or inside it. */
+/**
+ * Whether `p` (a realpath) is `root` (a realpath) or inside it — by path segments, so
+ * `/srv/www-old` is not inside `/srv/www`.
+ *
+ * @example isInside(await realpath(file), realRoot)
+ */
 export function isInside(p: string, root: string): boolean {
   return p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 }
