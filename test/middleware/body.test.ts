@@ -8,7 +8,7 @@ import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App, body, type BodyOptions } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { closeAll, serve } from '../helpers/server.js';
+import { closeAll, deferred, serve } from '../helpers/server.js';
 
 afterEach(closeAll);
 
@@ -321,6 +321,38 @@ describe('body() — on the wire', () => {
     expect(res!.status).toBe(413);
     expect(res!.headers['connection']).toBe('close');
     c.destroy();
+  });
+
+  it('should answer 415 to Expect: 100-continue without sending 100 Continue', async () => {
+    const { port } = await serve(echo());
+    const c = await RawClient.connect(port);
+    await c.send('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n');
+    const [res] = await c.waitForResponses(1);
+    expect(res!.status).toBe(415);
+    expect(c.raw.toString('latin1')).not.toContain('100 Continue');
+    c.destroy();
+  });
+
+  it('should fail the read with 400 ERR_BODY_ABORTED when the client leaves mid-body', async () => {
+    const app = new App({ logger: false });
+    const started = deferred();
+    const failed = deferred<unknown>();
+    app.use(async (_ctx, next) => {
+      started.resolve();
+      try {
+        await next();
+      } catch (err) {
+        failed.resolve(err);
+        throw err;
+      }
+    });
+    app.use(body());
+    const { port } = await serve(app);
+    const c = await RawClient.connect(port);
+    await c.send('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":');
+    await started.promise;
+    c.destroy();
+    expect(await failed.promise).toMatchObject({ status: 400, code: 'ERR_BODY_ABORTED' });
   });
 
   it('should send 100 Continue and parse a body the limit allows', async () => {
