@@ -1,0 +1,147 @@
+/**
+ * HTTPS on `node:tls`: a self-signed key and certificate are generated here with `openssl`, then
+ * served with `new App({ tls })` and with `app.listen({ tls })`, and requested with `node:https`
+ * (fine in a test) and a raw TLS socket.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { App } from '../../src/index.js';
+import { parseResponses } from '../helpers/http-wire.js';
+import { closeAll, serve } from '../helpers/server.js';
+
+afterEach(closeAll);
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const OPENSSL = hasOpenssl();
+if (!OPENSSL) console.warn('tls.test.ts: skipped — the openssl binary is not available to generate a test certificate');
+
+let dir = '';
+let key = '';
+let cert = '';
+
+beforeAll(() => {
+  if (!OPENSSL) return;
+  dir = mkdtempSync(join(tmpdir(), 'shallot-tls-'));
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+    { stdio: 'ignore' },
+  );
+  key = readFileSync(join(dir, 'key.pem'), 'utf8');
+  cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+});
+
+afterAll(() => {
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+});
+
+interface Got {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  socketPort: number;
+}
+
+function request(port: number, path: string, agent?: https.Agent): Promise<Got> {
+  return new Promise((resolve, reject) => {
+    const req = https.request({ host: '127.0.0.1', port, path, ca: cert, servername: 'localhost', agent: agent ?? false }, (res) => {
+      let body = '';
+      // Read now: a keep-alive agent takes the socket back before 'end'.
+      const socketPort = res.socket.localPort ?? 0;
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body, socketPort }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function whoAmI(opts: ConstructorParameters<typeof App>[0] = {}): App {
+  const app = new App({ logger: false, ...opts });
+  app.use((ctx) => {
+    ctx.body = { secure: ctx.secure, protocol: ctx.protocol, origin: ctx.origin, path: ctx.path };
+  });
+  return app;
+}
+
+describe.skipIf(!OPENSSL)('HTTPS', () => {
+  it('should serve HTTPS with new App({ tls })', async () => {
+    const { port, server } = await serve(whoAmI({ tls: { key, cert } }));
+    expect(server.encrypted).toBe(true);
+    const res = await request(port, '/x');
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ secure: true, protocol: 'https', origin: `https://127.0.0.1:${port}`, path: '/x' });
+  });
+
+  it('should serve HTTPS with app.listen({ port: 0, tls })', async () => {
+    const { port, server } = await serve(whoAmI(), { tls: { key, cert } });
+    expect(server.encrypted).toBe(true);
+    const res = await request(port, '/y');
+    expect(JSON.parse(res.body)).toMatchObject({ secure: true, protocol: 'https' });
+  });
+
+  it('should report http and not secure without TLS', async () => {
+    const app = whoAmI();
+    const { responses } = await app.inject({ url: '/' });
+    expect(responses[0]!.json()).toMatchObject({ secure: false, protocol: 'http' });
+  });
+
+  it('should keep a TLS connection alive across requests', async () => {
+    const { port } = await serve(whoAmI({ tls: { key, cert } }));
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const a = await request(port, '/1', agent);
+      const b = await request(port, '/2', agent);
+      expect(a.status).toBe(200);
+      expect(b.status).toBe(200);
+      // One agent socket: the same local port served both requests.
+      expect(b.socketPort).toBe(a.socketPort);
+      expect(a.headers['keep-alive']).toMatch(/^timeout=\d+$/);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('should answer pipelined requests over TLS in order, and refuse malformed ones', async () => {
+    const { port } = await serve(whoAmI({ tls: { key, cert } }));
+    const raw = await new Promise<Buffer>((resolve, reject) => {
+      const s = tls.connect({ host: '127.0.0.1', port, ca: cert, servername: 'localhost' }, () => {
+        s.write('GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost x\r\n\r\n');
+      });
+      const chunks: Buffer[] = [];
+      s.on('data', (c: Buffer) => chunks.push(c));
+      s.on('error', reject);
+      s.on('close', () => resolve(Buffer.concat(chunks)));
+    });
+    const { responses, rest } = parseResponses(raw, [], true);
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 400]);
+    expect(responses.map((r) => (r.status === 200 ? r.json<{ path: string }>().path : r.headers['connection']))).toEqual(['/a', '/b', 'close']);
+    expect(rest.length).toBe(0);
+  });
+
+  it('should close gracefully with a TLS connection open', async () => {
+    const { port, server } = await serve(whoAmI({ tls: { key, cert } }));
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      await request(port, '/', agent);
+      await server.close();
+      expect(server.connections).toBe(0);
+    } finally {
+      agent.destroy();
+    }
+  });
+});
