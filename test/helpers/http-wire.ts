@@ -63,7 +63,7 @@ function readOne(buf: Buffer, start: number, method: string | undefined, eof: bo
     headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
   }
   let pos = headEnd + 4;
-  let body = Buffer.alloc(0);
+  let body: Buffer = Buffer.alloc(0);
   const chunked = (headers['transfer-encoding'] ?? '').toLowerCase().includes('chunked');
   const bodiless = status < 200 || status === 204 || status === 304 || method === 'HEAD';
   if (!bodiless) {
