@@ -65,7 +65,7 @@ export function createQueryParser(options: QueryOptions = {}): (qs: string) => P
   const arrayLimit = options.arrayLimit ?? MIDDLEWARE_DEFAULTS.arrayLimit;
   return (qs) => {
     const out = Object.create(null) as Record<string, QueryValue>;
-    const sparse: QueryValue[][] = [];
+    const sparse = new Set<QueryValue[]>();
     let count = 0;
     let start = qs.charCodeAt(0) === 0x3f ? 1 : 0;
     while (start < qs.length && count < limit) {
@@ -117,7 +117,7 @@ function splitKey(key: string, depth: number): string[] {
   return segs;
 }
 
-function setNested(root: Record<string, QueryValue>, segs: string[], value: string, arrayLimit: number, sparse: QueryValue[][]): void {
+function setNested(root: Record<string, QueryValue>, segs: string[], value: string, arrayLimit: number, sparse: Set<QueryValue[]>): void {
   for (const s of segs) if (FORBIDDEN.has(s)) return;
   if (segs[0] === '') segs[0] = segs.length > 1 ? segs.splice(1, 1)[0]! : '';
   let node: Record<string, QueryValue> | QueryValue[] = root;
@@ -131,7 +131,7 @@ function setNested(root: Record<string, QueryValue>, segs: string[], value: stri
         if (idx === -1) node.push(value);
         else if (node[idx] === undefined) {
           node[idx] = value;
-          if (!sparse.includes(node)) sparse.push(node);
+          sparse.add(node);
         }
         return;
       }
@@ -140,7 +140,7 @@ function setNested(root: Record<string, QueryValue>, segs: string[], value: stri
       if (child === undefined) {
         child = container(segs[i + 1]!, arrayLimit);
         node[at] = child;
-        if (idx !== -1 && !sparse.includes(node)) sparse.push(node);
+        if (idx !== -1) sparse.add(node);
       }
       if (typeof child === 'string') return;
       node = child;

@@ -253,6 +253,16 @@ describe('body() — Content-Encoding', () => {
     expect(res.json()).toMatchObject({ detail: 'Request body over the limit of 1000 bytes (decoded)' });
   });
 
+  it('should cap the encoded size too: empty gzip members never decode past the limit', async () => {
+    const empty = zlib.gzipSync(Buffer.alloc(0));
+    const stream = Buffer.concat(Array.from({ length: 100 }, () => empty));
+    expect(stream.length).toBeGreaterThan(1000);
+    // Chunked, so no declared length refuses it up front: the cap has to act while reading.
+    const { responses } = await echo({ json: { limit: 1000 } }).inject(Buffer.concat([Buffer.from(chunkedHead('Content-Encoding: gzip\r\n')), chunk(stream), Buffer.from('0\r\n\r\n')]));
+    expect(responses[0]!.status).toBe(413);
+    expect(responses[0]!.json()).toMatchObject({ detail: 'Request body over the limit of 1000 bytes (before decoding)' });
+  });
+
   it('should answer 400 for a body that does not decode', async () => {
     const res = await post(echo(), 'application/json', 'not gzip at all', { 'content-encoding': 'gzip' });
     expect(res.status).toBe(400);
