@@ -10,8 +10,9 @@
  *   (1–128 of `A-Z a-z 0-9 - _ . : + = / @`), else `genReqId(ctx)` (a random UUID). It is bound
  *   to `ctx.log` as `reqId` and echoed in the same response header, error responses included.
  * - "request completed" is logged at `info` once the response was written (`ctx.res` 'finish'),
- *   with `req: { method, url, remoteAddress }`, `res: { statusCode, bytes }` and `responseTime`
- *   in ms; a client that leaves first gets "request aborted" instead. `skip(ctx)` (called then)
+ *   with `req: { method, url, remoteAddress }`, `res: { statusCode, bytes }` (the Content-Length
+ *   sent; absent for a chunked stream) and `responseTime` in ms; a client that leaves first gets
+ *   "request aborted" instead. `skip(ctx)` (called then)
  *   can suppress the line, e.g. for health checks.
  * - Errors are logged once, by the core's error path (`App.onError`: 5xx at `error` with the `err`
  *   serializer, 4xx at `info`), through `ctx.log` — so with the request id and redaction, and never
