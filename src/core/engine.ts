@@ -59,6 +59,8 @@ export class Engine implements EngineHost {
   #clock = 0;
   #sweep: NodeJS.Timeout | null = null;
   #drainWaiters: (() => void)[] = [];
+  /** Sockets handed to an `upgrade` listener and still open: past HTTP, but not past shutdown. */
+  readonly #upgraded = new Set<Socket>();
 
   constructor(app: EngineApp, options: EngineOptions) {
     this.app = app;
@@ -126,14 +128,17 @@ export class Engine implements EngineHost {
   async shutdown(): Promise<void> {
     this.closing = true;
     for (const c of this.connections) c.shutdown();
-    if (this.connections.size === 0) return;
-    const drained = new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+    if (this.connections.size === 0 && this.#upgraded.size === 0) return;
+    const drained = this.connections.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+    // The deadline also ends upgraded sockets (a WebSocket the app did not close): the listening
+    // server cannot finish closing while one lives, so without this close() never resolved.
     const deadline = setTimeout(() => {
       for (const c of this.connections) c.socket.destroy();
+      for (const s of this.#upgraded) s.destroy();
     }, this.shutdownTimeout);
     deadline.unref();
     await drained;
-    clearTimeout(deadline);
+    if (this.#upgraded.size === 0) clearTimeout(deadline);
   }
 
   // ── EngineHost ──────────────────────────────────────────────────────────────────────────
@@ -158,6 +163,8 @@ export class Engine implements EngineHost {
   }
 
   upgrade(ctx: Context, socket: Socket, head: Buffer): void {
+    this.#upgraded.add(socket);
+    socket.once('close', () => this.#upgraded.delete(socket));
     this.app.emit('upgrade', ctx.req, socket, head);
   }
 
