@@ -161,6 +161,22 @@ describe('server.close()', () => {
     expect(server.connections).toBe(0);
   });
 
+  it('should destroy a socket handed to an upgrade listener once shutdownTimeout passes', async () => {
+    const app = new App({ logger: false, shutdownTimeout: 150 });
+    app.on('upgrade', (_req: unknown, socket: net.Socket) => {
+      // A protocol that never closes on its own (a WebSocket nobody closes at shutdown).
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: forever\r\n\r\n');
+    });
+    const { server, port } = await serve(app);
+    const c = await RawClient.connect(port);
+    await c.send('GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: forever\r\n\r\n');
+    await c.waitForBytes(1);
+    // The listening server cannot finish closing while that socket lives: the deadline must end it.
+    await server.close();
+    await c.closed;
+    expect(server.listening).toBe(false);
+  });
+
   it('should be idempotent', async () => {
     const app = new App({ logger: false });
     app.use((ctx) => {
