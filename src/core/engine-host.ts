@@ -19,7 +19,7 @@ export interface EngineHost {
   readonly bodyHighWaterMark: number;
   readonly maxPipelinedRequests: number;
   readonly maxRequestsPerSocket: number;
-  /** True once graceful shutdown began: new requests get `Connection: close`. */
+  /** True once graceful shutdown began (each connection then stops after a grace turn; see `Connection.shutdown`). */
   readonly closing: boolean;
   readonly closeOpts: HeadOptions;
   keepOpts(http10: boolean): HeadOptions;
