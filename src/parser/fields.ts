@@ -44,6 +44,8 @@ export function fieldKind(name: string): number {
  * request, and lowering them allocated a string per field on the hot path.
  */
 function eq(name: string, lower: string): boolean {
+  // Most names reaching here differ in the first letter (Accept/Expect, User-Agent/Connection).
+  if ((name.charCodeAt(0) | 0x20) !== lower.charCodeAt(0)) return false;
   if (name === lower) return true;
   for (let i = 0; i < lower.length; i++) {
     const c = name.charCodeAt(i);
