@@ -52,6 +52,17 @@ export function looksLikeHtml(s: string): boolean {
 }
 
 /**
+ * Called when a stream becomes the body: from then on an 'error' it emits (while the handler still
+ * runs, or while its response waits behind a pipelined one) must not crash the process; the
+ * connection reads `errored` when it renders the response and answers 500 instead.
+ *
+ * @example guardStream(ctx.body)
+ */
+export function guardStream(s: BodyStream): void {
+  if (s instanceof Readable) s.once('error', ignore);
+}
+
+/**
  * A stream body that was replaced: destroyed unless the new body is a stream too (it may be piped
  * into it, as Koa allows); a late error from it must not crash the process.
  *

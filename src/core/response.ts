@@ -13,7 +13,7 @@ import { create as contentDisposition, type CreateOptions } from 'content-dispos
 import { contentType as mimeContentType } from 'mime-types';
 import typeis from 'type-is';
 import { REDIRECT_STATUSES, STATUS_TEXT, isBodiless } from './status.js';
-import { isStreamLike, looksLikeHtml, releaseStream, type ResponseBody } from './body-kind.js';
+import { guardStream, isStreamLike, looksLikeHtml, releaseStream, type ResponseBody } from './body-kind.js';
 import { checkName, checkValue, encodeUrl, escapeHtml } from './header-value.js';
 import type { Context } from './context.js';
 
@@ -135,6 +135,7 @@ export class Response {
       return;
     }
     if (isStreamLike(val)) {
+      guardStream(val);
       if (noType) h['content-type'] = OCTET;
       // A length set for this stream (koa-send sets it first) stays; one left from an older body goes.
       if (original !== undefined && original !== null && original !== val) delete h['content-length'];

@@ -1,0 +1,25 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { App } from '../../src/index.js';
+
+describe('a stream body that fails before its response is written', () => {
+  it('should answer 500 and keep the process alive when the stream errors while the handler still runs', async () => {
+    const app = new App();
+    const errors: unknown[] = [];
+    app.on('error', (err) => errors.push(err));
+    let gate!: () => void;
+    const handlerMayFinish = new Promise<void>((resolve) => (gate = resolve));
+    app.get('/', async (ctx) => {
+      const r = new Readable({ read() {} });
+      ctx.body = r;
+      // The error is emitted (next tick) while the handler is still awaiting.
+      r.once('error', () => gate());
+      r.destroy(new Error('disk on fire'));
+      await handlerMayFinish;
+    });
+    const { responses } = await app.inject({ url: '/' });
+    expect(responses.map((r) => r.status)).toEqual([500]);
+    expect(responses[0]!.text()).not.toContain('disk on fire');
+    expect(errors).toHaveLength(1);
+  });
+});
