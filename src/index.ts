@@ -25,7 +25,7 @@ export { ERRORS, errorFor } from './core/errors.js';
 export { SERVER_DEFAULTS } from './core/defaults.js';
 export { STATUS_TEXT } from './core/status.js';
 export { compose } from './core/compose.js';
-export { parseQuery } from './core/query.js';
+export { parseQuery, decodeQueryComponent } from './core/query.js';
 export { IncomingMessageShim, ServerResponseShim } from './core/compat.js';
 export { problem } from './core/respond.js';
 export { query, createQueryParser } from './middleware/query.js';

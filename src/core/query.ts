@@ -24,8 +24,8 @@ export function parseQuery(qs: string, maxParams = 1000): ParsedQuery {
     if (amp > start) {
       const eq = qs.indexOf('=', start);
       const hasEq = eq !== -1 && eq < amp;
-      const key = decode(qs.slice(start, hasEq ? eq : amp));
-      const value = hasEq ? decode(qs.slice(eq + 1, amp)) : '';
+      const key = decodeQueryComponent(qs.slice(start, hasEq ? eq : amp));
+      const value = hasEq ? decodeQueryComponent(qs.slice(eq + 1, amp)) : '';
       const prev = out[key];
       if (prev === undefined) out[key] = value;
       else if (Array.isArray(prev)) prev.push(value);
@@ -37,7 +37,13 @@ export function parseQuery(qs: string, maxParams = 1000): ParsedQuery {
   return out;
 }
 
-function decode(s: string): string {
+/**
+ * Decodes one query key or value: `+` is a space (form encoding), a malformed escape keeps its raw
+ * text rather than throwing.
+ *
+ * @example decodeQueryComponent('a+b%21') // 'a b!'
+ */
+export function decodeQueryComponent(s: string): string {
   const plus = s.includes('+') ? s.replace(/\+/g, ' ') : s;
   if (!plus.includes('%')) return plus;
   try {

@@ -16,7 +16,7 @@
  *   and every object built is prototype-less, so nothing can reach `Object.prototype`.
  */
 import type { Middleware } from '../core/app.js';
-import type { ParsedQuery } from '../core/query.js';
+import { decodeQueryComponent, type ParsedQuery } from '../core/query.js';
 import { MIDDLEWARE_DEFAULTS } from './defaults.js';
 
 /** Options of {@link query}. */
@@ -75,8 +75,8 @@ export function createQueryParser(options: QueryOptions = {}): (qs: string) => P
         count++;
         const eq = qs.indexOf('=', start);
         const hasEq = eq !== -1 && eq < amp;
-        const key = decode(qs.slice(start, hasEq ? eq : amp));
-        const value = hasEq ? decode(qs.slice(eq + 1, amp)) : '';
+        const key = decodeQueryComponent(qs.slice(start, hasEq ? eq : amp));
+        const value = hasEq ? decodeQueryComponent(qs.slice(eq + 1, amp)) : '';
         if (nested && key.includes('[')) setNested(out, splitKey(key, depth), value, arrayLimit, sparse);
         else if (!FORBIDDEN.has(key)) add(out, key, value);
       }
@@ -170,12 +170,3 @@ function arrayIndex(seg: string, arrayLimit: number): number {
   return n <= arrayLimit ? n : -2;
 }
 
-function decode(s: string): string {
-  const plus = s.includes('+') ? s.replace(/\+/g, ' ') : s;
-  if (!plus.includes('%')) return plus;
-  try {
-    return decodeURIComponent(plus);
-  } catch {
-    return plus;
-  }
-}
