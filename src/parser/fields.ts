@@ -39,6 +39,35 @@ export function fieldKind(name: string): number {
 }
 
 /**
+ * {@link fieldKind} of the name whose bytes are `buf[a, b)`: the same answer for the parser's
+ * fast path, without the name string. The bytes must be tchars, for which `| 0x20` folds
+ * exactly the letters (the only other candidate byte for `-`, CR, is not a tchar).
+ */
+export function fieldKindOfBytes(buf: Uint8Array, a: number, b: number): number {
+  switch (b - a) {
+    case 4:
+      return eqBytes(buf, a, 'host') ? FieldKind.HOST : FieldKind.OTHER;
+    case 6:
+      return eqBytes(buf, a, 'expect') ? FieldKind.EXPECT : FieldKind.OTHER;
+    case 7:
+      return eqBytes(buf, a, 'upgrade') ? FieldKind.UPGRADE : FieldKind.OTHER;
+    case 10:
+      return eqBytes(buf, a, 'connection') ? FieldKind.CONNECTION : FieldKind.OTHER;
+    case 14:
+      return eqBytes(buf, a, 'content-length') ? FieldKind.CONTENT_LENGTH : FieldKind.OTHER;
+    case 17:
+      return eqBytes(buf, a, 'transfer-encoding') ? FieldKind.TRANSFER_ENCODING : FieldKind.OTHER;
+    default:
+      return FieldKind.OTHER;
+  }
+}
+
+function eqBytes(buf: Uint8Array, a: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) if ((buf[a + i]! | 0x20) !== lower.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
  * `name.toLowerCase() === lower` for a name of `lower`'s length, where `lower` is lowercase ASCII
  * letters and `-`. Why not toLowerCase: `Host` and `Connection` come capitalised in nearly every
  * request, and lowering them allocated a string per field on the hot path.

@@ -19,7 +19,7 @@ import {
 } from './events.js';
 import {
   CL_OVERFLOW, CONN_CLOSE, CONN_KEEP_ALIVE, CONN_UPGRADE, FieldKind, TE_CHUNKED_LAST, TE_ERROR, TE_PRESENT,
-  addTransferCodings, connectionOptions, fieldKind, parseContentLength,
+  addTransferCodings, connectionOptions, fieldKind, fieldKindOfBytes, parseContentLength,
 } from './fields.js';
 import { KNOWN_METHODS, MAX_METHOD_LENGTH, commonMethod } from './methods.js';
 import { latin1 } from './latin1.js';
@@ -464,7 +464,7 @@ export class RequestParser {
           this.#spend(1, pos);
           this.#pos = pos + 1;
           this.#state = S_FIELD_START;
-          this.#addField(this.#name, this.#value, pos);
+          this.#addField(this.#name, this.#value, pos, fieldKind(this.#name));
           break;
 
         case S_HEAD_END_LF:
@@ -680,7 +680,9 @@ export class RequestParser {
       this.#fieldCount++;
       this.#budget = budget - (pos + 2 - start);
       this.#pos = pos + 2;
-      this.#addField(this.#text(buf, start, nameEnd), this.#text(buf, valueStart, e), pos + 1);
+      // Classified from the bytes: no case-folding compare on the (possibly sliced) name string.
+      const kind = fieldKindOfBytes(buf, start, nameEnd);
+      this.#addField(this.#text(buf, start, nameEnd), this.#text(buf, valueStart, e), pos + 1, kind);
       pos += 2;
     }
   }
@@ -731,14 +733,17 @@ export class RequestParser {
     this.#chunkDigits = 0;
   }
 
-  /** A complete field line: record it and apply the framing fields' rules (headers only, not trailers). */
-  #addField(name: string, value: string, pos: number): void {
+  /**
+   * A complete field line: record it and apply the framing fields' rules (headers only, not
+   * trailers). `kind` is the name's {@link fieldKind}; the fast path classifies the name bytes.
+   */
+  #addField(name: string, value: string, pos: number, kind: number): void {
     if (this.#section === SECTION_TRAILERS) {
       (this.#trailers ??= []).push(name, value);
       return;
     }
     this.#raw.push(name, value);
-    switch (fieldKind(name)) {
+    switch (kind) {
       case FieldKind.OTHER:
         return;
       case FieldKind.CONTENT_LENGTH: {
