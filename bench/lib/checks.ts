@@ -1,0 +1,129 @@
+/**
+ * Correctness checks run on every server before it is measured, so that a fast wrong answer can
+ * never pass for speed: a curl smoke test of each route it serves, and a pipelining check (many
+ * requests in one write, every response back, in order, with the right body).
+ */
+import { isDeepStrictEqual } from 'node:util';
+import net from 'node:net';
+import { run } from './proc.js';
+
+/**
+ * One request and what must come back. `expect` is compared as JSON when `json` is set, else as
+ * text; `'*'` accepts any body (the status is still checked).
+ */
+export interface Probe {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string;
+  status: number;
+  expect: string;
+  json?: boolean;
+}
+
+function matches(probe: Probe, status: number, body: string): boolean {
+  if (status !== probe.status) return false;
+  if (probe.expect === '*') return true;
+  if (probe.json !== true) return body === probe.expect;
+  try {
+    return isDeepStrictEqual(JSON.parse(body), JSON.parse(probe.expect));
+  } catch {
+    return false;
+  }
+}
+
+const short = (s: string): string => JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
+
+/** Runs each probe with curl; returns the failures (empty: all passed). */
+export async function smoke(port: number, probes: readonly Probe[]): Promise<string[]> {
+  const fails: string[] = [];
+  for (const p of probes) {
+    const args = ['-s', '--max-time', '3', '-X', p.method, '-w', '\n%{http_code}'];
+    if (p.body !== undefined) args.push('-H', 'content-type: application/json', '--data-binary', p.body);
+    args.push(`http://127.0.0.1:${port}${p.path}`);
+    const r = await run('curl', args, { timeoutMs: 5000 });
+    const nl = r.stdout.lastIndexOf('\n');
+    const body = r.stdout.slice(0, nl);
+    const status = Number(r.stdout.slice(nl + 1));
+    if (!matches(p, status, body)) fails.push(`${p.method} ${p.path}: got ${status} ${short(body)}, want ${p.status} ${short(p.expect)}`);
+  }
+  return fails;
+}
+
+function raw(p: Probe): string {
+  const body = p.body ?? '';
+  const len = p.body !== undefined ? `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` : '';
+  return `${p.method} ${p.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${len}\r\n${body}`;
+}
+
+interface Parsed {
+  status: number;
+  body: string;
+}
+
+/** Reads complete responses (Content-Length or chunked) off the front of `buf`. */
+function parseResponses(buf: Buffer, out: Parsed[]): Buffer {
+  for (;;) {
+    const end = buf.indexOf('\r\n\r\n');
+    if (end === -1) return buf;
+    const head = buf.subarray(0, end).toString('latin1');
+    const status = Number(head.slice(9, 12));
+    const cl = /\r\ncontent-length: *(\d+)/i.exec(head);
+    let pos = end + 4;
+    let body: Buffer;
+    if (cl !== null) {
+      const n = Number(cl[1]);
+      if (buf.length < pos + n) return buf;
+      body = buf.subarray(pos, pos + n);
+      pos += n;
+    } else if (/\r\ntransfer-encoding: *chunked/i.test(head)) {
+      const parts: Buffer[] = [];
+      for (;;) {
+        const le = buf.indexOf('\r\n', pos);
+        if (le === -1) return buf;
+        const size = parseInt(buf.subarray(pos, le).toString('latin1'), 16);
+        if (buf.length < le + 2 + size + 2) return buf;
+        parts.push(buf.subarray(le + 2, le + 2 + size));
+        pos = le + 4 + size;
+        if (size === 0) break;
+      }
+      body = Buffer.concat(parts);
+    } else {
+      body = Buffer.alloc(0);
+    }
+    out.push({ status, body: body.toString('utf8') });
+    buf = buf.subarray(pos);
+  }
+}
+
+/**
+ * Writes all probes' requests in ONE write on one connection and checks that exactly that many
+ * responses come back, in order. Returns the failure, or null.
+ */
+export function pipelineCheck(port: number, probes: readonly Probe[], timeoutMs = 5000): Promise<string | null> {
+  return new Promise((resolve) => {
+    let buf: Buffer = Buffer.alloc(0);
+    const got: Parsed[] = [];
+    let settled = false;
+    const finish = (why: string | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sock.destroy();
+      if (why !== null) return resolve(`${why} after ${got.length}/${probes.length} responses`);
+      for (let i = 0; i < probes.length; i++) {
+        const g = got[i]!;
+        if (!matches(probes[i]!, g.status, g.body)) return resolve(`response ${i + 1}/${probes.length}: got ${g.status} ${short(g.body)}, want ${probes[i]!.status} ${short(probes[i]!.expect)}`);
+      }
+      resolve(null);
+    };
+    const sock = net.connect(port, '127.0.0.1', () => sock.write(probes.map(raw).join('')));
+    sock.on('data', (d: Buffer) => {
+      buf = parseResponses(Buffer.concat([buf, d]), got);
+      if (got.length > probes.length) finish('more responses than requests');
+      else if (got.length === probes.length) setTimeout(() => finish(got.length === probes.length ? null : 'extra response'), 50);
+    });
+    sock.on('error', (e: NodeJS.ErrnoException) => finish(`socket error ${e.code ?? e.message}`));
+    sock.on('close', () => finish('connection closed'));
+    const timer = setTimeout(() => finish(`no complete answer in ${timeoutMs} ms`), timeoutMs);
+  });
+}

@@ -1,0 +1,203 @@
+/**
+ * Renders one run of `npm run bench` as bench/RESULTS.md: machine, versions, the issue-8 targets
+ * met or missed, then every measurement behind them.
+ */
+import type { MemoryRow } from '../memory.js';
+import { fmtInt, fmtMs, fmtPct, fmtX, med, median, perRound, ratio, spread, type RunData } from './stats.js';
+import type { ScenarioId } from './scenarios.js';
+import type { WrkResult } from './wrk.js';
+
+/** Differences under this are noise on this machine (see ../shared/bench-peers/RESULTS.md). */
+const NOISE = 0.05;
+/** A run in which other processes took more than this (% of the run) of the server's or wrk's core was disturbed. */
+const DISTURBED = 5;
+
+const disturbed = (r: WrkResult): boolean => r.srvCoreOthersPct > DISTURBED || r.wrkCoreOthersPct > DISTURBED;
+
+interface Verdict {
+  target: string;
+  measured: string;
+  rounds: string;
+  met: boolean | null;
+  /** The wrk runs behind it: [disturbed, all]. */
+  runs?: [number, number];
+}
+
+function verdictText(v: Verdict, closeness: number): string {
+  if (v.met === null) return 'not measured';
+  const notes: string[] = [];
+  if (Math.abs(closeness - 1) <= NOISE) notes.push('within noise');
+  if (v.runs !== undefined && v.runs[0] > 0) notes.push(`${v.runs[0]} of ${v.runs[1]} runs disturbed`);
+  return `**${v.met ? 'met' : 'missed'}**${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
+}
+
+function runsOf(data: RunData, pairs: Array<[string, ScenarioId]>): [number, number] {
+  const ms = data.measurements.filter((m) => pairs.some(([srv, id]) => m.server === srv && m.scenario === id));
+  return [ms.filter((m) => disturbed(m.result)).length, ms.length];
+}
+
+const ours = (data: RunData, id: ScenarioId): string => data.scenarios.find((s) => s.id === id)!.servers[0]!;
+const has = (data: RunData, server: string, id: ScenarioId): boolean => data.measurements.some((m) => m.server === server && m.scenario === id);
+
+function targets(data: RunData): string[] {
+  const rows: Array<[Verdict, number]> = [];
+  const ratioTarget = (id: ScenarioId, peer: string, want: number, label: string): void => {
+    const me = ours(data, id);
+    if (!has(data, me, id) || !has(data, peer, id)) {
+      rows.push([{ target: label, measured: 'n/a', rounds: '', met: null }, 1]);
+      return;
+    }
+    const r = ratio(data, [me, id], [peer, id]);
+    rows.push([{ target: label, measured: `${fmtX(r.value)} (${fmtInt(med(data, me, id, (x) => x.rps))} vs ${fmtInt(med(data, peer, id, (x) => x.rps))} req/s)`, rounds: r.rounds.map((x) => fmtX(x)).join(' / '), met: r.value >= want, runs: runsOf(data, [[me, id], [peer, id]]) }, r.value / want]);
+  };
+  ratioTarget('root', 'fastify', 1.3, '`GET /` text ≥ 1.3× fastify');
+  ratioTarget('user', 'fastify', 1.3, '`GET /user/:id` JSON ≥ 1.3× fastify');
+  ratioTarget('pipe', 'fastify', 5, '`GET /` pipelined ≥ 5× fastify');
+  ratioTarget('echo', 'fastify-echo-schema', 1.3, '`POST /echo` 1 KiB validated ≥ 1.3× fastify + JSON schema');
+  ratioTarget('stack', 'koa-stack', 2, 'Koa-style stack ≥ 2× Koa + @koa/router + @koa/bodyparser');
+  for (const s of data.scenarios) {
+    const me = s.servers[0]!;
+    const label = `p99 ≤ fastify's: ${s.label}`;
+    if (!has(data, me, s.id) || !has(data, s.fastify, s.id)) {
+      rows.push([{ target: label, measured: 'n/a', rounds: '', met: null }, 1]);
+      continue;
+    }
+    const a = med(data, me, s.id, (r) => r.p99Us);
+    const b = med(data, s.fastify, s.id, (r) => r.p99Us);
+    const ra = perRound(data, me, s.id, (r) => r.p99Us);
+    const rb = perRound(data, s.fastify, s.id, (r) => r.p99Us);
+    rows.push([{ target: label, measured: `${fmtMs(a)} vs ${fmtMs(b)} ms (${fmtX(a / b)})`, rounds: ra.map((x, i) => `${fmtMs(x)}/${fmtMs(rb[i] ?? NaN)}`).join(', '), met: a <= b, runs: runsOf(data, [[me, s.id], [s.fastify, s.id]]) }, a / b]);
+  }
+  const mem = memorySummary(data.memory);
+  if (mem === null) rows.push([{ target: 'idle keep-alive memory ≤ 0.5× node:http', measured: 'n/a', rounds: '', met: null }, 1]);
+  else {
+    const r = mem.shallot / mem['node-http'];
+    rows.push([{ target: 'idle keep-alive memory ≤ 0.5× node:http', measured: `${fmtX(r)} (${(mem.shallot / 1024).toFixed(2)} vs ${(mem['node-http'] / 1024).toFixed(2)} KiB/conn)`, rounds: mem.rounds.map((x) => fmtX(x)).join(' / '), met: r <= 0.5 }, r / 0.5]);
+  }
+  if (has(data, 'shallot', 'c1000') && has(data, 'shallot', 'root')) {
+    const r = ratio(data, ['shallot', 'c1000'], ['shallot', 'root']);
+    const f = ratio(data, ['fastify', 'c1000'], ['fastify', 'root']);
+    rows.push([{ target: 'throughput with 1,000 connections no worse than with 50', measured: `${fmtX(r.value)} of the -c50 req/s (fastify: ${fmtX(f.value)})`, rounds: r.rounds.map((x) => fmtX(x)).join(' / '), met: r.value >= 1, runs: runsOf(data, [['shallot', 'c1000'], ['shallot', 'root']]) }, r.value]);
+  } else rows.push([{ target: 'throughput with 1,000 connections no worse than with 50', measured: 'n/a', rounds: '', met: null }, 1]);
+
+  const out = ['| target | measured (median of rounds) | per round | verdict |', '| --- | --- | --- | --- |'];
+  for (const [v, c] of rows) out.push(`| ${v.target} | ${v.measured} | ${v.rounds} | ${verdictText(v, c)} |`);
+  const met = rows.filter(([v]) => v.met === true).length;
+  const missed = rows.filter(([v]) => v.met === false).length;
+  out.push('', `${met} met, ${missed} missed, ${rows.length - met - missed} not measured. "Within noise": the measured value is within ${NOISE * 100}% of the target, so the verdict could flip on a rerun. "Disturbed": in that many of the wrk runs behind the row, other processes on this shared machine took over ${DISTURBED}% of the server's or wrk's core (column "others on core" below), so the ratio may be off by more than the usual noise.`);
+  return out;
+}
+
+function memorySummary(rows: MemoryRow[] | null): ({ rounds: number[] } & Record<string, number>) | null {
+  if (rows === null || rows.length === 0) return null;
+  const kinds = [...new Set(rows.map((r) => r.kind))];
+  const out: { rounds: number[] } & Record<string, number> = Object.assign({ rounds: [] as number[] }, Object.fromEntries(kinds.map((k) => [k, median(rows.filter((r) => r.kind === k).map((r) => r.rssPerConn))])));
+  for (const round of [...new Set(rows.map((r) => r.round))]) {
+    const s = rows.find((r) => r.round === round && r.kind === 'shallot');
+    const n = rows.find((r) => r.round === round && r.kind === 'node-http');
+    if (s !== undefined && n !== undefined) out.rounds.push(s.rssPerConn / n.rssPerConn);
+  }
+  return out;
+}
+
+function scenarioTables(data: RunData): string[] {
+  const out: string[] = [];
+  for (const s of data.scenarios) {
+    const me = s.servers[0]!;
+    out.push(`### ${s.label}`, '');
+    out.push('| server | req/s | ours ÷ this | p99 ms (raw) | p50 ms | wrk\'s p99 ms | server CPU | µs CPU/req | wrk CPU | others on core: server / wrk | errors | bytes/resp |');
+    out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const srv of s.servers) {
+      if (!has(data, srv, s.id)) {
+        out.push(`| ${srv} | not measured | | | | | | | | | | |`);
+        continue;
+      }
+      const m = (pick: (r: WrkResult) => number): number => med(data, srv, s.id, pick);
+      const errs = data.measurements.filter((x) => x.server === srv && x.scenario === s.id).reduce((a, x) => a + x.result.errors, 0);
+      const wrkCpu = m((r) => r.wrkCpuPct);
+      const dist = data.measurements.filter((x) => x.server === srv && x.scenario === s.id && disturbed(x.result)).length;
+      const wrkP99 = m((r) => r.wrkP99Us);
+      out.push(
+        `| ${srv} | ${fmtInt(m((r) => r.rps))}${wrkCpu >= 90 ? ' †' : ''} | ${srv === me ? '—' : fmtX(ratio(data, [me, s.id], [srv, s.id]).value)} | ${fmtMs(m((r) => r.p99Us))} | ${fmtMs(m((r) => r.p50Us))} | ${s.pipelined ? `(${wrkP99 === 0 ? '0' : fmtMs(wrkP99)})` : fmtMs(wrkP99)} | ${fmtPct(m((r) => r.srvCpuPct))} | ${m((r) => r.srvUsPerReq).toFixed(1)} | ${fmtPct(wrkCpu)} | ${fmtPct(m((r) => r.srvCoreOthersPct))} / ${fmtPct(m((r) => r.wrkCoreOthersPct))}${dist > 0 ? ' ⚠' : ''} | ${errs} | ${Math.round(m((r) => r.bytesPerResponse))} |`,
+      );
+    }
+    out.push('');
+  }
+  return out;
+}
+
+/** Every ratio of the run in one place: by throughput, and by server CPU per request. */
+function ratiosTable(data: RunData): string[] {
+  const out = ['| scenario | ours | req/s: ours ÷ peer | CPU per request: peer ÷ ours |', '| --- | --- | --- | --- |'];
+  for (const s of data.scenarios) {
+    const me = s.servers[0]!;
+    if (!has(data, me, s.id)) continue;
+    const peers = s.servers.slice(1).filter((p) => has(data, p, s.id));
+    const by = (pick: (r: WrkResult) => number, flip: boolean): string =>
+      peers.map((p) => `${p} ${fmtX(flip ? ratio(data, [p, s.id], [me, s.id], pick).value : ratio(data, [me, s.id], [p, s.id], pick).value)}`).join(' · ');
+    out.push(`| ${s.label} | ${me} | ${by((r) => r.rps, false)} | ${by((r) => r.srvUsPerReq, true)} |`);
+  }
+  return out;
+}
+
+function spreadTable(data: RunData): string[] {
+  const out = ['| scenario | server | req/s per round | spread | raw p99 ms per round | samples ÷ expected |', '| --- | --- | ---: | ---: | ---: | ---: |'];
+  for (const s of data.scenarios) {
+    for (const srv of s.servers) {
+      if (!has(data, srv, s.id)) continue;
+      const rps = perRound(data, srv, s.id, (r) => r.rps);
+      const p99 = perRound(data, srv, s.id, (r) => r.p99Us);
+      // Raw samples should equal requests (requests / depth when pipelined): proof that the
+      // coordinated-omission correction was undone exactly (pipelined: ± the batches in flight).
+      const depth = s.pipelined ? Number(data.settings['PIPELINE']) : 1;
+      const check = perRound(data, srv, s.id, (r) => r.samples / (r.requests / depth));
+      const sp = spread(rps);
+      out.push(`| ${s.label} | ${srv} | ${rps.map(fmtInt).join(' / ')} | ${Number.isFinite(sp) ? `${sp.toFixed(1)}%` : '—'} | ${p99.map(fmtMs).join(' / ')} | ${check.map((x) => x.toFixed(3)).join(' / ')} |`);
+    }
+  }
+  return out;
+}
+
+function memoryTable(data: RunData): string[] {
+  const rows = data.memory;
+  if (rows === null || rows.length === 0) return ['Not measured in this run.'];
+  const ref = median(rows.filter((r) => r.kind === 'node-http').map((r) => r.rssPerConn));
+  const kib = (b: number): string => (b / 1024).toFixed(2);
+  const out = [`${rows[0]!.conns.toLocaleString('en-US')} idle keep-alive connections per server (each served one \`GET /\` first), full GC in the server before each reading; KiB per connection, median of ${new Set(rows.map((r) => r.round)).size} round(s).`, ''];
+  out.push('| server | RSS / conn | per round | heap / conn | external / conn | RSS ÷ node:http |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const kind of [...new Set(rows.map((r) => r.kind))]) {
+    const of = rows.filter((r) => r.kind === kind);
+    const rss = median(of.map((r) => r.rssPerConn));
+    out.push(`| ${kind === 'net' ? 'bare node:net' : kind === 'node-http' ? 'node:http' : kind} | ${kib(rss)} | ${of.map((r) => kib(r.rssPerConn)).join(' / ')} | ${kib(median(of.map((r) => r.heapPerConn)))} | ${kib(median(of.map((r) => r.externalPerConn)))} | ${fmtX(rss / ref)} |`);
+  }
+  return out;
+}
+
+export function renderResults(data: RunData): string {
+  const L: string[] = [];
+  const load = data.loadDuring;
+  L.push('# Benchmark results', '');
+  L.push(`Written by \`${data.command}\` (bench/run.ts) on ${data.startedAt}; the run took ${Math.round(data.seconds / 60)} min ${Math.round(data.seconds % 60)} s${data.quick ? ' (**quick mode**: one short round, numbers are rough)' : ''}. Parts: ${data.parts.join(', ')}.`);
+  L.push('Absolute numbers move from run to run on this shared 2-core machine; compare the ratios, which are measured in the same run. How to read every column: bench/README.md, section "Server".', '');
+  if (data.failures.length > 0) L.push('**Failures in this run** (the servers concerned were not measured where it says so):', '', ...data.failures.map((f) => `- ${f}`), '');
+  L.push('## Machine', '', '| | |', '| --- | --- |');
+  for (const [k, v] of Object.entries(data.machine)) L.push(`| ${k} | ${v} |`);
+  L.push(`| load average (1/5/15 min) | before ${data.loadBefore}; after ${data.loadAfter}; 1-min value at each server start ${load.length > 0 ? `${Math.min(...load).toFixed(2)}–${Math.max(...load).toFixed(2)}` : 'n/a'} |`);
+  L.push(`| settings | ${Object.entries(data.settings).map(([k, v]) => `${k}=${v}`).join(' ')} |`, '');
+  L.push('## Versions', '', '| package | version |', '| --- | --- |');
+  for (const [k, v] of Object.entries(data.versions)) L.push(`| ${k} | ${v} |`);
+  L.push('', '## Issue 8 targets', '', ...targets(data), '');
+  L.push('## Server benchmark', '');
+  L.push(`Server on core ${data.settings['SERVER_CPU']}, wrk (\`-t1\`) on core ${data.settings['LOAD_CPU']}; per server and scenario a ${data.settings['WARMUP']} warm-up, then ${data.settings['DURATION']} measured; ${data.settings['ROUNDS']} interleaved round(s), medians. p99 is raw (wrk's coordinated-omission correction undone); pipelined p99 is per batch of ${data.settings['PIPELINE']}, and wrk's own p99 there (in parentheses) is meaningless. † = wrk used ≥ 90% of its core (load-generator bound). ⚠ = in at least one round other processes took over ${DISTURBED}% of the server's or wrk's core.`, '');
+  L.push('### Ratios to the peers (same run)', '', ...ratiosTable(data), '');
+  L.push('"CPU per request" divides the server\'s CPU time (from /proc/<pid>/stat) by the responses it sent: above 1× means shallot spends less CPU per request. It moves less than req/s when other work on the machine takes the server\'s core or starves wrk (see "others on core").', '');
+  L.push(...scenarioTables(data));
+  L.push('### Rounds: req/s, raw p99 and the raw-sample check', '', ...spreadTable(data), '');
+  L.push('## Memory per idle keep-alive connection (bench/memory.ts)', '', ...memoryTable(data), '');
+  L.push('## Parser (bench/parser.ts)', '', data.parser ?? 'Not run.', '');
+  L.push('## Router (bench/router.ts)', '', data.router ?? 'Not run.', '');
+  L.push('## Checks before measuring', '', '| round | server | smoke test (curl) + pipelining check |', '| ---: | --- | --- |');
+  for (const c of data.checks) L.push(`| ${c.round} | ${c.server} | ${c.outcome} |`);
+  L.push('');
+  return L.join('\n');
+}
