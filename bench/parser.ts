@@ -7,11 +7,16 @@
  * another's JIT state; sweeps interleave the pairs so background load hits all of them alike.
  * Profile one pair in-process with `node --import tsx --cpu-prof bench/parser.ts shallot browser`.
  *
+ * Each pair is timed by the wall clock (performance.now()) and, beside it, by the process's CPU time:
+ * the machine these numbers come from is shared, and a round that loses the CPU to another process
+ * is slower by the clock but not in CPU time, so the CPU-time figures are the steadier comparison.
+ *
  * Fairness: every parser reuses one instance across iterations, as a server connection does, and
  * every parser's consumer touches what it produced (method, target, header count, body length).
  * Each round asserts that every message was parsed, so errors can never pass for speed.
  */
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { HTTPParser as HttpParserJs, methods as httpParserJsMethods } from 'http-parser-js';
 import { RequestParser } from '../src/parser/parser.js';
@@ -233,8 +238,10 @@ interface Sample {
   caseName: string;
   bytesPerBuffer: number;
   messagesPerBuffer: number;
-  /** Buffers per second, one entry per timed round. */
+  /** Buffers per second of wall-clock time, one entry per timed round. */
   rates: number[];
+  /** Buffers per second of this process's CPU time (user + system), one entry per timed round. */
+  cpuRates: number[];
 }
 
 function check(t: Tally, e: Expected, buffers: number, what: string): void {
@@ -252,11 +259,17 @@ function measure(parserName: string, caseName: string): Sample {
   const t = new Tally();
   const feed = make(t);
 
+  // CPU time is taken too: on a shared machine a round can lose the CPU to other processes, which
+  // lowers wall-clock rates but not CPU-time rates.
+  let cpuMs = 0;
   const round = (buffers: number): number => {
     t.messages = t.bodyBytes = t.work = 0;
+    const cpu = process.cpuUsage();
     const start = performance.now();
     for (let i = 0; i < buffers; i++) feed(buf);
     const ms = performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    cpuMs = (used.user + used.system) / 1000;
     check(t, expected, buffers, `${parserName} on ${caseName}`);
     return ms;
   };
@@ -265,8 +278,13 @@ function measure(parserName: string, caseName: string): Sample {
   // Size a round to about ROUND_MS (re-sized once the JIT has warmed up), then warm up.
   let buffers = 1000;
   for (let w = 0; w < WARMUP_ROUNDS; w++) buffers = Math.max(1, Math.round((buffers * ROUND_MS) / round(buffers)));
-  const rates = Array.from({ length: ROUNDS }, () => (buffers * 1000) / round(buffers));
-  return { parser: parserName, caseName, bytesPerBuffer: buf.length, messagesPerBuffer: c.messages.length, rates };
+  const rates: number[] = [];
+  const cpuRates: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    rates.push((buffers * 1000) / round(buffers));
+    cpuRates.push((buffers * 1000) / cpuMs);
+  }
+  return { parser: parserName, caseName, bytesPerBuffer: buf.length, messagesPerBuffer: c.messages.length, rates, cpuRates };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -286,14 +304,15 @@ interface Summary {
   runMedians: number[];
 }
 
-function summarise(runs: readonly Sample[]): Summary {
-  const all = runs.flatMap((s) => s.rates).sort((a, b) => a - b);
+function summarise(runs: readonly Sample[], clock: 'rates' | 'cpuRates'): Summary {
+  const all = runs.flatMap((s) => s[clock]).sort((a, b) => a - b);
   const median = quantile(all, 0.5);
-  const runMedians = runs.map((s) => quantile([...s.rates].sort((a, b) => a - b), 0.5));
+  const runMedians = runs.map((s) => quantile([...s[clock]].sort((a, b) => a - b), 0.5));
   return { median, spread: (quantile(all, 0.75) - quantile(all, 0.25)) / 2 / median, runMedians };
 }
 
 function main(runs: number): void {
+  const loadStart = loadavg()[0]!.toFixed(2);
   const parsers = Object.keys(CONTENDERS);
   const samples = new Map<string, Sample[]>();
   for (let r = 0; r < runs; r++) {
@@ -310,24 +329,32 @@ function main(runs: number): void {
 
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
   const pct = (x: number): string => `±${(x * 100).toFixed(1)}%`;
-  console.log(`Node ${process.version}, ${runs} run(s) × ${ROUNDS} rounds of ~${ROUND_MS} ms per pair, medians over all rounds; ± is half the interquartile range.\n`);
-  console.log('| case | bytes/msg | parser | msg/s | ± | MB/s | ours ÷ this |');
-  console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: |');
+  const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+  console.log(
+    `Node ${process.version}, ${runs} run(s) × ${ROUNDS} rounds of ~${ROUND_MS} ms per pair; medians over all rounds, ± is half the ` +
+      `interquartile range; load average ${loadStart} at start, ${loadavg()[0]!.toFixed(2)} at end.\n`,
+  );
+  console.log('| case | bytes/msg | parser | msg/s | ± | MB/s | msg per CPU-s | ± | ours ÷ this | ours ÷ this, CPU |');
+  console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   const noise: string[] = [];
   for (const [caseName, c] of Object.entries(CASES)) {
-    const ours = summarise(samples.get(`shallot/${caseName}`)!);
+    const ours = summarise(samples.get(`shallot/${caseName}`)!, 'rates');
+    const oursCpu = summarise(samples.get(`shallot/${caseName}`)!, 'cpuRates');
     for (const parser of parsers) {
       const runsOf = samples.get(`${parser}/${caseName}`)!;
-      const s = summarise(runsOf);
+      const s = summarise(runsOf, 'rates');
+      const cpu = summarise(runsOf, 'cpuRates');
       const { bytesPerBuffer: bytes, messagesPerBuffer: msgs } = runsOf[0]!;
-      const ratio = parser === 'shallot' ? '' : `${(ours.median / s.median).toFixed(2)}×`;
-      const label = parser === 'shallot' ? c.title : '';
-      const size = parser === 'shallot' ? fmt(bytes / msgs) : '';
-      console.log(`| ${label} | ${size} | ${parser} | ${fmt(s.median * msgs)} | ${pct(s.spread)} | ${((s.median * bytes) / 1e6).toFixed(1)} | ${ratio} |`);
+      const us = parser === 'shallot';
+      console.log(
+        `| ${us ? c.title : ''} | ${us ? fmt(bytes / msgs) : ''} | ${parser} | ${fmt(s.median * msgs)} | ${pct(s.spread)} | ` +
+          `${((s.median * bytes) / 1e6).toFixed(1)} | ${fmt(cpu.median * msgs)} | ${pct(cpu.spread)} | ` +
+          `${us ? '' : ratio(ours.median, s.median)} | ${us ? '' : ratio(oursCpu.median, cpu.median)} |`,
+      );
       noise.push(`${caseName}/${parser}: ${s.runMedians.map((m) => fmt(m * msgs)).join(', ')}`);
     }
   }
-  if (runs > 1) console.log(`\nPer-run medians, msg/s:\n${noise.map((l) => `- ${l}`).join('\n')}`);
+  if (runs > 1) console.log(`\nPer-run medians, msg/s (wall clock):\n${noise.map((l) => `- ${l}`).join('\n')}`);
 }
 
 const [parserArg, caseArg] = process.argv.slice(2);
