@@ -2,7 +2,7 @@
  * Retained memory per idle keep-alive connection (issue 8): shallot against bare node:http and a
  * bare node:net socket.
  *
- *   npm run bench:memory                 (2 interleaved rounds of 5,000 connections per server)
+ *   npm run bench:memory                 (3 interleaved rounds of 5,000 connections per server)
  *   npm run bench:memory -- --conns 2000 --rounds 1 --json
  *
  * For each server (bench/servers/idle-*.mjs, started with --expose-gc on core SERVER_CPU, this
@@ -17,12 +17,12 @@
  * `npm run build` first (the shallot server imports dist/).
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, stopServer } from './lib/proc.js';
+import { ensureFdLimit, startServer, stopServer } from './lib/proc.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const KINDS = ['shallot', 'node-http', 'net'] as const;
@@ -33,18 +33,12 @@ const arg = (name: string, fallback: string): string => {
   return i === -1 ? fallback : process.argv[i + 1]!;
 };
 const CONNS = Number(arg('conns', process.env['MEMORY_CONNS'] ?? '5000'));
-const ROUNDS = Number(arg('rounds', process.env['MEMORY_ROUNDS'] ?? '2'));
+const ROUNDS = Number(arg('rounds', process.env['MEMORY_ROUNDS'] ?? '3'));
 const SERVER_CPU = process.env['SERVER_CPU'] ?? '0';
 const LOAD_CPU = process.env['LOAD_CPU'] ?? '1';
 const PORT = Number(process.env['MEMORY_PORT'] ?? 3390);
 const JSON_OUT = process.argv.includes('--json');
 const say = (s: string): void => void (JSON_OUT ? process.stderr : process.stdout).write(`${s}\n`);
-
-/** Soft limit on open files; this process needs one per connection. */
-function fdLimit(): number {
-  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-  return Number(line?.split(/\s+/)[3] ?? 1024);
-}
 
 interface Usage {
   rss: number;
@@ -163,13 +157,7 @@ const median = (xs: number[]): number => {
 const kb = (b: number): string => (b / 1024).toFixed(2);
 
 async function main(): Promise<void> {
-  if (fdLimit() < CONNS + 512) {
-    // Node cannot raise its own limit: re-run under a shell that does (children inherit it).
-    const want = CONNS * 2 + 1024;
-    say(`open-files limit ${fdLimit()} is too low for ${CONNS} connections: re-running with ulimit -n ${want}`);
-    const r = spawnSync('bash', ['-c', `ulimit -n ${want} && exec "$0" "$@"`, process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
-    process.exit(r.status ?? 1);
-  }
+  ensureFdLimit(CONNS + 1024, say); // one file per connection here, and one per connection in the server
   spawnSync('taskset', ['-a', '-p', '-c', LOAD_CPU, String(process.pid)], { stdio: 'ignore' });
   const logDir = process.env['BENCH_LOG_DIR'] ?? mkdtempSync(join(tmpdir(), 'shallot-memory-'));
   const rows: MemoryRow[] = [];

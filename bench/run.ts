@@ -5,13 +5,13 @@
  * writes bench/RESULTS.md. Method and how to read it: bench/README.md, sections "Server" and
  * "How to run".
  *
- *   npm run bench                        full run (about 15 min)
+ *   npm run bench                        full run (about 11 min)
  *   npm run bench -- --quick             1 round of 2 s per scenario (about 5 min), to try things
  *   npm run bench -- --only server,memory   some parts only (writes bench/results/<stamp>/ only)
  *   npm run bench -- --render bench/results/<stamp>/raw.json   re-render that run's RESULTS.md
  *
- * Knobs (environment): DURATION=5s WARMUP=2s ROUNDS=2 CONNS=50 CONNS_HIGH=1000 PIPELINE=16
- * SERVER_CPU=0 LOAD_CPU=1 BASE_PORT=3300 PARSER_RUNS=3 MEMORY_CONNS=5000 MEMORY_ROUNDS=2
+ * Knobs (environment): DURATION=5s WARMUP=2s ROUNDS=3 CONNS=50 CONNS_HIGH=1000 PIPELINE=16
+ * SERVER_CPU=0 LOAD_CPU=1 BASE_PORT=3300 PARSER_RUNS=3 MEMORY_CONNS=5000 MEMORY_ROUNDS=3
  * BENCH_PEERS=../shared/bench-peers. Every load run is bounded and targets 127.0.0.1; every child
  * is killed by PID when its turn ends or the driver exits (./lib/proc.ts).
  */
@@ -21,7 +21,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pipelineCheck, smoke } from './lib/checks.js';
 import { PEER_PACKAGES, preparePeers, versions } from './lib/peers.js';
-import { loadAverage, run, startServer, stopServer } from './lib/proc.js';
+import { ensureFdLimit, loadAverage, run, startServer, stopServer } from './lib/proc.js';
 import { renderResults } from './lib/report.js';
 import { SERVERS, scenarios, type ServerDef } from './lib/scenarios.js';
 import type { RunData } from './lib/stats.js';
@@ -40,7 +40,7 @@ const env = (k: string, full: string, quick = full): string => process.env[k] ??
 const S = {
   DURATION: env('DURATION', '5s', '2s'),
   WARMUP: env('WARMUP', '2s', '1s'),
-  ROUNDS: Number(env('ROUNDS', '2', '1')),
+  ROUNDS: Number(env('ROUNDS', '3', '1')),
   CONNS: Number(env('CONNS', '50')),
   CONNS_HIGH: Number(env('CONNS_HIGH', '1000')),
   PIPELINE: Number(env('PIPELINE', '16')),
@@ -49,7 +49,7 @@ const S = {
   BASE_PORT: Number(env('BASE_PORT', '3300')),
   PARSER_RUNS: Number(env('PARSER_RUNS', '3', '1')),
   MEMORY_CONNS: Number(env('MEMORY_CONNS', '5000')),
-  MEMORY_ROUNDS: Number(env('MEMORY_ROUNDS', '2', '1')),
+  MEMORY_ROUNDS: Number(env('MEMORY_ROUNDS', '3', '1')),
 };
 const PEERS_SRC = resolve(ROOT, process.env['BENCH_PEERS'] ?? '../shared/bench-peers');
 const STAMP = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -174,6 +174,7 @@ async function memoryBench(data: RunData): Promise<void> {
 }
 
 async function main(): Promise<number> {
+  ensureFdLimit(Math.max(S.CONNS, S.CONNS_HIGH, S.MEMORY_CONNS) + 1024, say);
   const t0 = Date.now();
   for (const d of ['wrk', 'logs']) mkdirSync(join(OUT, d), { recursive: true });
   const data: RunData = {

@@ -5,7 +5,7 @@
  * Rule: every child is tracked by PID from spawn to exit, and anything still running when the
  * driver exits (normally, on an error, or on SIGINT/SIGTERM) is killed by that PID — never by name.
  */
-import { execFileSync, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 
@@ -217,4 +217,22 @@ export const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: '
 /** The 1, 5 and 15 minute load averages. */
 export function loadAverage(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+/** Soft limit on open files of this process (inherited by its children). */
+export function fdLimit(): number {
+  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+  return Number(line?.split(/\s+/)[3] ?? 1024);
+}
+
+/**
+ * Makes sure this process (and so wrk and the servers it starts) may open `need` files. Node cannot
+ * raise its own limit, so when it is too low the script is run again under `ulimit -n` and this
+ * process exits with that run's status.
+ */
+export function ensureFdLimit(need: number, say: (s: string) => void): void {
+  if (fdLimit() >= need) return;
+  say(`open-files limit ${fdLimit()} is below ${need}: re-running under ulimit -S -n ${need}`);
+  const r = spawnSync('bash', ['-c', `ulimit -S -n ${need} && exec "$0" "$@"`, process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
 }

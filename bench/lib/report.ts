@@ -3,37 +3,34 @@
  * met or missed, then every measurement behind them.
  */
 import type { MemoryRow } from '../memory.js';
-import { fmtInt, fmtMs, fmtPct, fmtX, med, median, perRound, ratio, spread, type RunData } from './stats.js';
+import { DISTURBED, disturbed, fmtInt, fmtMs, fmtPct, fmtX, med, median, perRound, ratio, spread, usable, type RunData } from './stats.js';
 import type { ScenarioId } from './scenarios.js';
 import type { WrkResult } from './wrk.js';
 
 /** Differences under this are noise on this machine (see ../shared/bench-peers/RESULTS.md). */
 const NOISE = 0.05;
-/** A run in which other processes took more than this (% of the run) of the server's or wrk's core was disturbed. */
-const DISTURBED = 5;
-
-const disturbed = (r: WrkResult): boolean => r.srvCoreOthersPct > DISTURBED || r.wrkCoreOthersPct > DISTURBED;
-
 interface Verdict {
   target: string;
   measured: string;
   rounds: string;
   met: boolean | null;
-  /** The wrk runs behind it: [disturbed, all]. */
-  runs?: [number, number];
+  /** The wrk runs behind it: [disturbed, all, some server had no undisturbed run]. */
+  runs?: [number, number, boolean];
 }
 
 function verdictText(v: Verdict, closeness: number): string {
   if (v.met === null) return 'not measured';
   const notes: string[] = [];
   if (Math.abs(closeness - 1) <= NOISE) notes.push('within noise');
-  if (v.runs !== undefined && v.runs[0] > 0) notes.push(`${v.runs[0]} of ${v.runs[1]} runs disturbed`);
+  if (v.runs !== undefined && v.runs[0] > 0) notes.push(`${v.runs[0]} of ${v.runs[1]} runs disturbed and left out`);
+  if (v.runs?.[2] === true) notes.push('**every round of one side disturbed: measured under load**');
   return `**${v.met ? 'met' : 'missed'}**${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }
 
-function runsOf(data: RunData, pairs: Array<[string, ScenarioId]>): [number, number] {
+function runsOf(data: RunData, pairs: Array<[string, ScenarioId]>): [number, number, boolean] {
   const ms = data.measurements.filter((m) => pairs.some(([srv, id]) => m.server === srv && m.scenario === id));
-  return [ms.filter((m) => disturbed(m.result)).length, ms.length];
+  const allDisturbed = pairs.some(([srv, id]) => usable(data, srv, id).some((m) => disturbed(m.result)));
+  return [ms.filter((m) => disturbed(m.result)).length, ms.length, allDisturbed];
 }
 
 const ours = (data: RunData, id: ScenarioId): string => data.scenarios.find((s) => s.id === id)!.servers[0]!;
@@ -80,11 +77,11 @@ function targets(data: RunData): string[] {
     rows.push([{ target: 'throughput with 1,000 connections no worse than with 50', measured: `${fmtX(r.value)} of the -c50 req/s (fastify: ${fmtX(f.value)})`, rounds: r.rounds.map((x) => fmtX(x)).join(' / '), met: r.value >= 1, runs: runsOf(data, [['shallot', 'c1000'], ['shallot', 'root']]) }, r.value]);
   } else rows.push([{ target: 'throughput with 1,000 connections no worse than with 50', measured: 'n/a', rounds: '', met: null }, 1]);
 
-  const out = ['| target | measured (median of rounds) | per round | verdict |', '| --- | --- | --- | --- |'];
+  const out = ['| target | measured (median of undisturbed rounds) | each round (all) | verdict |', '| --- | --- | --- | --- |'];
   for (const [v, c] of rows) out.push(`| ${v.target} | ${v.measured} | ${v.rounds} | ${verdictText(v, c)} |`);
   const met = rows.filter(([v]) => v.met === true).length;
   const missed = rows.filter(([v]) => v.met === false).length;
-  out.push('', `${met} met, ${missed} missed, ${rows.length - met - missed} not measured. "Within noise": the measured value is within ${NOISE * 100}% of the target, so the verdict could flip on a rerun. "Disturbed": in that many of the wrk runs behind the row, other processes on this shared machine took over ${DISTURBED}% of the server's or wrk's core (column "others on core" below), so the ratio may be off by more than the usual noise.`);
+  out.push('', `${met} met, ${missed} missed, ${rows.length - met - missed} not measured. "Within noise": the measured value is within ${NOISE * 100}% of the target, so the verdict could flip on a rerun. "Disturbed": in that many of the wrk runs behind the row, other processes on this shared machine took over ${DISTURBED}% of the server's core, or the server was under 90% CPU while wrk was too (wrk starved; columns "server CPU" and "others on core" below), and those runs are left out of the medians (load from elsewhere only ever slows a run down); "each round" still shows every round.`);
   return out;
 }
 
@@ -105,20 +102,22 @@ function scenarioTables(data: RunData): string[] {
   for (const s of data.scenarios) {
     const me = s.servers[0]!;
     out.push(`### ${s.label}`, '');
-    out.push('| server | req/s | ours ÷ this | p99 ms (raw) | p50 ms | wrk\'s p99 ms | server CPU | µs CPU/req | wrk CPU | others on core: server / wrk | errors | bytes/resp |');
-    out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    out.push('| server | req/s | ours ÷ this | p99 ms (raw) | p50 ms | wrk\'s p99 ms | server CPU | µs CPU/req | wrk CPU | others on core: server / wrk | errors | bytes/resp | rounds used |');
+    out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const srv of s.servers) {
       if (!has(data, srv, s.id)) {
-        out.push(`| ${srv} | not measured | | | | | | | | | | |`);
+        out.push(`| ${srv} | not measured | | | | | | | | | | | |`);
         continue;
       }
       const m = (pick: (r: WrkResult) => number): number => med(data, srv, s.id, pick);
       const errs = data.measurements.filter((x) => x.server === srv && x.scenario === s.id).reduce((a, x) => a + x.result.errors, 0);
       const wrkCpu = m((r) => r.wrkCpuPct);
-      const dist = data.measurements.filter((x) => x.server === srv && x.scenario === s.id && disturbed(x.result)).length;
+      const all = data.measurements.filter((x) => x.server === srv && x.scenario === s.id);
+      const dist = all.filter((x) => disturbed(x.result)).length;
+      const used = usable(data, srv, s.id).length;
       const wrkP99 = m((r) => r.wrkP99Us);
       out.push(
-        `| ${srv} | ${fmtInt(m((r) => r.rps))}${wrkCpu >= 90 ? ' †' : ''} | ${srv === me ? '—' : fmtX(ratio(data, [me, s.id], [srv, s.id]).value)} | ${fmtMs(m((r) => r.p99Us))} | ${fmtMs(m((r) => r.p50Us))} | ${s.pipelined ? `(${wrkP99 === 0 ? '0' : fmtMs(wrkP99)})` : fmtMs(wrkP99)} | ${fmtPct(m((r) => r.srvCpuPct))} | ${m((r) => r.srvUsPerReq).toFixed(1)} | ${fmtPct(wrkCpu)} | ${fmtPct(m((r) => r.srvCoreOthersPct))} / ${fmtPct(m((r) => r.wrkCoreOthersPct))}${dist > 0 ? ' ⚠' : ''} | ${errs} | ${Math.round(m((r) => r.bytesPerResponse))} |`,
+        `| ${srv} | ${fmtInt(m((r) => r.rps))}${wrkCpu >= 90 ? ' †' : ''} | ${srv === me ? '—' : fmtX(ratio(data, [me, s.id], [srv, s.id]).value)} | ${fmtMs(m((r) => r.p99Us))} | ${fmtMs(m((r) => r.p50Us))} | ${s.pipelined ? `(${wrkP99 === 0 ? '0' : fmtMs(wrkP99)})` : fmtMs(wrkP99)} | ${fmtPct(m((r) => r.srvCpuPct))} | ${m((r) => r.srvUsPerReq).toFixed(1)} | ${fmtPct(wrkCpu)} | ${fmtPct(m((r) => r.srvCoreOthersPct))} / ${fmtPct(m((r) => r.wrkCoreOthersPct))} | ${errs} | ${Math.round(m((r) => r.bytesPerResponse))} | ${dist === all.length ? `${used} (all disturbed ⚠)` : `${used} of ${all.length}`} |`,
       );
     }
     out.push('');
@@ -152,7 +151,9 @@ function spreadTable(data: RunData): string[] {
       const depth = s.pipelined ? Number(data.settings['PIPELINE']) : 1;
       const check = perRound(data, srv, s.id, (r) => r.samples / (r.requests / depth));
       const sp = spread(rps);
-      out.push(`| ${s.label} | ${srv} | ${rps.map(fmtInt).join(' / ')} | ${Number.isFinite(sp) ? `${sp.toFixed(1)}%` : '—'} | ${p99.map(fmtMs).join(' / ')} | ${check.map((x) => x.toFixed(3)).join(' / ')} |`);
+      const dist = perRound(data, srv, s.id, (r) => (disturbed(r) ? 1 : 0));
+      const mark = (x: string, i: number): string => (dist[i] === 1 ? `${x}*` : x);
+      out.push(`| ${s.label} | ${srv} | ${rps.map(fmtInt).map(mark).join(' / ')} | ${Number.isFinite(sp) ? `${sp.toFixed(1)}%` : '—'} | ${p99.map(fmtMs).join(' / ')} | ${check.map((x) => x.toFixed(3)).join(' / ')} |`);
     }
   }
   return out;
@@ -188,11 +189,11 @@ export function renderResults(data: RunData): string {
   for (const [k, v] of Object.entries(data.versions)) L.push(`| ${k} | ${v} |`);
   L.push('', '## Issue 8 targets', '', ...targets(data), '');
   L.push('## Server benchmark', '');
-  L.push(`Server on core ${data.settings['SERVER_CPU']}, wrk (\`-t1\`) on core ${data.settings['LOAD_CPU']}; per server and scenario a ${data.settings['WARMUP']} warm-up, then ${data.settings['DURATION']} measured; ${data.settings['ROUNDS']} interleaved round(s), medians. p99 is raw (wrk's coordinated-omission correction undone); pipelined p99 is per batch of ${data.settings['PIPELINE']}, and wrk's own p99 there (in parentheses) is meaningless. † = wrk used ≥ 90% of its core (load-generator bound). ⚠ = in at least one round other processes took over ${DISTURBED}% of the server's or wrk's core.`, '');
+  L.push(`Server on core ${data.settings['SERVER_CPU']}, wrk (\`-t1\`) on core ${data.settings['LOAD_CPU']}; per server and scenario a ${data.settings['WARMUP']} warm-up, then ${data.settings['DURATION']} measured; ${data.settings['ROUNDS']} interleaved round(s), medians over the undisturbed rounds ("rounds used"). p99 is raw (wrk's coordinated-omission correction undone); pipelined p99 is per batch of ${data.settings['PIPELINE']}, and wrk's own p99 there (in parentheses) is meaningless. † = wrk used ≥ 90% of its core (load-generator bound). A round is disturbed, and left out, when other processes took over ${DISTURBED}% of the server's core or neither the server nor wrk reached 90% CPU (wrk starved); wrk's core shows 7–12% "others" even in quiet runs. ⚠ = every round disturbed, so that row was measured under load.`, '');
   L.push('### Ratios to the peers (same run)', '', ...ratiosTable(data), '');
   L.push('"CPU per request" divides the server\'s CPU time (from /proc/<pid>/stat) by the responses it sent: above 1× means shallot spends less CPU per request. It moves less than req/s when other work on the machine takes the server\'s core or starves wrk (see "others on core").', '');
   L.push(...scenarioTables(data));
-  L.push('### Rounds: req/s, raw p99 and the raw-sample check', '', ...spreadTable(data), '');
+  L.push('### Rounds: req/s, raw p99 and the raw-sample check', '', '`*` = disturbed round (left out of the medians). "samples ÷ expected": raw latency samples recovered ÷ responses (÷ batches when pipelined); 1.000 proves wrk\'s correction was undone exactly.', '', ...spreadTable(data), '');
   L.push('## Memory per idle keep-alive connection (bench/memory.ts)', '', ...memoryTable(data), '');
   L.push('## Parser (bench/parser.ts)', '', data.parser ?? 'Not run.', '');
   L.push('## Router (bench/router.ts)', '', data.router ?? 'Not run.', '');

@@ -44,6 +44,28 @@ export interface RunData {
   memory: MemoryRow[] | null;
 }
 
+/** Other processes took more than this % of the server's core: the run is disturbed. */
+export const DISTURBED = 5;
+
+/**
+ * A run is disturbed when other processes took the server's core, or when the server was not
+ * saturated although wrk was not either (wrk starved on its own core, so requests came slower).
+ * wrk's core shows ~7–12% "others" even in quiet runs (interrupt and network work the kernel does
+ * not charge to wrk), so that number alone is no sign.
+ */
+export const disturbed = (r: WrkResult): boolean => r.srvCoreOthersPct > DISTURBED || (r.srvCpuPct < 90 && r.wrkCpuPct < 90);
+
+/**
+ * The runs of one server in one scenario that the medians use: the undisturbed ones — load from
+ * other processes only ever slows a run down, so it measures them, not the server — or, when every
+ * round was disturbed, all of them (the report says so).
+ */
+export function usable(data: RunData, server: string, scenario: ScenarioId): Measurement[] {
+  const all = data.measurements.filter((m) => m.server === server && m.scenario === scenario);
+  const quiet = all.filter((m) => !disturbed(m.result));
+  return quiet.length > 0 ? quiet : all;
+}
+
 export function median(xs: readonly number[]): number {
   const a = xs.filter(Number.isFinite).sort((x, y) => x - y);
   if (a.length === 0) return NaN;
@@ -56,11 +78,12 @@ export function perRound(data: RunData, server: string, scenario: ScenarioId, pi
   return data.measurements.filter((m) => m.server === server && m.scenario === scenario).sort((a, b) => a.round - b.round).map((m) => pick(m.result));
 }
 
+/** Median over the {@link usable} runs. */
 export function med(data: RunData, server: string, scenario: ScenarioId, pick: (r: WrkResult) => number): number {
-  return median(perRound(data, server, scenario, pick));
+  return median(usable(data, server, scenario).map((m) => pick(m.result)));
 }
 
-/** Ratio of medians, and the ratio within each round where both servers were measured. */
+/** Ratio of medians (over usable runs), and the ratio within each round where both servers were measured. */
 export function ratio(data: RunData, a: [string, ScenarioId], b: [string, ScenarioId], pick: (r: WrkResult) => number = (r) => r.rps): { value: number; rounds: number[] } {
   const value = med(data, a[0], a[1], pick) / med(data, b[0], b[1], pick);
   const rounds: number[] = [];
