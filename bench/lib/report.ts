@@ -178,7 +178,7 @@ export function renderResults(data: RunData): string {
   const L: string[] = [];
   const load = data.loadDuring;
   L.push('# Benchmark results', '');
-  L.push(`Written by \`${data.command}\` (bench/run.ts) on ${data.startedAt}; the run took ${Math.round(data.seconds / 60)} min ${Math.round(data.seconds % 60)} s${data.quick ? ' (**quick mode**: one short round, numbers are rough)' : ''}. Parts: ${data.parts.join(', ')}.`);
+  L.push(`Written by \`${data.command}\` (bench/run.ts) on ${data.startedAt}; the run took ${Math.floor(data.seconds / 60)} min ${Math.round(data.seconds % 60)} s${data.quick ? ' (**quick mode**: one short round, numbers are rough)' : ''}. Parts: ${data.parts.join(', ')}.`);
   L.push('Absolute numbers move from run to run on this shared 2-core machine; compare the ratios, which are measured in the same run. How to read every column: bench/README.md, section "Server".', '');
   if (data.failures.length > 0) L.push('**Failures in this run** (the servers concerned were not measured where it says so):', '', ...data.failures.map((f) => `- ${f}`), '');
   L.push('## Machine', '', '| | |', '| --- | --- |');
