@@ -4,6 +4,8 @@
  * that middleware written against `node:http` sees the same object.
  */
 
+import { NullObject } from './null-object.js';
+
 /** Node's IncomingHttpHeaders shape. */
 export type IncomingHeaders = Record<string, string | string[] | undefined>;
 
@@ -15,7 +17,7 @@ const SINGLE = new Set([
 
 /** Builds the headers object from a flat raw list. */
 export function headersObject(raw: readonly string[]): IncomingHeaders {
-  const out: IncomingHeaders = Object.create(null) as IncomingHeaders;
+  const out = new NullObject() as IncomingHeaders;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
     const value = raw[i + 1]!;

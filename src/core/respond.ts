@@ -10,6 +10,7 @@ import { HttpError, toHttpError } from './http-error.js';
 import { STATUS_TEXT, isBodiless } from './status.js';
 import { bodyStream, type BodyStream, type OutgoingHeaders } from './response.js';
 import type { Context } from './context.js';
+import { NullObject } from './null-object.js';
 
 /** A response whose body is streamed after the head. */
 export interface StreamPlan {
@@ -187,7 +188,7 @@ export function problem(status: number, err: HttpError | null): Record<string, u
 /** A complete response for a request the connection refuses before any context exists. */
 export function rawErrorResponse(status: number, code: string, detail: string, opts: HeadOptions): Buffer {
   const body = JSON.stringify({ type: 'about:blank', title: STATUS_TEXT[status] ?? 'Error', status, detail, code });
-  const headers: OutgoingHeaders = Object.create(null) as OutgoingHeaders;
+  const headers = new NullObject() as OutgoingHeaders;
   headers['content-type'] = 'application/problem+json; charset=utf-8';
   const head = headString(status, STATUS_TEXT[status] ?? '', headers, opts, Buffer.byteLength(body), false);
   return Buffer.from(head + body, 'utf8');

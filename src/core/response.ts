@@ -16,6 +16,7 @@ import { REDIRECT_STATUSES, STATUS_TEXT, isBodiless } from './status.js';
 import { guardStream, isStreamLike, looksLikeHtml, releaseStream, type ResponseBody } from './body-kind.js';
 import { checkName, checkValue, encodeUrl, escapeHtml } from './header-value.js';
 import type { Context } from './context.js';
+import { NullObject } from './null-object.js';
 
 export { bodyStream, isStreamLike, type BodyStream, type ResponseBody } from './body-kind.js';
 
@@ -45,7 +46,7 @@ export class Response {
 
   constructor(ctx: Context) {
     this.ctx = ctx;
-    this.headers = Object.create(null) as OutgoingHeaders;
+    this.headers = new NullObject() as OutgoingHeaders;
   }
 
   /** Alias of {@link headers}. */
