@@ -279,8 +279,12 @@ export class RequestParser {
 
         case S_METHOD: {
           const start = pos;
-          const stop = Math.min(end, start + MAX_METHOD_LENGTH - this.#carry.length);
+          // Bounded by the request-line budget too, so a long method (after empty lines that used
+          // up budget) fails at the same byte however the input is cut.
+          const budgetStop = start + this.#budget;
+          const stop = Math.min(end, start + MAX_METHOD_LENGTH - this.#carry.length, budgetStop);
           while (pos < stop && TOKEN[buf[pos]!] === 1) pos++;
+          if (pos === stop && stop === budgetStop && stop < end) throw this.#overflow(pos);
           if (pos === stop && stop === end) {
             this.#spend(pos - start, pos);
             this.#carry += latin1(buf, start, pos);

@@ -44,3 +44,15 @@ describe('parser regressions', () => {
     expect(p.next()).toMatchObject({ kind: 'head', method: m });
   });
 });
+
+describe('parser regressions (fuzzer, second run)', () => {
+  it('should stop a method scan at the request-line budget, however the input is cut', () => {
+    // Empty lines before a request spend request-line budget; a long method after them must fail
+    // at the byte where the budget runs out, not where the method happens to end.
+    const raw = Buffer.from(`${'\r\n'.repeat(30)}${'A'.repeat(20)}B / HTTP/1.1\r\n\r\n`, 'latin1');
+    const opts = { maxRequestLineBytes: 64 };
+    for (const pieces of [[raw], splitAt(raw, [61]), splitAt(raw, [63]), splitAt(raw, [65])]) {
+      expect(errorOf(pieces, opts)).toMatchObject({ code: 'HPE_URI_TOO_LONG', offset: 64 });
+    }
+  });
+});
