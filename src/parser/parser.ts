@@ -284,11 +284,8 @@ export class RequestParser {
           const budgetStop = start + this.#budget;
           const stop = Math.min(end, start + MAX_METHOD_LENGTH - this.#carry.length, budgetStop);
           while (pos < stop && TOKEN[buf[pos]!] === 1) pos++;
-          if (pos === stop && stop === budgetStop && stop < end) throw this.#overflow(pos);
-          if (pos === stop && stop === end) {
-            this.#spend(pos - start, pos);
-            this.#carry += latin1(buf, start, pos);
-            this.#pos = pos;
+          if (pos === stop && (stop === end || stop === budgetStop)) {
+            this.#carryToken(buf, start, pos, end);
             break;
           }
           if (pos === stop) throw this.#fail('HPE_UNKNOWN_METHOD', 'Method not implemented', pos);
@@ -320,10 +317,7 @@ export class RequestParser {
           const stop = end - start > this.#budget ? start + this.#budget : end;
           while (pos < stop && TARGET[buf[pos]!] === 1) pos++;
           if (pos === stop) {
-            if (stop < end) throw this.#overflow(pos);
-            this.#spend(pos - start, pos);
-            this.#carry += latin1(buf, start, pos);
-            this.#pos = pos;
+            this.#carryToken(buf, start, pos, end);
             break;
           }
           const c = buf[pos]!;
@@ -400,10 +394,7 @@ export class RequestParser {
           const stop = end - start > this.#budget ? start + this.#budget : end;
           while (pos < stop && TOKEN[buf[pos]!] === 1) pos++;
           if (pos === stop) {
-            if (stop < end) throw this.#overflow(pos);
-            this.#spend(pos - start, pos);
-            this.#carry += latin1(buf, start, pos);
-            this.#pos = pos;
+            this.#carryToken(buf, start, pos, end);
             break;
           }
           if (buf[pos] !== COLON) throw this.#fail('HPE_INVALID_HEADER_TOKEN', 'Invalid header field name character (no whitespace is allowed before the colon)', pos);
@@ -437,10 +428,7 @@ export class RequestParser {
           const stop = end - start > this.#budget ? start + this.#budget : end;
           while (pos < stop && FIELD_VALUE[buf[pos]!] === 1) pos++;
           if (pos === stop) {
-            if (stop < end) throw this.#overflow(pos);
-            this.#spend(pos - start, pos);
-            this.#carry += latin1(buf, start, pos);
-            this.#pos = pos;
+            this.#carryToken(buf, start, pos, end);
             break;
           }
           const c = buf[pos]!;
@@ -889,6 +877,17 @@ export class RequestParser {
   #viewOf(buf: Buffer): DataView | null {
     if (buf.length < WORD_SCAN_MIN) return null;
     return (this.#view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength));
+  }
+
+  /**
+   * A scan stopped at `pos` inside a token: past the byte budget (`pos < end`) is the limit's
+   * error; at the end of the chunk the bytes so far are carried into the next chunk.
+   */
+  #carryToken(buf: Buffer, start: number, pos: number, end: number): void {
+    if (pos < end) throw this.#overflow(pos);
+    this.#spend(pos - start, pos);
+    this.#carry += latin1(buf, start, pos);
+    this.#pos = pos;
   }
 
   #spend(n: number, pos: number): void {
