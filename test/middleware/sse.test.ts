@@ -9,18 +9,12 @@ import { createGunzip } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App, compress, formatEvent, sse, type SseStream } from '../../src/index.js';
 import { closeAll, deferred, serve } from '../helpers/server.js';
+import { connect } from '../helpers/socket.js';
 
 afterEach(() => closeAll());
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-function connect(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
-  });
-}
 
 /** Resolves with everything received once `text` has appeared on `s`. */
 function waitFor(s: net.Socket, text: string): Promise<string> {

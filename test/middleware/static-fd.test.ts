@@ -17,6 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App, serveStatic } from '../../src/index.js';
 import { closeAll, deferred, serve } from '../helpers/server.js';
 import { buildFixture, removeFixture, type StaticFixture } from './static-fixture.js';
+import { connect, until } from '../helpers/socket.js';
 
 const BIG = 8 * 1024 * 1024;
 let fx: StaticFixture;
@@ -40,22 +41,6 @@ const fileFds = (): number => {
   }
   return n;
 };
-
-/** Polls `cond` up to ~2 s (400 short awaits): the server settles on its own events. */
-async function until(cond: () => boolean): Promise<boolean> {
-  for (let i = 0; i < 400; i++) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return cond();
-}
-
-function connect(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
-  });
-}
 
 /** Resolves once `n` bytes arrived on `s` (and keeps them counted). */
 function receive(s: net.Socket, n: number): Promise<number> {

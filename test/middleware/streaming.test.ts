@@ -5,30 +5,14 @@
  * without being reported as a server error; a source that fails after the head is out cuts the
  * connection and is reported exactly once; one that fails before is answered with a 500.
  */
-import net from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/index.js';
 import { parseResponses } from '../helpers/http-wire.js';
 import { closeAll, deferred, serve } from '../helpers/server.js';
+import { connect, until } from '../helpers/socket.js';
 
 afterEach(() => closeAll());
-
-/** Polls `cond` a bounded number of times (~2 s at most); resolves to its last value. */
-async function until(cond: () => boolean): Promise<boolean> {
-  for (let i = 0; i < 400; i++) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return cond();
-}
-
-function connect(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
-  });
-}
 
 function appWithErrors(): { app: App; errors: unknown[] } {
   const app = new App({ logger: false });
