@@ -19,7 +19,7 @@ import {
 } from './events.js';
 import {
   CL_OVERFLOW, CONN_CLOSE, CONN_KEEP_ALIVE, CONN_UPGRADE, FieldKind, TE_CHUNKED_LAST, TE_ERROR, TE_PRESENT,
-  addTransferCodings, connectionOptions, fieldKind, fieldKindOfBytes, parseContentLength,
+  addTransferCodings, connectionOptions, fieldKind, fieldKindOfBytes, parseContentLength, trimOws,
 } from './fields.js';
 import { KNOWN_METHODS, MAX_METHOD_LENGTH, commonMethod } from './methods.js';
 import { latin1 } from './latin1.js';
@@ -457,7 +457,7 @@ export class RequestParser {
           while (e > start && (buf[e - 1] === SP || buf[e - 1] === HTAB)) e--;
           let value = this.#text(buf, start, e);
           if (this.#carry.length !== 0) {
-            value = e === start ? trimEndOws(this.#carry) : this.#carry + value;
+            value = e === start ? trimOws(this.#carry) : this.#carry + value; // the carry starts past the leading OWS
             this.#carry = '';
           }
           this.#value = value;
@@ -934,9 +934,3 @@ export class RequestParser {
 }
 
 const HTTP_SLASH = [0x48, 0x54, 0x54, 0x50, 0x2f]; // "HTTP/"
-
-function trimEndOws(s: string): string {
-  let e = s.length;
-  while (e > 0 && (s.charCodeAt(e - 1) === SP || s.charCodeAt(e - 1) === HTAB)) e--;
-  return e === s.length ? s : s.slice(0, e);
-}
