@@ -6,6 +6,11 @@
  * Readable with `attach()` (lazily, so a GET allocates no stream), and each `_read()` of that
  * Readable calls `wanted()`, which is where the connection resumes reading and sends
  * `100 Continue`. After the response is sent, `discard()` drops whatever is still arriving.
+ *
+ * A consumer that wants the whole body as one Buffer calls `collect(limit)` instead (body
+ * parsers do): no Readable, no async iterator, and for the common small body — already complete
+ * when the handler asks — no promise either. A Readable stream costs ~15 µs per request here
+ * (its state, the iterator's listeners, `eos`, nextTicks); collecting costs one concat at most.
  */
 import type { Readable } from 'node:stream';
 
@@ -14,6 +19,8 @@ export interface BodyOwner {
   /** The consumer wants data: resume reading the socket, send `100 Continue` if it is owed. */
   bodyWanted(): void;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** Buffered, back-pressured request body bytes; see the module contract. */
 export class BodySource {
@@ -25,11 +32,57 @@ export class BodySource {
   trailers: string[] | null = null;
   error: Error | null = null;
   readable: Readable | null = null;
+  /** The byte limit of a running `collect()`, or -1 when none runs. */
+  collectLimit = -1;
+  #resolve: ((bytes: Buffer | null) => void) | null = null;
+  #reject: ((err: Error) => void) | null = null;
   constructor(readonly owner: BodyOwner | null, readonly highWaterMark: number) {}
 
-  /** True while the unread bytes are over the high-water mark: the connection stops reading. */
+  /**
+   * True while the unread bytes are over the high-water mark: the connection stops reading. Not
+   * while collecting: the collector wants every byte, and its limit bounds them instead.
+   */
   get full(): boolean {
-    return this.bytes >= this.highWaterMark && !this.discarding;
+    return this.bytes >= this.highWaterMark && !this.discarding && this.collectLimit < 0;
+  }
+
+  /**
+   * Takes the whole body as one Buffer: the Buffer itself when it is already complete, else a
+   * promise of it. `null` (or a promise of `null`) when it grew past `limit` bytes: the bytes
+   * are dropped and the rest of the body is discarded as it arrives. Throws (or rejects with)
+   * the error that cut the body short. Call it once, and not after `attach()`.
+   */
+  collect(limit: number): Buffer | null | Promise<Buffer | null> {
+    if (this.bytes > limit) return this.#overLimit();
+    if (!this.ended && this.error === null) {
+      this.collectLimit = limit;
+      // Resumes reading and sends 100 Continue; may push (even end) the body synchronously.
+      this.owner?.bodyWanted();
+    }
+    if (this.error !== null) throw this.error;
+    if (this.discarding) return null;
+    if (this.ended) return this.#take();
+    return new Promise<Buffer | null>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+  }
+
+  #take(): Buffer {
+    const c = this.chunks;
+    const out = c.length === 1 ? c[0]! : c.length === 0 ? EMPTY : Buffer.concat(c, this.bytes);
+    this.chunks = [];
+    this.bytes = 0;
+    return out;
+  }
+
+  #overLimit(): null {
+    this.discard();
+    this.collectLimit = -1;
+    const resolve = this.#resolve;
+    this.#resolve = this.#reject = null;
+    resolve?.(null);
+    return null;
   }
 
   push(chunk: Buffer): void {
@@ -43,12 +96,18 @@ export class BodySource {
     }
     this.chunks.push(chunk);
     this.bytes += chunk.length;
+    if (this.collectLimit >= 0 && this.bytes > this.collectLimit) this.#overLimit();
   }
 
   end(trailers: string[] | null): void {
     this.ended = true;
     this.trailers = trailers;
     if (this.readable !== null && !this.discarding) this.readable.push(null);
+    const resolve = this.#resolve;
+    if (resolve !== null) {
+      this.#resolve = this.#reject = null;
+      resolve(this.#take());
+    }
   }
 
   /** The client went away or the request failed mid-body: the reader sees an error, not a short body. */
@@ -56,6 +115,11 @@ export class BodySource {
     if (this.ended) return;
     this.error = err;
     if (this.readable !== null) this.readable.destroy(err);
+    const reject = this.#reject;
+    if (reject !== null) {
+      this.#resolve = this.#reject = null;
+      reject(err);
+    }
   }
 
   /** Makes `r` the consumer: moves buffered bytes into it. */

@@ -28,6 +28,8 @@ export class Request {
   body: unknown;
   /** The raw body bytes, when a body middleware was asked to keep them. */
   rawBody: Buffer | undefined;
+  /** @internal set by the first body parser this request meets, so that a second one does nothing */
+  bodyParsed: boolean;
   /**
    * Parses the query string for {@link query} (lazily, on first read); `null` for {@link parseQuery}.
    * Set per request by a query middleware, e.g. `query({ nested: true })`.
@@ -49,6 +51,7 @@ export class Request {
     this.originalUrl = head.target;
     this.body = undefined;
     this.rawBody = undefined;
+    this.bodyParsed = false;
     this.queryParser = null;
     this.#url = head.target;
   }

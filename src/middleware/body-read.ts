@@ -66,6 +66,8 @@ export function checkDeclaredLength(ctx: Context<object, object, object>, limit:
  * @throws {HttpError} 413 `ERR_BODY_TOO_LARGE`, 400 `ERR_BODY_INVALID_ENCODING`, 400 `ERR_BODY_ABORTED`
  */
 export async function readLimited(ctx: Context<object, object, object>, limit: number, decoder: (() => Transform) | null): Promise<Buffer> {
+  // The common case, no coding and nobody took `ctx.req`: the bytes without a stream.
+  if (decoder === null && !ctx.hasReq) return collectLimited(ctx, limit);
   const src = ctx.req;
   let encoded = 0;
   let source: Readable = src;
@@ -97,6 +99,24 @@ export async function readLimited(ctx: Context<object, object, object>, limit: n
     throw fail('ERR_BODY_ABORTED', 'The request body ended before it was complete', { cause: err });
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+/** `readLimited` for an unencoded body nobody streams: the core collects it (see `BodySource.collect`). */
+async function collectLimited(ctx: Context<object, object, object>, limit: number): Promise<Buffer> {
+  const src = ctx.bodySource;
+  let bytes: Buffer | null;
+  try {
+    const got = src.collect(limit);
+    bytes = got instanceof Promise ? await got : got;
+  } catch (err) {
+    ctx.set('connection', 'close');
+    throw fail('ERR_BODY_ABORTED', 'The request body ended before it was complete', { cause: err });
+  }
+  if (bytes === null) {
+    if (!src.ended) ctx.set('connection', 'close');
+    throw tooLarge(limit, 'received');
+  }
+  return bytes;
 }
 
 function tooLarge(limit: number, why: string): Error {

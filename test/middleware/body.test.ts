@@ -105,6 +105,24 @@ describe('body() — JSON', () => {
     expect(res.json()).toMatchObject({ code: 'ERR_UNSUPPORTED_CHARSET' });
   });
 
+  it('should drop a leading byte order mark and keep bad UTF-8 as U+FFFD, as TextDecoder does', async () => {
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":"x')]);
+    const res = await post(echo(), 'application/json', Buffer.concat([bom, Buffer.from([0xff]), Buffer.from('"}')]));
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({ body: { a: 'x\ufffd' } });
+  });
+
+  it('should decide each Content-Type by its own charset, however many distinct ones it has seen', async () => {
+    const app = echo();
+    // More distinct values than the per-body() memo holds, interleaved with the two that matter.
+    for (let i = 0; i < 40; i++) {
+      expect((await post(app, `application/json; v=${i}`, '{"i":1}')).status).toBe(200);
+      expect((await post(app, 'application/json; charset=utf-16le', '{}')).status).toBe(415);
+      expect((await post(app, `text/x-${i}`, 'x')).status).toBe(415);
+    }
+    expect((await post(app, 'application/json; charset=utf-8', '{"ok":1}')).json()).toMatchObject({ body: { ok: 1 } });
+  });
+
   it('should keep the bytes on ctx.request.rawBody when asked', async () => {
     const res = await post(echo({ rawBody: true }), 'application/json', '{ "a" : 1 }');
     expect(res.json()).toMatchObject({ body: { a: 1 }, raw: '{ "a" : 1 }' });
