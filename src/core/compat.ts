@@ -78,6 +78,7 @@ export class ServerResponseShim extends EventEmitter {
   #started = false;
   #ended = false;
   #finished = false;
+  #closed = false;
 
   constructor(ctx: Context) {
     super();
@@ -200,6 +201,21 @@ export class ServerResponseShim extends EventEmitter {
     if (this.#finished) return;
     this.#finished = true;
     this.emit('finish');
+    this.#close();
+  }
+
+  /**
+   * @internal the client left (or the request timed out) before the response was complete:
+   * 'close' without 'finish', as Node's ServerResponse. A logger listens to this one event
+   * instead of `ctx.signal`, whose AbortController costs ~3 µs per request to create.
+   */
+  markAborted(): void {
+    if (!this.#finished) this.#close();
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.emit('close');
   }
 

@@ -131,6 +131,7 @@ export class Context<S extends object = DefaultState, P extends object = Record<
 
   /** @internal called by the connection */
   abort(reason: Error): void {
+    this.#res?.markAborted();
     if (this.#abort === null) this.#abort = new AbortController();
     if (!this.#abort.signal.aborted) this.#abort.abort(reason);
   }

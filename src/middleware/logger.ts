@@ -9,10 +9,10 @@
  * - The request id comes from `requestIdHeader` (`x-request-id`) when the client sent a safe one
  *   (1–128 of `A-Z a-z 0-9 - _ . : + = / @`), else `genReqId(ctx)` (a random UUID). It is bound
  *   to `ctx.log` as `reqId` and echoed in the same response header, error responses included.
- * - "request completed" is logged at `info` once the response was written (`ctx.res` 'finish'),
+ * - "request completed" is logged at `info` once the response was written (`ctx.res` 'close' after 'finish'),
  *   with `req: { method, url, remoteAddress }`, `res: { statusCode, bytes }` (the Content-Length
  *   sent; absent for a chunked stream) and `responseTime` in ms; a client that leaves first gets
- *   "request aborted" instead. `skip(ctx)` (called then)
+ *   "request aborted" instead (a 'close' without 'finish'). `skip(ctx)` (called then)
  *   can suppress the line, e.g. for health checks.
  * - Errors are logged once, by the core's error path (`App.onError`: 5xx at `error` with the `err`
  *   serializer, 4xx at `info`), through `ctx.log` — so with the request id and redaction, and never
@@ -84,23 +84,23 @@ export function logger(options: RequestLoggerOptions = {}): Middleware {
     ctx.log = log;
     if (header !== false) ctx.set(header, id);
     // One closure per request: the line needs this request's start time once the response is out.
-    let done = false;
-    const completed = (): void => {
-      if (done) return;
-      done = true;
+    // 'close' comes once either way — after 'finish' when the response was written, alone when
+    // the client left first — so one listener serves both lines (and no AbortController is made).
+    const res = ctx.res;
+    res.once('close', () => {
+      const log = ctx.log;
+      if (!log.isLevelEnabled('info')) return;
+      if (!res.writableFinished) {
+        log.info({ req: serializeReq(ctx), responseTime: round(performance.now() - start) }, 'request aborted');
+        return;
+      }
       if (skip?.(ctx) === true) return;
       const cl = ctx.response.get('content-length');
-      ctx.log.info(
+      log.info(
         { req: serializeReq(ctx), res: { statusCode: ctx.status, bytes: cl === undefined ? undefined : Number(cl) }, responseTime: round(performance.now() - start) },
         'request completed',
       );
-    };
-    ctx.res.once('finish', completed);
-    ctx.signal.addEventListener('abort', () => {
-      if (done) return;
-      done = true;
-      ctx.log.info({ req: serializeReq(ctx), responseTime: round(performance.now() - start) }, 'request aborted');
-    }, { once: true });
+    });
     try {
       await next();
     } catch (err) {

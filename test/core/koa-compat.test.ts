@@ -14,6 +14,8 @@ import { App, type Middleware } from '../../src/core/app.js';
 import type { Context } from '../../src/core/context.js';
 import type { ResponseBody } from '../../src/core/response.js';
 import type { Server } from '../../src/core/server.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { deferred, serve } from '../helpers/server.js';
 
 // @koa/cors ships no types; load it as Koa users do, through require.
 const require = createRequire(import.meta.url);
@@ -234,6 +236,7 @@ describe('raw Node-style middleware (ctx.respond = false)', () => {
     const events: string[] = [];
     app.use(async (ctx, next) => {
       ctx.res.on('finish', () => events.push(`finish ${ctx.res.statusCode} ${String(ctx.res.finished)}`));
+      ctx.res.on('close', () => events.push(`close ${String(ctx.res.writableFinished)}`));
       await next();
       events.push(`before write ${String(ctx.res.headersSent)}`);
     });
@@ -241,7 +244,32 @@ describe('raw Node-style middleware (ctx.respond = false)', () => {
       ctx.body = 'logged';
     });
     await app.inject({ url: '/' });
-    expect(events).toEqual(['before write false', 'finish 200 true']);
+    expect(events).toEqual(['before write false', 'finish 200 true', 'close true']);
+  });
+
+  it('should emit close without finish on ctx.res when the client leaves first, as Node does', async () => {
+    const app = new App({ logger: false });
+    const events: string[] = [];
+    const started = deferred();
+    const closed = deferred();
+    app.use((ctx) => {
+      ctx.res.on('finish', () => events.push('finish'));
+      started.resolve();
+      return new Promise<void>((resolve) =>
+        ctx.res.on('close', () => {
+          events.push(`close ${String(ctx.res.writableFinished)}`);
+          closed.resolve();
+          resolve();
+        }),
+      );
+    });
+    const { port } = await serve(app);
+    const c = await RawClient.connect(port);
+    await c.send('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await started.promise;
+    c.destroy();
+    await closed.promise;
+    expect(events).toEqual(['close false']);
   });
 });
 

@@ -195,6 +195,29 @@ describe('logger()', () => {
     expect(lines.filter((l) => l.msg === 'request aborted')).toHaveLength(1);
     expect(lines.filter((l) => l.msg === 'request completed')).toHaveLength(0);
   });
+  it('should log "request aborted" for a handler that never looks at ctx.signal', async () => {
+    const { root, lines } = capture();
+    const app = new App({ logger: root });
+    app.use(logger());
+    const started = deferred();
+    const gone = deferred();
+    app.get('/stuck', (ctx) => {
+      started.resolve();
+      return new Promise<string>((resolve) =>
+        ctx.res.once('close', () => {
+          gone.resolve();
+          resolve('late');
+        }),
+      );
+    });
+    const { port } = await serve(app);
+    const c = await RawClient.connect(port);
+    await c.send(rawGet('/stuck'));
+    await started.promise;
+    c.destroy();
+    await gone.promise;
+    expect(lines.filter((l) => l.msg === 'request aborted')).toHaveLength(1);
+  });
 });
 
 describe('logger() and the core error path', () => {
