@@ -449,6 +449,14 @@ export class Connection implements BodyOwner {
     const s = this.socket;
     s.cork();
     let closeAfter = false;
+    // The responses of one batch leave in one write: serialize() gives most as latin1 strings,
+    // joined here and written from V8's memory, where a corked write per response cost Writable
+    // bookkeeping and a writev slot each. The exchanges are finished only once the batch is
+    // written, because #finish can resume reading and so run this method again — which must
+    // not write ahead of bytes still held here.
+    let text = '';
+    let ex0: Exchange | null = null;
+    let exs: Exchange[] | null = null;
     while (q.length > 0 && q[0]!.ready) {
       // Shutdown's grace turn: a response that may turn out to be the last waits for it to end.
       if (this.#draining && q.length === 1 && this.#current === null && !this.#stopReading) break;
@@ -460,26 +468,37 @@ export class Connection implements BodyOwner {
       const opts = close ? this.#closeOpts() : this.#host.keepOpts(ex.head.versionMinor === 0);
       const out = this.#render(ex, opts);
       ex.ctx.headerSent = true;
-      if (Buffer.isBuffer(out)) {
-        s.write(out);
-        this.#finish(ex);
+      const isText = typeof out === 'string';
+      if (isText || Buffer.isBuffer(out)) {
+        if (isText) text += out;
+        else {
+          if (text !== '') s.write(text, 'latin1');
+          text = '';
+          s.write(out);
+        }
+        if (ex0 === null) ex0 = ex;
+        else (exs ??= [ex0]).push(ex);
         if (close) {
           closeAfter = true;
           break;
         }
       } else {
+        if (text !== '') s.write(text, 'latin1');
         s.write(out.head);
         s.uncork();
+        this.#finishAll(ex0, exs);
         void this.#stream(ex, out, close);
         return;
       }
     }
+    if (text !== '') s.write(text, 'latin1');
     if (!closeAfter && q.length === 0 && this.#finalBytes !== null) {
       s.write(this.#finalBytes);
       this.#finalBytes = null;
       closeAfter = true;
     }
     s.uncork();
+    this.#finishAll(ex0, exs);
     if (closeAfter) {
       this.#queue.length = 0;
       s.end();
@@ -499,7 +518,7 @@ export class Connection implements BodyOwner {
     return ex.head.expectContinue && !ex.continueSent && !ex.ctx.bodySource.ended;
   }
 
-  #render(ex: Exchange, opts: HeadOptions): Buffer | StreamPlan {
+  #render(ex: Exchange, opts: HeadOptions): string | Buffer | StreamPlan {
     const ctx = ex.ctx;
     if (ex.error !== null) return this.#host.renderError(ctx, ex.error, opts);
     const body = ctx.response.body;
@@ -563,6 +582,12 @@ export class Connection implements BodyOwner {
       return;
     }
     this.#flush();
+  }
+
+  /** #finish for the exchanges a batch wrote: `first` alone, or all of `all`. */
+  #finishAll(first: Exchange | null, all: Exchange[] | null): void {
+    if (all !== null) for (let i = 0; i < all.length; i++) this.#finish(all[i]!);
+    else if (first !== null) this.#finish(first);
   }
 
   #finish(ex: Exchange): void {

@@ -33,10 +33,11 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
 
 /**
- * Serialises `ctx` into one buffer (head and body together, so a small response is one write),
- * or a {@link StreamPlan}.
+ * Serialises `ctx` into one piece (head and body together, so a small response is one write):
+ * a string of latin1 bytes (every char below U+0100, one byte each) when head and body are
+ * ASCII, else a Buffer — or a {@link StreamPlan}.
  */
-export function serialize(ctx: Context, opts: HeadOptions): Buffer | StreamPlan {
+export function serialize(ctx: Context, opts: HeadOptions): string | Buffer | StreamPlan {
   const res = ctx.response;
   let body = res.body;
   let status = res.status;
@@ -48,7 +49,7 @@ export function serialize(ctx: Context, opts: HeadOptions): Buffer | StreamPlan 
     delete headers['content-type'];
     delete headers['content-length'];
     delete headers['transfer-encoding'];
-    return Buffer.from(headString(status, res.message, headers, opts, -1, false), 'latin1');
+    return headString(status, res.message, headers, opts, -1, false);
   }
 
   if (body === undefined || body === null) {
@@ -57,7 +58,7 @@ export function serialize(ctx: Context, opts: HeadOptions): Buffer | StreamPlan 
       delete headers['content-type'];
       delete headers['transfer-encoding'];
       headers['content-length'] = '0';
-      return Buffer.from(headString(status, res.message, headers, opts, -1, false), 'latin1');
+      return headString(status, res.message, headers, opts, -1, false);
     }
     if (!res.explicitStatus) {
       // Nothing handled the request: the same problem+json a thrown 404 gets. Not an error, so the
@@ -73,7 +74,7 @@ export function serialize(ctx: Context, opts: HeadOptions): Buffer | StreamPlan 
     const declared = headers['content-length'];
     if (isHead) {
       destroyStream(stream);
-      return Buffer.from(headString(status, res.message, headers, opts, -1, false), 'latin1');
+      return headString(status, res.message, headers, opts, -1, false);
     }
     const chunked = declared === undefined;
     return { head: Buffer.from(headString(status, res.message, headers, opts, -1, chunked), 'latin1'), source: stream, chunked };
@@ -92,7 +93,11 @@ export function serialize(ctx: Context, opts: HeadOptions): Buffer | StreamPlan 
   const head = headString(status, res.message, headers, opts, len, false);
   // Left behind so middleware that runs at 'finish' (a logger) can read the size that was sent.
   headers['content-length'] = String(len);
-  if (isHead) return Buffer.from(head, 'latin1');
+  if (isHead) return head;
+  // An ASCII payload (its UTF-8 length is its length) is latin1 too: the response stays a string,
+  // which the socket writes straight from V8's memory — no Buffer to allocate and fill — and
+  // which joins the other responses of a pipelined batch by plain concatenation.
+  if (typeof payload === 'string' && len === payload.length) return head + payload;
   // One allocation for head and body: the common response leaves in a single write.
   const headLen = head.length;
   const out = Buffer.allocUnsafe(headLen + len);

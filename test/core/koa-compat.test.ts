@@ -4,6 +4,7 @@
  * writes through the `ctx.req` / `ctx.res` stand-ins with `ctx.respond = false`.
  */
 import type { Server as NodeHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,7 +16,7 @@ import type { Context } from '../../src/core/context.js';
 import type { ResponseBody } from '../../src/core/response.js';
 import type { Server } from '../../src/core/server.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { deferred, serve } from '../helpers/server.js';
+import { deferred } from '../helpers/server.js';
 
 // @koa/cors ships no types; load it as Koa users do, through require.
 const require = createRequire(import.meta.url);
@@ -263,8 +264,8 @@ describe('raw Node-style middleware (ctx.respond = false)', () => {
         }),
       );
     });
-    const { port } = await serve(app);
-    const c = await RawClient.connect(port);
+    const server = await listen(app);
+    const c = await RawClient.connect((server.address() as AddressInfo).port);
     await c.send('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     await started.promise;
     c.destroy();

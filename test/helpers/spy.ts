@@ -15,7 +15,7 @@ export interface WriteSpy {
 }
 
 type Impl = {
-  _write(chunk: Buffer, enc: BufferEncoding, cb: (err?: Error | null) => void): void;
+  _write(chunk: Buffer | string, enc: BufferEncoding, cb: (err?: Error | null) => void): void;
   _writev?(chunks: { chunk: Buffer | string; encoding: BufferEncoding }[], cb: (err?: Error | null) => void): void;
 };
 
@@ -34,7 +34,8 @@ export function spyOnSocket(socket: Duplex): WriteSpy {
   const impl = socket as unknown as Impl;
   const write = impl._write.bind(socket);
   impl._write = (chunk, enc, cb) => {
-    spy.calls.push(Buffer.from(chunk));
+    // The connection writes most responses as latin1 strings (see Connection#flush).
+    spy.calls.push(typeof chunk === 'string' ? Buffer.from(chunk, enc) : Buffer.from(chunk));
     write(chunk, enc, cb);
   };
   if (typeof impl._writev === 'function') {
