@@ -14,7 +14,7 @@
  */
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { RequestParser } from '../parser/parser.js';
+import type { RequestParser } from '../parser/parser.js';
 import { ParseError } from '../parser/errors.js';
 import type { RequestHead, UpgradeEvent } from '../parser/events.js';
 import { BodySource, type BodyOwner } from './request-body.js';
@@ -48,7 +48,12 @@ class Exchange {
 export class Connection implements BodyOwner {
   readonly socket: Socket;
   readonly #host: EngineHost;
-  readonly #parser: RequestParser;
+  /**
+   * Null while the connection is idle with every byte consumed: the parser went back to the
+   * engine's pool (see parser-pool.ts), and #offset keeps the stream offset for the next one.
+   */
+  #parser: RequestParser | null;
+  #offset = 0;
   readonly #queue: Exchange[] = [];
   #current: Exchange | null = null;
   #inflight = 0;
@@ -112,7 +117,7 @@ export class Connection implements BodyOwner {
   constructor(host: EngineHost, socket: Socket, encrypted: boolean) {
     this.#host = host;
     this.socket = socket;
-    this.#parser = new RequestParser(host.parserOptions);
+    this.#parser = host.parsers.acquire(0);
     this.#encrypted = encrypted;
     this.#remote = socket.remoteAddress ?? '';
     this.idleSince = host.now();
@@ -128,7 +133,7 @@ export class Connection implements BodyOwner {
   get idle(): boolean {
     // A response still streaming, or written but not yet taken by the client, is work in
     // progress: treating it as idle let the keep-alive sweep cut it short.
-    return this.#queue.length === 0 && this.#current === null && this.#parser.idle && this.#finalBytes === null && !this.#streaming && this.socket.writableLength === 0;
+    return this.#queue.length === 0 && this.#current === null && (this.#parser === null || this.#parser.idle) && this.#finalBytes === null && !this.#streaming && this.socket.writableLength === 0;
   }
 
   /** Graceful close: stop reading; answer what was received; close after the last response. */
@@ -186,7 +191,7 @@ export class Connection implements BodyOwner {
       this.requestStart = this.#host.now();
       this.headDone = false;
     }
-    this.#parser.push(chunk);
+    (this.#parser ??= this.#host.parsers.acquire(this.#offset)).push(chunk);
     this.#pump();
     if (this.onQuiet !== null) this.#notifyQuiet();
   }
@@ -201,7 +206,10 @@ export class Connection implements BodyOwner {
 
   #pump(): void {
     const parser = this.#parser;
-    while (!this.#paused && !this.#stopReading) {
+    if (parser === null) return;
+    // `this.#parser === parser`: a handler run from here cannot park the parser (it is never
+    // drained while a request is current), but the loop does not bet on that.
+    while (!this.#paused && !this.#stopReading && this.#parser === parser) {
       if (this.#current === null && this.socket.writableNeedDrain) {
         // Between requests, with responses still waiting for a client that is not reading them:
         // take no new request until 'drain' (as Node's http server does). Otherwise a client
@@ -225,6 +233,7 @@ export class Connection implements BodyOwner {
             this.requestStart = this.#host.now();
             this.headDone = false;
           }
+          if (this.#current === null && this.#queue.length === 0) this.#park();
           return;
         case 'head':
           this.#onHead(ev);
@@ -508,9 +517,19 @@ export class Connection implements BodyOwner {
       this.idleSince = this.#host.now();
       if (this.#pendingUpgrade !== null) this.#maybeHandOver();
       else if (this.#stopReading) s.end();
+      else this.#park();
     }
     if (this.#paused) this.#resume();
     if (this.onQuiet !== null) this.#notifyQuiet();
+  }
+
+  /** Idle with every byte consumed: give the parser back to the pool until bytes come again. */
+  #park(): void {
+    const p = this.#parser;
+    if (p === null || !p.drained) return;
+    this.#offset = p.offset;
+    this.#parser = null;
+    this.#host.parsers.release(p);
   }
 
   /** A request whose body is still unread when its response is sent: close, the rest cannot be trusted to follow. */
@@ -606,6 +625,9 @@ export class Connection implements BodyOwner {
 
   #onClose(): void {
     this.#closed = true;
+    // Reset on release: whatever it held of a request cut short goes now, not with this connection.
+    if (this.#parser !== null) this.#host.parsers.release(this.#parser);
+    this.#parser = null;
     const err = new Error('Client closed the connection');
     for (const ex of this.#queue) {
       ex.ctx.abort(err);

@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { ParserOptions } from '../parser/parser.js';
+import type { ParserPool } from './parser-pool.js';
 import type { AppLike } from './app-like.js';
 import type { Context } from './context.js';
 import type { HeadOptions } from './respond.js';
@@ -15,7 +15,8 @@ import type { Connection } from './connection.js';
 export interface EngineHost {
   readonly app: AppLike;
   readonly log: Logger;
-  readonly parserOptions: ParserOptions;
+  /** Parsers for this host's connections (idle ones give theirs back). */
+  readonly parsers: ParserPool;
   readonly bodyHighWaterMark: number;
   readonly maxPipelinedRequests: number;
   readonly maxRequestsPerSocket: number;
