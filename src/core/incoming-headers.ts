@@ -32,3 +32,26 @@ export function headersObject(raw: readonly string[]): IncomingHeaders {
   }
   return out;
 }
+
+/**
+ * `headersObject(raw)[lower]` as a string (an array joined with `", "`), or `''`, without building
+ * the object: most requests only ever ask for a field or two (Content-Type for a body parser,
+ * a request id), and the object costs a lowercase and a property store per field.
+ */
+export function headerValue(raw: readonly string[], lower: string): string {
+  const len = lower.length;
+  const single = SINGLE.has(lower);
+  let found: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i]!;
+    if (n.length !== len || (n !== lower && n.toLowerCase() !== lower)) continue;
+    const v = raw[i + 1]!;
+    if (found === undefined) {
+      if (single) return v;
+      found = v;
+    } else {
+      found = `${found}, ${v}`;
+    }
+  }
+  return found ?? '';
+}

@@ -8,7 +8,7 @@ import typeis from 'type-is';
 import { isIP, type Socket } from 'node:net';
 import type { RequestHead } from '../parser/events.js';
 import { parseQuery, type ParsedQuery } from './query.js';
-import { headersObject, type IncomingHeaders } from './incoming-headers.js';
+import { headerValue, headersObject, type IncomingHeaders } from './incoming-headers.js';
 import type { Context } from './context.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -93,7 +93,9 @@ export class Request {
       const h = this.headers;
       return str(h['referrer']) || str(h['referer']);
     }
-    const v = this.headers[lower];
+    // Until someone takes the headers object (and so may change it), the raw fields say the same.
+    if (this.#headers === null) return headerValue(this.head.rawHeaders, lower);
+    const v = this.#headers[lower];
     if (v === undefined) return '';
     return Array.isArray(v) ? v.join(', ') : v;
   }

@@ -104,6 +104,22 @@ describe('ctx.headers / ctx.get()', () => {
     expect(v).toEqual(['a', '']);
   });
 
+  it("should read repeated fields as Node's req.headers has them, before and after ctx.headers is built", async () => {
+    const raw =
+      'GET / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nx-tag: a\r\nContent-type: application/json\r\n' +
+      'Set-Cookie: s=1\r\nX-Tag: b\r\nset-cookie: t=2\r\nUser-Agent: one\r\nuser-agent: two\r\n\r\n';
+    const names = ['content-type', 'X-Tag', 'set-cookie', 'User-Agent', 'host', 'absent'];
+    const v = await within((ctx) => {
+      const before = names.map((n) => ctx.get(n));
+      const built = ctx.headers;
+      return { before, after: names.map((n) => ctx.get(n)), built: { ...built } };
+    }, raw);
+    // Node keeps the first Content-Type and User-Agent, joins the others, lists Set-Cookie.
+    expect(v.after).toEqual(['text/plain', 'a, b', 's=1, t=2', 'one', 'x', '']);
+    expect(v.before).toEqual(v.after);
+    expect(v.built).toMatchObject({ 'content-type': 'text/plain', 'x-tag': 'a, b', 'set-cookie': ['s=1', 't=2'], 'user-agent': 'one' });
+  });
+
   it('should treat Referer and Referrer as one header', async () => {
     const v = await within((ctx) => [ctx.get('Referrer'), ctx.get('referer')], { headers: { referer: 'http://a.test/' } });
     expect(v).toEqual(['http://a.test/', 'http://a.test/']);
