@@ -2,10 +2,25 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Wire tests open real sockets; a generous timeout keeps a slow CI machine from flaking,
     // while no test relies on timing for correctness.
     testTimeout: 20_000,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'] } },
+      {
+        // The core composes differently in production (no missing-await check), and only there
+        // does a synchronous stack complete without a microtask (App.run) — the path every
+        // deployed server takes. The engine, router and middleware suites run on it too.
+        extends: true,
+        test: {
+          name: 'production',
+          include: ['test/core/**/*.test.ts', 'test/router/**/*.test.ts', 'test/middleware/**/*.test.ts'],
+          // Its subject is the development-only check.
+          exclude: ['test/core/compose.test.ts', 'test/**/*.browser.ts'],
+          env: { NODE_ENV: 'production' },
+        },
+      },
+    ],
   },
 });

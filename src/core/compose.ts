@@ -25,7 +25,11 @@ export interface ComposeOptions {
   checkAwait?: boolean;
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
+/**
+ * @internal What a composed stack returns when every middleware it ran finished synchronously:
+ * the app then completes the request without waiting a microtask (see `App.run`).
+ */
+export const RESOLVED: Promise<void> = Promise.resolve();
 const noopNext: Next = () => RESOLVED;
 
 /**
