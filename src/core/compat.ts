@@ -16,6 +16,7 @@ import type { Socket } from 'node:net';
 import type { Context } from './context.js';
 import type { IncomingHeaders } from './incoming-headers.js';
 import type { OutgoingHeaders } from './response.js';
+import { Buffer } from 'node:buffer';
 
 /**
  * `ctx.req`: IncomingMessage's members on top of a Readable of the request body.

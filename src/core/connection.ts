@@ -21,6 +21,7 @@ import { BodySource, type BodyOwner } from './request-body.js';
 import { Context } from './context.js';
 import { rawErrorResponse, serialize, serializeError, type HeadOptions, type StreamPlan } from './respond.js';
 import type { EngineHost } from './engine-host.js';
+import { Buffer } from 'node:buffer';
 
 const kConnection = Symbol('shallot.connection');
 

@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import { RequestParser } from '../parser/parser.js';
 import type { Engine } from './engine.js';
 import { readResponses, type InjectedResponse } from './response-reader.js';
+import { Buffer } from 'node:buffer';
 
 /** A request described as an object; serialised with `Host` and `Content-Length` filled in. */
 export interface InjectRequest {

@@ -13,6 +13,7 @@
  * (its state, the iterator's listeners, `eos`, nextTicks); collecting costs one concat at most.
  */
 import type { Readable } from 'node:stream';
+import { Buffer } from 'node:buffer';
 
 /** Hooks the connection gives a body source. */
 export interface BodyOwner {

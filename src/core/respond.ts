@@ -11,6 +11,7 @@ import { STATUS_TEXT, isBodiless } from './status.js';
 import { bodyStream, type BodyStream, type OutgoingHeaders } from './response.js';
 import type { Context } from './context.js';
 import { NullObject } from './null-object.js';
+import { Buffer } from 'node:buffer';
 
 /** A response whose body is streamed after the head. */
 export interface StreamPlan {

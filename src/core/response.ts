@@ -17,6 +17,7 @@ import { guardStream, isStreamLike, looksLikeHtml, releaseStream, type ResponseB
 import { checkName, checkValue, encodeUrl, escapeHtml } from './header-value.js';
 import type { Context } from './context.js';
 import { NullObject } from './null-object.js';
+import { Buffer } from 'node:buffer';
 
 export { bodyStream, isStreamLike, type BodyStream, type ResponseBody } from './body-kind.js';
 

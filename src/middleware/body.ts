@@ -29,6 +29,7 @@ import { MIDDLEWARE_DEFAULTS } from './defaults.js';
 import { fail } from './fail.js';
 import { parseJson } from './json.js';
 import { createQueryParser, type QueryOptions } from './query.js';
+import { Buffer } from 'node:buffer';
 
 /** Options of one parser. */
 export interface BodyParserOptions {

@@ -26,6 +26,7 @@ import type { Middleware } from '../core/app.js';
 import type { Context } from '../core/context.js';
 import type { Next } from '../core/compose.js';
 import { negotiateEncoding } from './accept-encoding.js';
+import { Buffer } from 'node:buffer';
 
 /** A content coding this middleware can produce. */
 export type CompressEncoding = 'zstd' | 'br' | 'gzip' | 'deflate';

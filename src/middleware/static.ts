@@ -27,6 +27,7 @@ import { negotiateEncoding } from './accept-encoding.js';
 import { evaluatePreconditions, fileETag, ifRangeMatches } from './etag.js';
 import { parseRange } from './range.js';
 import { isInside, safePath } from './safe-path.js';
+import { Buffer } from 'node:buffer';
 
 /** Options of {@link serveStatic}. */
 export interface StaticOptions {

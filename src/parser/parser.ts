@@ -25,6 +25,7 @@ import { KNOWN_METHODS, MAX_METHOD_LENGTH, commonMethod } from './methods.js';
 import { latin1 } from './latin1.js';
 import { checkTargetForm } from './request-target.js';
 import { WORD_SCAN_MIN, scanFieldValue, scanTarget } from './scan.js';
+import { Buffer } from 'node:buffer';
 
 /** Options of {@link RequestParser}. Every limit has a safe default in `PARSER_DEFAULTS`. */
 export interface ParserOptions {
