@@ -62,13 +62,21 @@ export function checkDeclaredLength(ctx: Context<object, object, object>, limit:
 }
 
 /**
- * Reads the whole body (decoded) into one Buffer, stopping as soon as it passes `limit`.
+ * Reads the whole body (decoded) into one Buffer, stopping as soon as it passes `limit`: the
+ * Buffer itself when the body is already here (no promise: a small body comes with its head),
+ * else a promise of it.
  *
  * @throws {HttpError} 413 `ERR_BODY_TOO_LARGE`, 400 `ERR_BODY_INVALID_ENCODING`, 400 `ERR_BODY_ABORTED`
+ *   (thrown, or as the promise's rejection)
  */
-export async function readLimited(ctx: Context<object, object, object>, limit: number, decoder: (() => Transform) | null): Promise<Buffer> {
+export function readLimited(ctx: Context<object, object, object>, limit: number, decoder: (() => Transform) | null): Buffer | Promise<Buffer> {
   // The common case, no coding and nobody took `ctx.req`: the bytes without a stream.
   if (decoder === null && !ctx.hasReq) return collectLimited(ctx, limit);
+  return readStream(ctx, limit, decoder);
+}
+
+/** `readLimited` through `ctx.req`: decoding, or a body someone already started to stream. */
+async function readStream(ctx: Context<object, object, object>, limit: number, decoder: (() => Transform) | null): Promise<Buffer> {
   const src = ctx.req;
   let encoded = 0;
   let source: Readable = src;
@@ -103,21 +111,33 @@ export async function readLimited(ctx: Context<object, object, object>, limit: n
 }
 
 /** `readLimited` for an unencoded body nobody streams: the core collects it (see `BodySource.collect`). */
-async function collectLimited(ctx: Context<object, object, object>, limit: number): Promise<Buffer> {
-  const src = ctx.bodySource;
-  let bytes: Buffer | null;
+function collectLimited(ctx: Context<object, object, object>, limit: number): Buffer | Promise<Buffer> {
+  let got: Buffer | null | Promise<Buffer | null>;
   try {
-    const got = src.collect(limit);
-    bytes = got instanceof Promise ? await got : got;
+    got = ctx.bodySource.collect(limit);
   } catch (err) {
-    ctx.set('connection', 'close');
-    throw fail('ERR_BODY_ABORTED', 'The request body ended before it was complete', { cause: err });
+    throw cutShort(ctx, err);
   }
-  if (bytes === null) {
-    if (!src.ended) ctx.set('connection', 'close');
-    throw tooLarge(limit, 'received');
+  if (got instanceof Promise) {
+    return got.then(
+      (bytes) => withinLimit(ctx, limit, bytes),
+      (err: unknown) => {
+        throw cutShort(ctx, err);
+      },
+    );
   }
-  return bytes;
+  return withinLimit(ctx, limit, got);
+}
+
+function withinLimit(ctx: Context<object, object, object>, limit: number, bytes: Buffer | null): Buffer {
+  if (bytes !== null) return bytes;
+  if (!ctx.bodySource.ended) ctx.set('connection', 'close');
+  throw tooLarge(limit, 'received');
+}
+
+function cutShort(ctx: Context<object, object, object>, err: unknown): Error {
+  ctx.set('connection', 'close');
+  return fail('ERR_BODY_ABORTED', 'The request body ended before it was complete', { cause: err });
 }
 
 function tooLarge(limit: number, why: string): Error {

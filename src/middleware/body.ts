@@ -96,9 +96,9 @@ interface Choice {
  */
 export function body(options: BodyOptions = {}): Middleware {
   const config = resolveBodyOptions(options);
-  return async function body(ctx, next) {
-    await parseBody(ctx, config);
-    await next();
+  return function body(ctx, next) {
+    const reading = parseBody(ctx, config);
+    return reading === undefined ? next() : reading.then(next);
   };
 }
 
@@ -154,9 +154,14 @@ export function resolveBodyOptions(options: BodyOptions): BodyConfig {
 
 /**
  * Reads and parses `ctx`'s body with `config` onto `ctx.request.body` (and `rawBody`), once per
- * request: a second call for the same request does nothing.
+ * request: a second call for the same request does nothing. Synchronous (returns `undefined`)
+ * when the body was already here — the common small body, which comes with its head — else a
+ * promise; errors are thrown, or are the promise's rejection.
+ *
+ * Not `async`, for that common case: every async frame on this path (this one, the read, the
+ * middleware around it) was a promise and a resumption per request.
  */
-export async function parseBody(ctx: Context<object, object, object>, config: BodyConfig): Promise<void> {
+export function parseBody(ctx: Context<object, object, object>, config: BodyConfig): Promise<void> | undefined {
   const req = ctx.request;
   if (req.bodyParsed) return;
   req.bodyParsed = true;
@@ -177,7 +182,14 @@ export async function parseBody(ctx: Context<object, object, object>, config: Bo
   }
   const decoder = decoderFor(ctx);
   checkDeclaredLength(ctx, parser.limit);
-  const bytes = hasBytes ? await readLimited(ctx, parser.limit, decoder) : EMPTY;
+  const bytes = hasBytes ? readLimited(ctx, parser.limit, decoder) : EMPTY;
+  if (bytes instanceof Promise) return bytes.then((b) => store(ctx, config, parser, b));
+  store(ctx, config, parser, bytes);
+  return undefined;
+}
+
+function store(ctx: Context<object, object, object>, config: BodyConfig, parser: Parser, bytes: Buffer): void {
+  const req = ctx.request;
   if (config.rawBody) req.rawBody = bytes;
   req.body = parser.parse(bytes, ctx);
 }

@@ -104,27 +104,41 @@ export function validate<const T extends ValidationSchemas>(schemas: T, options:
   const targets = ORDER.filter((t) => schemas[t] !== undefined);
   const bodyConfig = schemas.body !== undefined ? resolveBodyOptions(options.body ?? {}) : null;
   const own = options.formatter;
-  const mw: Middleware = async function validate(ctx, next) {
-    if (bodyConfig !== null) await parseBody(ctx, bodyConfig);
+  const n = targets.length;
+  // Not async: with a body already here and a synchronous schema (zod's usual case) a request
+  // passes with no promise of its own; an async schema or a body still arriving takes promises.
+  const check = (ctx: Context, next: Next): unknown => {
+    const results: Result[] = new Array(n);
+    let pending = false;
+    for (let i = 0; i < n; i++) {
+      const target = targets[i]!;
+      const r = schemas[target]!['~standard'].validate(input(ctx, target)) as Result;
+      results[i] = r;
+      if (r instanceof Promise) pending = true;
+    }
+    if (pending) return Promise.all(results).then((settled) => apply(ctx, next, settled));
+    return apply(ctx, next, results as StandardResult<unknown>[]);
+  };
+  const apply = (ctx: Context, next: Next, results: StandardResult<unknown>[]): unknown => {
     let issues: ValidationIssue[] | null = null;
-    const outputs: unknown[] = [];
-    for (const target of targets) {
-      const schema = schemas[target]!;
-      let result = schema['~standard'].validate(input(ctx, target)) as StandardResult<unknown> | Promise<StandardResult<unknown>>;
-      if (result instanceof Promise) result = await result;
-      if (result.issues !== undefined) {
-        issues ??= [];
-        for (const issue of result.issues) issues.push(toIssue(target, issue));
-      } else {
-        outputs.push(result.value);
-      }
+    for (let i = 0; i < n; i++) {
+      const found = results[i]!.issues;
+      if (found === undefined) continue;
+      issues ??= [];
+      for (const issue of found) issues.push(toIssue(targets[i]!, issue));
     }
     if (issues !== null) throw (own ?? inherited.get(ctx) ?? defaultValidationFormatter)(issues, ctx);
-    for (let i = 0; i < targets.length; i++) install(ctx, targets[i]!, outputs[i]);
-    await next();
+    for (let i = 0; i < n; i++) install(ctx, targets[i]!, (results[i] as { value: unknown }).value);
+    return next();
+  };
+  const mw: Middleware = function validate(ctx, next) {
+    const reading = bodyConfig === null ? undefined : parseBody(ctx, bodyConfig);
+    return reading === undefined ? check(ctx, next) : reading.then(() => check(ctx, next));
   };
   return Object.assign(mw, { validates: targets }) as Validator<T>;
 }
+
+type Result = StandardResult<unknown> | Promise<StandardResult<unknown>>;
 
 /**
  * Sets the validation formatter for the requests that pass through it: use it on the app or a
