@@ -266,7 +266,8 @@ export class RequestParser {
   reset(offset = 0): void {
     this.#buf = EMPTY;
     this.#pos = 0;
-    this.#queue.length = 0;
+    // Not `length = 0`, a runtime call: the queue is almost always empty here already.
+    if (this.#queue.length !== 0) this.#queue = [];
     this.#base = offset;
     this.#win = '';
     this.#winStart = this.#winEnd = 0;
