@@ -226,12 +226,13 @@ export class Connection implements BodyOwner {
     }
   }
 
-  #pumpEvents(): void {
+  /** `until`: stop once that exchange is no longer the one being read (its `end` was handled). */
+  #pumpEvents(until: Exchange | null = null): void {
     const parser = this.#parser;
     if (parser === null) return;
     // `this.#parser === parser`: a handler run from here cannot park the parser (it is never
     // drained while a request is current), but the loop does not bet on that.
-    while (!this.#paused && !this.#stopReading && this.#parser === parser) {
+    while (!this.#paused && !this.#stopReading && this.#parser === parser && (until === null || this.#current === until)) {
       if (this.#current === null && this.socket.writableNeedDrain) {
         // Between requests, with responses still waiting for a client that is not reading them:
         // take no new request until 'drain' (as Node's http server does). Otherwise a client
@@ -404,6 +405,14 @@ export class Connection implements BodyOwner {
     // the buffer can still look full here; refusing to resume then meant no push ever came and
     // a body larger than bodyHighWaterMark stalled for good. Resume; the next push pauses again
     // if the reader falls behind.
+    if (this.#pumping && !this.#paused && cur !== null) {
+      // Asked from inside the pump — a handler that reads its body as soon as it is dispatched,
+      // while the parser still holds the bytes that came with the head: hand them over now, up
+      // to this message's end and no further (the next request waits its turn), so that a body
+      // that arrived whole is read without a promise.
+      this.#pumpEvents(cur);
+      return;
+    }
     this.#resume(true);
   }
 

@@ -317,6 +317,36 @@ describe('body() — over a real client', () => {
 });
 
 describe('body() — on the wire', () => {
+  /** Three JSON POSTs (Content-Length, chunked, Content-Length) and a GET, pipelined. */
+  const pipeline = [
+    'POST /1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{"n":"a"}',
+    `POST /2 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunk('{"n":').toString()}${chunk('"b"}').toString()}0\r\n\r\n`,
+    'POST /3 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{"n":"c"}',
+    'GET /4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+  ].join('');
+
+  async function answers(pieces: string[]): Promise<string[]> {
+    const app = new App({ logger: false });
+    app.use(body());
+    app.use((ctx) => {
+      ctx.body = `${ctx.path} ${JSON.stringify(ctx.request.body ?? null)}`;
+    });
+    const { port } = await serve(app);
+    const c = await RawClient.connect(port);
+    for (const p of pieces) await c.send(p);
+    await c.waitForServerClose();
+    const out = c.responses(['POST', 'POST', 'POST', 'GET']).map((r) => r.text());
+    c.destroy();
+    return out;
+  }
+
+  it('should read pipelined bodies of every framing, each to its own request, whole or split at any byte', async () => {
+    const want = ['/1 {"n":"a"}', '/2 {"n":"b"}', '/3 {"n":"c"}', '/4 null'];
+    // Whole: each body is handed over from inside the read of its head, stopping at its end.
+    expect(await answers([pipeline])).toEqual(want);
+    for (const at of [40, 95, 150, 200, 260]) expect(await answers([pipeline.slice(0, at), pipeline.slice(at)])).toEqual(want);
+  });
+
   it('should answer 413 before the client finished sending a chunked body that grows past the limit', async () => {
     const { port } = await serve(echo({ json: { limit: 1024 } }));
     const c = await RawClient.connect(port);
