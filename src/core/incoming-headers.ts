@@ -4,6 +4,7 @@
  * that middleware written against `node:http` sees the same object.
  */
 
+import { getField } from '../parser/events.js';
 import { NullObject } from './null-object.js';
 
 /** Node's IncomingHttpHeaders shape. */
@@ -39,19 +40,5 @@ export function headersObject(raw: readonly string[]): IncomingHeaders {
  * a request id), and the object costs a lowercase and a property store per field.
  */
 export function headerValue(raw: readonly string[], lower: string): string {
-  const len = lower.length;
-  const single = SINGLE.has(lower);
-  let found: string | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const n = raw[i]!;
-    if (n.length !== len || (n !== lower && n.toLowerCase() !== lower)) continue;
-    const v = raw[i + 1]!;
-    if (found === undefined) {
-      if (single) return v;
-      found = v;
-    } else {
-      found = `${found}, ${v}`;
-    }
-  }
-  return found ?? '';
+  return getField(raw, lower, SINGLE.has(lower)) ?? '';
 }

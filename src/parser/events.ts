@@ -78,18 +78,24 @@ export class RequestHead {
 }
 
 /**
- * Case-insensitive lookup in a flat `[name, value, …]` list, joining repeats with `", "`.
+ * Case-insensitive lookup in a flat `[name, value, …]` list, joining repeats with `", "` — or,
+ * with `firstOnly`, the first value alone (Node's rule for fields such as Content-Type).
  *
  * @example getField(['Host', 'a'], 'host') // 'a'
  */
-export function getField(raw: readonly string[], name: string): string | undefined {
+export function getField(raw: readonly string[], name: string, firstOnly = false): string | undefined {
   const wanted = name.toLowerCase();
   const len = wanted.length;
   let found: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const n = raw[i]!;
     if (n.length === len && (n === wanted || n.toLowerCase() === wanted)) {
-      found = found === undefined ? raw[i + 1]! : `${found}, ${raw[i + 1]!}`;
+      if (found === undefined) {
+        found = raw[i + 1]!;
+        if (firstOnly) return found;
+      } else {
+        found = `${found}, ${raw[i + 1]!}`;
+      }
     }
   }
   return found;
