@@ -42,6 +42,8 @@ class Exchange {
   error: unknown = null;
   close = false;
   continueSent = false;
+  /** Its handler asked for the body while an earlier response was still owed: 100 Continue waits for it. */
+  continueOwed = false;
   constructor(readonly ctx: Context, readonly head: RequestHead) {}
 }
 
@@ -396,9 +398,11 @@ export class Connection implements BodyOwner {
   /** BodyOwner: a handler reads its body. Send `100 Continue` if owed, and read more. */
   bodyWanted(): void {
     const cur = this.#current;
-    if (cur !== null && cur.head.expectContinue && !cur.continueSent && !cur.ctx.headerSent && this.#queue[0] === cur) {
-      cur.continueSent = true;
-      this.socket.write(CONTINUE);
+    if (cur !== null && cur.head.expectContinue && !cur.continueSent && !cur.ctx.headerSent) {
+      // Responses go out in request order, and an interim response sent before an earlier
+      // request's final one would be read as that request's: behind another, it waits (#flush).
+      if (this.#queue[0] === cur) this.#sendContinue(cur);
+      else cur.continueOwed = true;
     }
     // `_read()` is the reader's request for more, and a Readable calls it only once until
     // something is pushed. It runs inside `read()` before the returned bytes leave the buffer, so
@@ -549,6 +553,9 @@ export class Connection implements BodyOwner {
       s.end();
       return;
     }
+    // The responses before it are out: a 100 Continue its handler asked for may go now.
+    const next = q[0];
+    if (next !== undefined && next.continueOwed && !next.continueSent && !next.ctx.headerSent && next === this.#current) this.#sendContinue(next);
     if (q.length === 0 && this.#current === null) {
       this.idleSince = this.#host.now();
       if (this.#pendingUpgrade !== null) this.#maybeHandOver();
@@ -557,6 +564,11 @@ export class Connection implements BodyOwner {
     }
     if (this.#paused) this.#resume();
     if (this.onQuiet !== null) this.#notifyQuiet();
+  }
+
+  #sendContinue(ex: Exchange): void {
+    ex.continueSent = true;
+    this.socket.write(CONTINUE);
   }
 
   /** Idle with every byte consumed: give the parser back to the pool until bytes come again. */

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/index.js';
 import { RawClient, get, rawRequest } from '../helpers/raw-client.js';
-import { closeAll, readBody, serve } from '../helpers/server.js';
+import { closeAll, deferred, readBody, serve } from '../helpers/server.js';
 import { spyOnSocket, type WriteSpy } from '../helpers/spy.js';
 
 afterEach(closeAll);
@@ -187,6 +187,36 @@ describe('Connection (Expect: 100-continue)', () => {
     // Still usable afterwards.
     await c.send(get('/'));
     expect((await c.waitForResponses(3))[2]!.status).toBe(200);
+    c.destroy();
+  });
+
+  it('should write 100 Continue for a pipelined request only once the response before it is out', async () => {
+    const app = new App({ logger: false });
+    const slow = deferred();
+    const asked = deferred();
+    app.use(async (ctx) => {
+      if (ctx.path === '/slow') {
+        await slow.promise;
+        ctx.body = 'slow';
+        return;
+      }
+      asked.resolve();
+      ctx.body = `got ${(await readBody(ctx.req)).toString()}`;
+    });
+    const { port } = await serve(app);
+    const c = await RawClient.connect(port);
+    await c.send(get('/slow') + head(5));
+    // The second handler wants its body while the first response is still owed: an interim
+    // response now would be read as the first request's.
+    await asked.promise;
+    slow.resolve();
+    const rs = await c.waitForResponses(2);
+    expect(rs.map((r) => r.status)).toEqual([200, 100]);
+    expect(rs[0]!.text()).toBe('slow');
+    await c.send('hello');
+    const all = await c.waitForResponses(3);
+    expect(all[2]!.status).toBe(200);
+    expect(all[2]!.text()).toBe('got hello');
     c.destroy();
   });
 
