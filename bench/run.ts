@@ -11,13 +11,13 @@
  *   npm run bench -- --render bench/results/<stamp>/raw.json   re-render that run's RESULTS.md
  *
  * Knobs (environment): DURATION=5s WARMUP=2s ROUNDS=3 CONNS=50 CONNS_HIGH=1000 PIPELINE=16
- * SERVER_CPU=0 LOAD_CPU=1 BASE_PORT=3300 PARSER_RUNS=3 MEMORY_CONNS=5000 MEMORY_ROUNDS=3
- * BENCH_PEERS=../shared/bench-peers. Every load run is bounded and targets 127.0.0.1; every child
+ * SERVER_CPU=0 LOAD_CPU=1 BASE_PORT=3300 PARSER_RUNS=3 MEMORY_CONNS=5000 MEMORY_ROUNDS=3.
+ * The peers run from bench/peers (./lib/peers.ts). Every load run is bounded and targets 127.0.0.1; every child
  * is killed by PID when its turn ends or the driver exits (./lib/proc.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pipelineCheck, smoke } from './lib/checks.js';
 import { PEER_PACKAGES, preparePeers, versions } from './lib/peers.js';
@@ -51,7 +51,6 @@ const S = {
   MEMORY_CONNS: Number(env('MEMORY_CONNS', '5000')),
   MEMORY_ROUNDS: Number(env('MEMORY_ROUNDS', '3', '1')),
 };
-const PEERS_SRC = resolve(ROOT, process.env['BENCH_PEERS'] ?? '../shared/bench-peers');
 const STAMP = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 const OUT = join(ROOT, 'bench/results', STAMP);
 
@@ -93,12 +92,11 @@ async function micro(name: string, script: string, args: string[], data: RunData
 
 function serverPath(def: ServerDef, peers: string): { file: string; cwd: string } {
   if (def.where === 'project') return { file: join(ROOT, def.file), cwd: ROOT };
-  if (def.where === 'peers') return { file: join(peers, def.file), cwd: peers };
-  return { file: join(peers, 'ours', basename(def.file)), cwd: peers };
+  return { file: join(peers, def.file), cwd: peers };
 }
 
 async function serverBench(data: RunData): Promise<void> {
-  const peers = await preparePeers(ROOT, PEERS_SRC, SERVERS.filter((s) => s.where === 'peers-ours').map((s) => s.file), say);
+  const peers = await preparePeers(ROOT, say);
   Object.assign(data.versions, versions(peers, PEER_PACKAGES));
   const bodies = new Map<string, string>();
   for (const sc of data.scenarios) {

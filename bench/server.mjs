@@ -1,6 +1,6 @@
 // The shared harness's routes served by shallot, from the built package (`npm run build` first):
 // GET / text, GET /json, GET /user/:id through the router, POST /echo (JSON echoed back).
-// Logging off, as for every peer in ../shared/bench-peers.
+// Logging off, as for every peer in bench/peers.
 import { App } from '../dist/index.js';
 
 process.env.NODE_ENV ||= 'production';

@@ -7,7 +7,7 @@ import { DISTURBED, disturbed, fmtInt, fmtMs, fmtPct, fmtX, med, median, perRoun
 import type { ScenarioId } from './scenarios.js';
 import type { WrkResult } from './wrk.js';
 
-/** Differences under this are noise on this machine (see ../shared/bench-peers/RESULTS.md). */
+/** Differences under this are noise on this machine (measured with the reference harness these peers come from; bench/README.md). */
 const NOISE = 0.05;
 interface Verdict {
   target: string;

@@ -8,14 +8,12 @@ import type { Probe } from './checks.js';
 export type Where =
   /** in this project (bench/…), importing shallot from dist/ */
   | 'project'
-  /** a peer server of ../shared/bench-peers, run from its temporary install */
-  | 'peers'
-  /** one of our bench/servers files that imports a peer: copied into the temporary install and run there */
-  | 'peers-ours';
+  /** a peer server in bench/peers/servers, run from bench/peers, where its imports resolve */
+  | 'peers';
 
 export interface ServerDef {
   name: string;
-  /** Path relative to the project root ('project', 'peers-ours') or to the peers install ('peers'). */
+  /** Path relative to the project root ('project') or to bench/peers ('peers'). */
   file: string;
   where: Where;
   probes: () => Probe[];
@@ -97,10 +95,10 @@ export const SERVERS: ServerDef[] = [
   { name: 'koa', file: 'servers/koa.mjs', where: 'peers', probes: basicProbes, pipeline: basicPipeline },
   { name: 'hono', file: 'servers/hono.mjs', where: 'peers', probes: basicProbes, pipeline: basicPipeline },
   { name: 'shallot-echo', file: 'bench/servers/shallot-echo.mjs', where: 'project', probes: echoProbes, pipeline: echoPipeline },
-  { name: 'fastify-echo-schema', file: 'bench/servers/fastify-echo-schema.mjs', where: 'peers-ours', probes: echoProbes, pipeline: echoPipeline },
+  { name: 'fastify-echo-schema', file: 'servers/fastify-echo-schema.mjs', where: 'peers', probes: echoProbes, pipeline: echoPipeline },
   { name: 'shallot-stack', file: 'bench/servers/shallot-stack.mjs', where: 'project', probes: stackProbes, pipeline: stackPipeline },
-  { name: 'koa-stack', file: 'bench/servers/koa-stack.mjs', where: 'peers-ours', probes: stackProbes, pipeline: stackPipeline },
-  { name: 'fastify-stack', file: 'bench/servers/fastify-stack.mjs', where: 'peers-ours', probes: stackProbes, pipeline: stackPipeline },
+  { name: 'koa-stack', file: 'servers/koa-stack.mjs', where: 'peers', probes: stackProbes, pipeline: stackPipeline },
+  { name: 'fastify-stack', file: 'servers/fastify-stack.mjs', where: 'peers', probes: stackProbes, pipeline: stackPipeline },
 ];
 
 const BASIC = ['shallot', 'node-http', 'fastify', 'koa', 'hono'];

@@ -1,6 +1,6 @@
 // Scenario "POST /echo 1 KiB JSON" (issue 8), shallot's side: body() reads and parses the JSON,
 // validate() checks it against a zod schema and replaces it with the schema's output, and the
-// handler echoes that output. Compare with ./fastify-echo-schema.mjs: the same shape, the same
+// handler echoes that output. Compare with ../peers/servers/fastify-echo-schema.mjs: the same shape, the same
 // limits, unknown keys stripped on both sides. Built package: `npm run build` first.
 import { z } from 'zod';
 import { App, body, validate } from '../../dist/index.js';

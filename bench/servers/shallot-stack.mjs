@@ -1,7 +1,7 @@
 // Scenario "Koa-style stack" (issue 8), shallot's side: logger() at warn (so it builds the request
 // logger and id but writes no line), query(), body() and a Router, in Koa's order. The request is
 // POST /api/items/:id?tag=…&limit=… with a small JSON body; the handler answers with a mix of all
-// three. Compare with ./koa-stack.mjs (the issue's target) and ./fastify-stack.mjs (for p99).
+// three. Compare with ../peers/servers/koa-stack.mjs (the issue's target) and ../peers/servers/fastify-stack.mjs (for p99).
 import { App, Router, body, logger, query } from '../../dist/index.js';
 
 process.env.NODE_ENV ||= 'production';

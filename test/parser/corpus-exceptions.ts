@@ -1,6 +1,6 @@
 /**
  * The reviewed list of places where the parser deliberately parts from llhttp on the strict
- * corpus (`../shared/corpus/llhttp-requests.json`). `corpus.test.ts` asserts that each listed case
+ * corpus (`test/fixtures/llhttp-corpus/llhttp-requests.json`). `corpus.test.ts` asserts that each listed case
  * is rejected with exactly the stated code, so an entry cannot outlive the behaviour it excuses,
  * and that every case not listed agrees with llhttp. Adding an entry needs a review and an RFC
  * section; "llhttp is lenient here" is the only acceptable reason.

@@ -20,8 +20,8 @@ import { RequestParser, type ParserOptions } from '../../src/parser/parser.js';
 /** The repository root (this file lives in `test/parser/`). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** CI clones the repo into a folder with the shared corpus beside it as `../shared`. */
-export const CORPUS_PATH = path.resolve(REPO_ROOT, '../shared/corpus/llhttp-requests.json');
+/** The project's copy of llhttp's request corpus (source and licence: its README). */
+export const CORPUS_PATH = path.resolve(REPO_ROOT, 'test/fixtures/llhttp-corpus/llhttp-requests.json');
 
 /** A complete (or, for {@link Outcome.partial}, unfinished) message as the tests compare it. */
 export interface Message {
@@ -307,7 +307,7 @@ export function bytes(s: string): Buffer {
   return Buffer.from(s, 'latin1');
 }
 
-/** Reads the llhttp corpus (see `../shared/corpus/README.md` for the schema). */
+/** Reads the llhttp corpus (see `test/fixtures/llhttp-corpus/README.md` for the schema). */
 export function loadCorpus(): CorpusCase[] {
   return JSON.parse(readFileSync(CORPUS_PATH, 'utf8')) as CorpusCase[];
 }

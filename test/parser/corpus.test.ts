@@ -1,5 +1,5 @@
 /**
- * The llhttp request corpus (`../shared/corpus/llhttp-requests.json`, see its README) against our
+ * The llhttp request corpus (`test/fixtures/llhttp-corpus/llhttp-requests.json`, see its README) against our
  * parser. Every strict case must agree with llhttp, except the reviewed EXCEPTIONS; every lenient
  * case must be rejected, because we implement no leniency.
  *

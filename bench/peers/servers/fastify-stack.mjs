@@ -1,9 +1,9 @@
 // Scenario "Koa-style stack" (issue 8), Fastify's side, so the p99 target (≤ Fastify's) can be
 // judged here too: Fastify's pino logger at warn, its query parser, JSON body parser and router
-// (all built in). No schema. Mirrors ./shallot-stack.mjs.
+// (all built in). No schema. Mirrors ../../servers/shallot-stack.mjs.
 //
-// Fastify is not a dependency of this project: `npm run bench` copies this file into its temporary
-// install of ../shared/bench-peers and runs it from there.
+// Fastify is not a dependency of shallot: this file runs from bench/peers, whose own package.json
+// and lockfile `npm run bench` installs on its first run.
 import Fastify from 'fastify';
 
 process.env.NODE_ENV ||= 'production';

@@ -1,10 +1,10 @@
 // Scenario "POST /echo 1 KiB JSON" (issue 8), Fastify's side: its built-in JSON parser and a JSON
 // schema on the route (validated by Fastify's Ajv compiler, which also strips unknown keys here
 // because of additionalProperties: false). No response schema: like shallot's side, the reply is
-// serialised with JSON.stringify. Mirrors ./shallot-echo.mjs.
+// serialised with JSON.stringify. Mirrors ../../servers/shallot-echo.mjs.
 //
-// Fastify is not a dependency of this project: `npm run bench` copies this file into its temporary
-// install of ../shared/bench-peers and runs it from there, where `fastify` resolves.
+// Fastify is not a dependency of shallot: this file runs from bench/peers, whose own package.json
+// and lockfile `npm run bench` installs on its first run.
 import Fastify from 'fastify';
 
 process.env.NODE_ENV ||= 'production';

@@ -2,8 +2,8 @@
 // Koa's own ctx.query. Koa has no logger of its own, so this side runs none. Mirrors
 // ./shallot-stack.mjs.
 //
-// Not dependencies of this project: `npm run bench` copies this file into its temporary install of
-// ../shared/bench-peers (adding @koa/bodyparser there) and runs it from there.
+// Not dependencies of shallot: this file runs from bench/peers, whose own package.json and lockfile
+// `npm run bench` installs on its first run.
 import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
