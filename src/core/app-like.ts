@@ -4,6 +4,7 @@
  * the context).
  */
 import type { Logger } from 'pino';
+import type { Context } from './context.js';
 
 /** The app members a context reads. */
 export interface AppLike {
@@ -14,4 +15,6 @@ export interface AppLike {
   subdomainOffset: number;
   keys: string[] | undefined;
   readonly log: Logger;
+  /** The error path's reporting half: emit and log, once per error. */
+  onError(err: unknown, ctx: Context): void;
 }

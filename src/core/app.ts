@@ -5,16 +5,17 @@
  * because a stack that changes under live traffic is a bug, not a feature.
  */
 import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import type { TlsOptions } from 'node:tls';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { RESOLVED, compose, type Next } from './compose.js';
-import { Engine, type EngineOptions } from './engine.js';
-import { isHttpError } from './http-error.js';
+import { Engine, type EngineApp, type EngineOptions } from '../engine/engine.js';
+import type { Exchange } from '../engine/exchange.js';
+import { Server, type ListenOptions } from '../engine/server.js';
+import { inject, type InjectInput, type InjectResult } from '../engine/inject.js';
+import { HttpError, isHttpError } from './http-error.js';
 import { RESPONSE_STARTED } from './compat.js';
-import { Server, type ListenOptions } from './server.js';
-import { inject, type InjectInput, type InjectResult } from './inject.js';
-import type { Connection } from './connection.js';
-import type { Context, DefaultState } from './context.js';
+import { Context, type DefaultState } from './context.js';
 
 /**
  * A middleware: `(ctx, next)`. Await `next()` to run the rest of the stack.
@@ -51,7 +52,7 @@ export interface AppOptions extends EngineOptions {
  * app.use((ctx) => { ctx.body = { message: 'Hello, world!' } })
  * app.listen(8006)
  */
-export class App<S extends object = DefaultState> extends EventEmitter {
+export class App<S extends object = DefaultState> extends EventEmitter implements EngineApp {
   readonly env: string;
   keys: string[] | undefined;
   proxy: boolean;
@@ -112,7 +113,7 @@ export class App<S extends object = DefaultState> extends EventEmitter {
     if (typeof host === 'function') callback = host;
     else if (host !== undefined) opts.host = host;
     const tls = opts.tls ?? this.settings.tls;
-    const engine = new Engine(this as unknown as never, this.settings);
+    const engine = new Engine(this, this.settings);
     const server = new Server(engine, tls, opts.signals === true);
     if (callback !== undefined) server.once('listening', callback);
     server.listen(opts.port ?? 0, opts.host);
@@ -127,12 +128,17 @@ export class App<S extends object = DefaultState> extends EventEmitter {
    */
   inject(input: InjectInput): Promise<InjectResult> {
     this.#composed();
-    return inject(new Engine(this as unknown as never, this.settings), input);
+    return inject(new Engine(this, this.settings), input);
   }
 
-  /** @internal runs the stack for one context and reports back to its connection */
-  run(ctx: Context<S>, conn: Connection): void {
-    ctx.owner = conn;
+  /** @internal gives an exchange of the engine its context */
+  attach(ex: Exchange, socket: Socket, encrypted: boolean, remoteAddress: string): void {
+    ex.handler = new Context(this, socket, ex, encrypted, remoteAddress);
+  }
+
+  /** @internal runs the stack for one exchange; its context completes it */
+  run(ex: Exchange): void {
+    const ctx = ex.handler as Context<S>;
     const done = this.#fn!(ctx);
     // A stack that finished synchronously (a sync handler, the common case) is complete now: an
     // `await` would cost an async frame and a microtask per request for nothing.
@@ -157,6 +163,21 @@ export class App<S extends object = DefaultState> extends EventEmitter {
       this.onError(error, ctx as Context);
       ctx.socket.destroy();
     }
+  }
+
+  /** @internal */
+  httpError(status: number, message: string, code: string): HttpError {
+    return new HttpError(status, message, { code });
+  }
+
+  /** @internal */
+  hasUpgradeListener(): boolean {
+    return this.listenerCount('upgrade') > 0;
+  }
+
+  /** @internal hands an upgraded socket to the `upgrade` listeners, as node:http does */
+  upgrade(ex: Exchange, socket: Socket, head: Buffer): void {
+    this.emit('upgrade', (ex.handler as Context).req, socket, head);
   }
 
   /**

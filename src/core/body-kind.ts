@@ -1,8 +1,9 @@
 /**
  * What a response body can be, and how each kind is recognised: the classification behind
- * `ctx.body`'s rules (in `response.ts`) and the framing decisions of `respond.ts`.
+ * `ctx.body`'s rules (in `response.ts`) and of what `respond.ts` hands the engine.
  */
 import { Readable } from 'node:stream';
+import type { BodyStream } from '../engine/body-stream.js';
 
 /** The WHATWG fetch `Response` (not shallot's `Response`, which is `ctx.response`). */
 type FetchResponse = InstanceType<typeof globalThis.Response>;
@@ -13,8 +14,7 @@ type FetchResponse = InstanceType<typeof globalThis.Response>;
  */
 export type ResponseBody = string | Buffer | Uint8Array | Readable | ReadableStream | AsyncIterable<unknown> | Blob | FetchResponse | object | null | undefined;
 
-/** What `respond` streams: a Node Readable, a web ReadableStream or an async iterable. */
-export type BodyStream = Readable | ReadableStream | AsyncIterable<unknown>;
+export type { BodyStream };
 
 /**
  * Node Readable, web ReadableStream, or async iterable (strings and buffers are not streams here).

@@ -21,10 +21,20 @@ import { Buffer } from 'node:buffer';
 /**
  * `ctx.req`: IncomingMessage's members on top of a Readable of the request body.
  *
+ * Failure follows IncomingMessage (`_http_incoming.js`), because the ecosystem's upload code is
+ * written against it: when the body cannot be completed — the client reset or half-closed, a chunk
+ * line was malformed, the request timed out — the stream emits `'aborted'`, then `'error'` *only
+ * if someone listens for it*, then `'close'`. A handler that pipes `ctx.req` somewhere with no
+ * error listener of its own therefore cannot take the process down; `for await`, `pipeline()`
+ * and `finished()` listen, and so see the error. Its `code` says which: `ECONNRESET` (message
+ * `aborted`, as Node) when the client went away, `HPE_*` with status 400 for a malformed body,
+ * `ERR_REQUEST_TIMEOUT` with status 408.
+ *
  * @example for await (const chunk of ctx.req) size += chunk.length
  */
 export class IncomingMessageShim extends Readable {
   readonly #ctx: Context;
+  #aborted = false;
 
   constructor(ctx: Context) {
     super({ highWaterMark: ctx.bodySource.highWaterMark });
@@ -34,6 +44,15 @@ export class IncomingMessageShim extends Readable {
 
   override _read(): void {
     this.#ctx.bodySource.wanted();
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    if (!this.complete) {
+      this.#aborted = true;
+      this.emit('aborted');
+    }
+    // Checked a tick later, as Node does: a listener added right after destroy() still hears it.
+    process.nextTick(() => cb(this.listenerCount('error') > 0 ? err : null));
   }
 
   /** Node's `req.setTimeout`: timeouts are the server's (`requestTimeout`); kept for compatibility. */
@@ -55,7 +74,8 @@ export class IncomingMessageShim extends Readable {
   get connection(): Socket { return this.#ctx.socket; }
   /** True once the whole body was received. */
   get complete(): boolean { return this.#ctx.bodySource.ended; }
-  get aborted(): boolean { return this.#ctx.bodySource.error !== null; }
+  /** True once the body was cut short (`'aborted'` was emitted). */
+  get aborted(): boolean { return this.#aborted || this.#ctx.bodySource.error !== null; }
   get trailers(): Record<string, string> {
     const out: Record<string, string> = {};
     const t = this.#ctx.bodySource.trailers ?? [];

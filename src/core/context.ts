@@ -10,8 +10,10 @@ import type Cookies from 'cookies';
 import type accepts from 'accepts';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { RequestHead } from '../parser/events.js';
-import type { BodySource } from './request-body.js';
+import type { BodySource } from '../engine/body-source.js';
+import type { Exchange, ExchangeHandler } from '../engine/exchange.js';
+import type { Reply } from '../engine/framing.js';
+import { releaseBody } from '../engine/body-stream.js';
 import { createHttpError, type HttpErrorInit } from './http-error.js';
 import { Request } from './request.js';
 import { Response, type OutgoingHeaders, type ResponseBody } from './response.js';
@@ -19,7 +21,7 @@ import { IncomingMessageShim, ServerResponseShim } from './compat.js';
 import type { AppLike } from './app-like.js';
 import type { ParsedQuery } from './query.js';
 import type { IncomingHeaders } from './incoming-headers.js';
-import type { ErrorRenderer } from './respond.js';
+import { errorReply, toReply, type ErrorRenderer } from './respond.js';
 
 /**
  * The `cookies` package loads `node:http` at require time (for `OutgoingMessage`), which shallot
@@ -29,11 +31,6 @@ const requireCjs = createRequire(import.meta.url);
 let CookiesClass: typeof Cookies | null = null;
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-
-/** Who runs this context's middleware and is told, exactly once, that its response may be written. */
-export interface ContextOwner {
-  complete(ctx: Context, error: unknown): void;
-}
 
 /**
  * Augment this interface to type `ctx.state` for every app at once.
@@ -59,7 +56,7 @@ export type DefaultState = {};
  * @typeParam Q - type of `ctx.query` (a validator may narrow it)
  * @example app.use(async (ctx, next) => { const t = Date.now(); await next(); ctx.set('x-ms', String(Date.now() - t)) })
  */
-export class Context<S extends object = DefaultState, P extends object = Record<string, string>, Q extends object = ParsedQuery> {
+export class Context<S extends object = DefaultState, P extends object = Record<string, string>, Q extends object = ParsedQuery> implements ExchangeHandler {
   readonly app: AppLike;
   readonly request: Request;
   readonly response: Response;
@@ -79,8 +76,9 @@ export class Context<S extends object = DefaultState, P extends object = Record<
   readonly remoteAddress: string;
   /** @internal the body bytes of this request */
   readonly bodySource: BodySource;
-  /** @internal set by the connection once the status line is written */
+  /** Whether the status line and headers were written: the response can no longer change. */
   headerSent: boolean;
+  readonly #exchange: Exchange;
   #abort: AbortController | null = null;
   #cookies: Cookies | null = null;
   #req: IncomingMessageShim | null = null;
@@ -89,15 +87,12 @@ export class Context<S extends object = DefaultState, P extends object = Record<
   routePath: string | null;
   /** Renders error responses for this request instead of the default problem+json; see {@link ErrorRenderer}. */
   errorRenderer: ErrorRenderer | null;
-  /** @internal who is told when the response may be written; set by the app before the stack runs */
-  owner: ContextOwner | null;
-  /** @internal true once the owner was told (normally when the stack settles) */
-  completed: boolean;
 
-  constructor(app: AppLike, socket: Socket, head: RequestHead, body: BodySource, encrypted: boolean, remoteAddress: string) {
+  constructor(app: AppLike, socket: Socket, exchange: Exchange, encrypted: boolean, remoteAddress: string) {
     this.app = app;
     this.socket = socket;
-    this.request = new Request(this as Context, head);
+    this.#exchange = exchange;
+    this.request = new Request(this as Context, exchange.head);
     this.response = new Response(this as Context);
     this.state = {} as S & StateMap;
     this.params = {} as P;
@@ -105,26 +100,61 @@ export class Context<S extends object = DefaultState, P extends object = Record<
     this.log = app.log;
     this.encrypted = encrypted;
     this.remoteAddress = remoteAddress;
-    this.bodySource = body;
+    this.bodySource = exchange.body;
     this.headerSent = false;
     this.routePath = null;
     this.errorRenderer = null;
-    this.owner = null;
-    this.completed = false;
   }
 
   /**
-   * @internal Tells the owner the response may be written, once: `false` if that already happened
+   * @internal Tells the engine the response may be written, once: `false` if that already happened
    * (a `respond = false` response starts at its first raw write, before the stack settles).
    */
   complete(error: unknown): boolean {
-    if (this.completed || this.owner === null) return false;
-    this.completed = true;
-    this.owner.complete(this as Context, error);
-    return true;
+    return this.#exchange.complete(error);
   }
 
-  /** Aborted when the client goes away before the response is complete, or the request times out. */
+  // ── ExchangeHandler: how the engine asks for the response and reports on it ─────────────────
+  /** @internal the response as the middleware left it (see respond.ts) */
+  reply(): Reply {
+    return toReply(this as Context);
+  }
+
+  /** @internal the one error path: report `err`, answer with problem+json */
+  replyError(err: unknown): Reply {
+    this.app.onError(err, this as Context);
+    return errorReply(this as Context, err);
+  }
+
+  /** @internal */
+  committed(): void {
+    this.headerSent = true;
+  }
+
+  /** @internal */
+  finished(): void {
+    this.#res?.markFinished();
+  }
+
+  /** @internal the response will never be written */
+  discard(): void {
+    releaseBody(this.response.body);
+  }
+
+  /** @internal the content stopped short of what its head promised; the connection is closed */
+  failed(err: unknown, clientGone: boolean): void {
+    // A stream that ends because the client left (the socket closed, or ctx.signal fired on its FIN
+    // and the handler — an SSE feed, say — destroyed the source) is not a server error.
+    if (clientGone || this.#abort?.signal.aborted === true) this.log.debug({ err }, 'response stream ended after the client left');
+    else this.app.onError(err, this as Context);
+    this.#res?.markAborted();
+  }
+
+  /**
+   * Aborted when the client goes away before the response is complete, when the request times out
+   * (reason code `ERR_REQUEST_TIMEOUT`), and — for a response still streaming, or an upgraded
+   * connection — when the server begins to shut down (reason code `ERR_SERVER_CLOSING`).
+   */
   get signal(): AbortSignal {
     return (this.#abort ??= new AbortController()).signal;
   }

@@ -18,6 +18,7 @@ export const ERRORS = {
   ERR_UPGRADE_REQUIRED: { status: 426, message: 'An Upgrade request with no upgrade listener' },
   ERR_CONNECT_UNSUPPORTED: { status: 501, message: 'A CONNECT request with no upgrade listener' },
   ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received within the timeout' },
+  ERR_SERVER_CLOSING: { status: 503, message: 'The server is shutting down: the reason ctx.signal gives a streaming response or an upgraded connection' },
   ERR_NEXT_CALLED_TWICE: { status: 500, message: 'next() called more than once in one middleware' },
   ERR_MISSING_AWAIT: { status: 500, message: 'Middleware resolved before downstream — missing await?' },
   // Router (src/router); the router names its codes literally, since it may not import this table.

@@ -6,7 +6,7 @@
  * error path, and only an error that says `expose: true` (by default every 4xx) ever has its
  * message sent to the client.
  */
-import { STATUS_TEXT } from './status.js';
+import { STATUS_TEXT } from '../engine/status.js';
 
 /**
  * Extra properties for an {@link HttpError}. A type alias rather than an interface so that it is

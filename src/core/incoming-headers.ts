@@ -5,7 +5,7 @@
  */
 
 import { getField } from '../parser/events.js';
-import { NullObject } from './null-object.js';
+import { NullObject } from '../engine/null-object.js';
 
 /** Node's IncomingHttpHeaders shape. */
 export type IncomingHeaders = Record<string, string | string[] | undefined>;

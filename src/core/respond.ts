@@ -1,84 +1,67 @@
 /**
- * Turns a finished context into bytes: the status line, headers, and the body or a plan to stream
- * it. Koa's body rules (see `response.ts`) decide the type; this module decides the framing:
- * Content-Length for strings, buffers and JSON; chunked for streams of unknown length; nothing
- * for HEAD (but the length it would have had), 1xx, 204 and 304 (RFC 9110 §6.4.1, §9.3.2).
+ * Turns a finished context into the {@link Reply} the engine frames and writes: Koa's body rules
+ * (see `response.ts`) decide the status, type and content; the engine (`src/engine/framing.ts`)
+ * decides the framing, HEAD and the bodiless statuses included. The error response — RFC 9457
+ * problem+json — is built here too, for every error a request ends with.
  */
-import type { Readable } from 'node:stream';
-import { httpDate } from './date.js';
-import { HttpError, toHttpError } from './http-error.js';
-import { STATUS_TEXT, isBodiless } from './status.js';
-import { bodyStream, type BodyStream, type OutgoingHeaders } from './response.js';
-import type { Context } from './context.js';
-import { NullObject } from './null-object.js';
+import { Readable } from 'node:stream';
 import { Buffer } from 'node:buffer';
-
-/** A response whose body is streamed after the head. */
-export interface StreamPlan {
-  head: Buffer;
-  source: BodyStream;
-  chunked: boolean;
-}
-
-/** Connection-level facts the head needs. */
-export interface HeadOptions {
-  /** Write `Connection: close` and close after this response. */
-  close: boolean;
-  /** The request was HTTP/1.0 (needs an explicit `Connection: keep-alive` to stay open). */
-  http10: boolean;
-  /** `Keep-Alive` header value to advertise, or '' for none. */
-  keepAliveHeader: string;
-}
+import { HttpError, toHttpError } from './http-error.js';
+import { STATUS_TEXT, isBodiless } from '../engine/status.js';
+import { Reply } from '../engine/framing.js';
+import { releaseBody } from '../engine/body-stream.js';
+import { bodyStream } from './response.js';
+import type { Context } from './context.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
+const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
+/** A Content-Length the application set: digits only, or it promises nothing. */
+const DIGITS = /^\d{1,15}$/;
 
 /**
- * Serialises `ctx` into one piece (head and body together, so a small response is one write):
- * a string of latin1 bytes (every char below U+0100, one byte each) when head and body are
- * ASCII, else a Buffer — or a {@link StreamPlan}.
+ * The response for `ctx` as its middleware left it. Throws when it cannot be sent as set — a body
+ * that does not serialise (a cyclic object), or a stream that failed before its head was written —
+ * and the engine answers with {@link errorReply} instead.
  */
-export function serialize(ctx: Context, opts: HeadOptions): string | Buffer | StreamPlan {
+export function toReply(ctx: Context): Reply {
   const res = ctx.response;
   let body = res.body;
-  let status = res.status;
+  const status = res.status;
   const headers = res.headers;
-  const isHead = ctx.request.method === 'HEAD';
 
   if (isBodiless(status)) {
-    destroyStream(body);
     delete headers['content-type'];
-    delete headers['content-length'];
-    delete headers['transfer-encoding'];
-    return headString(status, res.message, headers, opts, -1, false);
+    return new Reply(status, res.message, headers, null, -1, bodyStream(body));
   }
 
   if (body === undefined || body === null) {
     if (res.explicitNullBody || (body === null && !res.explicitStatus)) {
       // Koa: an explicit `body = null` is an empty response.
       delete headers['content-type'];
-      delete headers['transfer-encoding'];
       headers['content-length'] = '0';
-      return headString(status, res.message, headers, opts, -1, false);
+      return new Reply(status, res.message, headers, '', 0, null);
     }
     if (!res.explicitStatus) {
       // Nothing handled the request: the same problem+json a thrown 404 gets. Not an error, so the
       // headers middleware set (a request id, CORS) stay, as in Koa.
-      return serializeError(ctx, new HttpError(404), opts, true);
+      return errorReply(ctx, new HttpError(404), true);
     }
     body = res.message || String(status);
     headers['content-type'] ??= TEXT_PLAIN;
   }
 
+  if (body instanceof Readable && body.errored !== null) {
+    // The stream failed before its head was written (a missing file, say): answer with the error
+    // instead of a 200 that is then cut short.
+    throw body.errored;
+  }
   const stream = bodyStream(body);
   if (stream !== null) {
+    // A length set for a stream (koa-send sets it) is a promise the engine holds the stream to.
     const declared = headers['content-length'];
-    if (isHead) {
-      destroyStream(stream);
-      return headString(status, res.message, headers, opts, -1, false);
-    }
-    const chunked = declared === undefined;
-    return { head: Buffer.from(headString(status, res.message, headers, opts, -1, chunked), 'latin1'), source: stream, chunked };
+    const length = typeof declared === 'string' && DIGITS.test(declared) ? Number(declared) : -1;
+    return new Reply(status, res.message, headers, null, length, stream);
   }
 
   let payload: string | Uint8Array;
@@ -89,39 +72,24 @@ export function serialize(ctx: Context, opts: HeadOptions): string | Buffer | St
     headers['content-type'] ??= JSON_TYPE;
   }
   const len = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
-  delete headers['content-length'];
-  status = res.status;
-  const head = headString(status, res.message, headers, opts, len, false);
-  // Left behind so middleware that runs at 'finish' (a logger) can read the size that was sent.
+  // Left for middleware that runs at 'finish' (a logger) to read the size that was sent; the
+  // engine writes its own Content-Length from `len`.
   headers['content-length'] = String(len);
-  if (isHead) return head;
-  // An ASCII payload (its UTF-8 length is its length) is latin1 too: the response stays a string,
-  // which the socket writes straight from V8's memory — no Buffer to allocate and fill — and
-  // which joins the other responses of a pipelined batch by plain concatenation.
-  if (typeof payload === 'string' && len === payload.length) return head + payload;
-  // One allocation for head and body: the common response leaves in a single write.
-  const headLen = head.length;
-  const out = Buffer.allocUnsafe(headLen + len);
-  out.write(head, 0, 'latin1');
-  if (typeof payload === 'string') out.write(payload, headLen, 'utf8');
-  else out.set(payload, headLen);
-  return out;
+  return new Reply(status, res.message, headers, payload, len, null);
 }
 
 /**
  * The one error response: RFC 9457 problem+json. Details only when the error is exposed
  * (`expose`, default `status < 500`); an unknown error is a 500 with the stock title. The body
  * comes from `ctx.errorRenderer` when one is set (see {@link ErrorRenderer}). The response headers
- * are reset first, unless `keepHeaders` (the 404 of a request nothing answered).
+ * are reset first (but `Connection`), unless `keepHeaders` (the 404 of a request nothing answered).
  */
-export function serializeError(ctx: Context, err: unknown, opts: HeadOptions, keepHeaders = false): Buffer {
+export function errorReply(ctx: Context, err: unknown, keepHeaders = false): Reply {
   const res = ctx.response;
-  destroyStream(res.body);
-  if (!keepHeaders) for (const k of Object.keys(res.headers)) delete res.headers[k];
-  else {
-    delete res.headers['content-length'];
-    delete res.headers['transfer-encoding'];
-  }
+  const headers = res.headers;
+  // `Connection` is the connection's, not the response's: a close asked for (a 413 before the body
+  // was read) survives the reset, and the engine honours it.
+  if (!keepHeaders) for (const k of Object.keys(headers)) if (k !== 'connection') delete headers[k];
   const e = toHttpError(err);
   const status = e.status;
   if (e.headers !== undefined) {
@@ -136,15 +104,15 @@ export function serializeError(ctx: Context, err: unknown, opts: HeadOptions, ke
       }
     }
   }
+  // Whatever body the middleware left is not sent: a stream lets go of what it holds.
+  releaseBody(res.body);
   res.status = status;
   const custom = renderCustom(ctx, e);
   const body = custom?.body ?? JSON.stringify(problem(status, e));
-  res.headers['content-type'] = custom?.type ?? 'application/problem+json; charset=utf-8';
-  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  const head = headString(status, STATUS_TEXT[status] ?? '', res.headers, opts, bytes.byteLength, false);
-  res.headers['content-length'] = String(bytes.byteLength);
-  if (ctx.request.method === 'HEAD') return Buffer.from(head, 'latin1');
-  return Buffer.concat([Buffer.from(head, 'latin1'), bytes]);
+  headers['content-type'] = custom?.type ?? PROBLEM_TYPE;
+  const len = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  headers['content-length'] = String(len);
+  return new Reply(status, STATUS_TEXT[status] ?? '', headers, body, len, null);
 }
 
 /** The body of an error response, as an {@link ErrorRenderer} returns it. */
@@ -189,35 +157,4 @@ export function problem(status: number, err: HttpError | null): Record<string, u
   }
   out['code'] = err !== null && typeof err.code === 'string' ? err.code : 'ERR_INTERNAL';
   return out;
-}
-
-/** A complete response for a request the connection refuses before any context exists. */
-export function rawErrorResponse(status: number, code: string, detail: string, opts: HeadOptions): Buffer {
-  const body = JSON.stringify({ type: 'about:blank', title: STATUS_TEXT[status] ?? 'Error', status, detail, code });
-  const headers = new NullObject() as OutgoingHeaders;
-  headers['content-type'] = 'application/problem+json; charset=utf-8';
-  const head = headString(status, STATUS_TEXT[status] ?? '', headers, opts, Buffer.byteLength(body), false);
-  return Buffer.from(head + body, 'utf8');
-}
-
-function headString(status: number, message: string, headers: OutgoingHeaders, opts: HeadOptions, length: number, chunked: boolean): string {
-  let s = `HTTP/1.1 ${status} ${message}\r\n`;
-  for (const name in headers) {
-    const v = headers[name]!;
-    if (typeof v === 'string') s += `${name}: ${v}\r\n`;
-    else for (let i = 0; i < v.length; i++) s += `${name}: ${v[i]}\r\n`;
-  }
-  if (length >= 0) s += `content-length: ${length}\r\n`;
-  if (chunked) s += 'transfer-encoding: chunked\r\n';
-  if (headers['date'] === undefined) s += `date: ${httpDate()}\r\n`;
-  if (opts.close) s += 'connection: close\r\n';
-  else {
-    if (opts.http10) s += 'connection: keep-alive\r\n';
-    if (opts.keepAliveHeader !== '') s += opts.keepAliveHeader;
-  }
-  return `${s}\r\n`;
-}
-
-function destroyStream(body: unknown): void {
-  if (body !== null && typeof body === 'object' && typeof (body as Readable).destroy === 'function') (body as Readable).destroy();
 }

@@ -12,23 +12,46 @@
 import { create as contentDisposition, type CreateOptions } from 'content-disposition';
 import { contentType as mimeContentType } from 'mime-types';
 import typeis from 'type-is';
-import { REDIRECT_STATUSES, STATUS_TEXT, isBodiless } from './status.js';
+import { REDIRECT_STATUSES, STATUS_TEXT, isBodiless } from '../engine/status.js';
 import { guardStream, isStreamLike, looksLikeHtml, releaseStream, type ResponseBody } from './body-kind.js';
 import { checkName, checkValue, encodeUrl, escapeHtml } from './header-value.js';
 import type { Context } from './context.js';
-import { NullObject } from './null-object.js';
+import { NullObject } from '../engine/null-object.js';
+import { isHopByHop, type OutgoingHeaders } from '../engine/framing.js';
 import { Buffer } from 'node:buffer';
 
 export { bodyStream, isStreamLike, type BodyStream, type ResponseBody } from './body-kind.js';
 
-/** Outgoing header values as stored: a string, or an array for repeated fields such as Set-Cookie. */
-export type OutgoingHeaders = Record<string, string | string[]>;
+export type { OutgoingHeaders };
 
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
 const TEXT_HTML = 'text/html; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const OCTET = 'application/octet-stream';
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/** Content codings fetch (undici) decodes: a fetched body with only these arrives decoded. */
+const DECODED_BY_FETCH = /^\s*(?:(?:x-)?gzip|deflate|br)\s*(?:,\s*(?:(?:x-)?gzip|deflate|br)\s*)*$/i;
+
+/**
+ * Copies a fetch `Response`'s fields onto the response it becomes, minus what describes the
+ * upstream's connection and message rather than the bytes that will be sent: hop-by-hop and framing
+ * fields (RFC 9110 §7.6.1; the engine writes its own), and — for a fetched body, which fetch has
+ * already decoded — Content-Encoding and Content-Length, which describe the encoded bytes.
+ */
+function copyFetchHeaders(res: Response, val: InstanceType<typeof globalThis.Response>): void {
+  const coding = val.headers.get('content-encoding');
+  const decoded = val.url !== '' && coding !== null && DECODED_BY_FETCH.test(coding);
+  for (const [k, v] of val.headers) {
+    if (isHopByHop(k)) continue;
+    if (decoded && (k === 'content-encoding' || k === 'content-length')) continue;
+    if (k === 'set-cookie') continue;
+    res.set(k, v);
+  }
+  // Headers joins repeated fields with ", ", which would corrupt cookies; it keeps them apart here.
+  const cookies = val.headers.getSetCookie();
+  if (cookies.length > 0) res.set('set-cookie', cookies);
+}
 
 /**
  * The response side of a {@link Context}.
@@ -85,10 +108,17 @@ export class Response {
     return this.#message !== '' ? this.#message : (STATUS_TEXT[this.#status] ?? '');
   }
 
-  /** @throws {TypeError} on CR or LF, which would split the status line */
+  /**
+   * @throws {TypeError} on a character a header value may not hold (RFC 9112 §4: a reason phrase is
+   * HTAB, SP, VCHAR and obs-text): a control character, or a code point above U+00FF, which the
+   * latin1 status line would write as another byte — CR or LF among them
+   */
   set message(msg: string) {
-    if (/[\r\n]/.test(msg)) throw new TypeError('Invalid status message: CR and LF are not allowed');
-    this.#message = msg;
+    try {
+      this.#message = checkValue(msg);
+    } catch {
+      throw new TypeError(`Invalid status message: ${JSON.stringify(msg)} (control characters and code points above U+00FF are not allowed)`);
+    }
   }
 
   /** The body, as set. */
@@ -150,7 +180,7 @@ export class Response {
     }
     if (val instanceof globalThis.Response) {
       this.status = val.status;
-      for (const [k, v] of val.headers) this.set(k, v);
+      copyFetchHeaders(this, val);
       if (noType && !val.headers.has('content-type')) h['content-type'] = OCTET;
       return;
     }

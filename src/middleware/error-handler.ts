@@ -22,7 +22,7 @@ import type { Middleware } from '../core/app.js';
 import type { Context } from '../core/context.js';
 import { HttpError } from '../core/http-error.js';
 import { problem, type ErrorRenderer, type RenderedError } from '../core/respond.js';
-import { STATUS_TEXT } from '../core/status.js';
+import { STATUS_TEXT } from '../engine/status.js';
 
 /** Options of {@link errorHandler}. */
 export interface ErrorHandlerOptions {

@@ -8,8 +8,9 @@
  *   every event at once instead of buffering it.
  * - The stream closes exactly once — by `close()`, by the client leaving (`ctx.signal`, which the
  *   engine fires when the connection closes; a peer that vanishes silently is noticed at the next
- *   write, which the heartbeat guarantees), or by the body being destroyed or replaced. Closing
- *   clears the heartbeat timer and runs the `onClose` listeners.
+ *   write, which the heartbeat guarantees), by the server shutting down (`ctx.signal` again, with
+ *   code `ERR_SERVER_CLOSING`: the stream ends cleanly), or by the body being destroyed or
+ *   replaced. Closing clears the heartbeat timer and runs the `onClose` listeners.
  * - Field values that would break the framing (CR or LF in `event`/`id`, NUL in `id`) are a
  *   TypeError: they come from code, not from the client.
  */
@@ -83,7 +84,10 @@ export function sse(ctx: Context, options: SseOptions = {}): SseStream {
   };
   const onAbort = (): void => {
     finish();
-    body.destroy();
+    // Server shutdown: end the stream cleanly (the client sees a complete response and reconnects
+    // elsewhere); the client gone: nothing can be written, so let go of the stream.
+    if ((ctx.signal.reason as { code?: unknown } | undefined)?.code === 'ERR_SERVER_CLOSING') body.push(null);
+    else body.destroy();
   };
   const push = (text: string): boolean => {
     if (closed) return false;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { App, type AppOptions, type Middleware } from '../../src/core/app.js';
-import type { InjectRequest } from '../../src/core/inject.js';
+import type { InjectRequest } from '../../src/engine/inject.js';
 
 async function send(opts: AppOptions, mw: Middleware, req: InjectRequest = {}) {
   const app = new App({ logger: false, ...opts });

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { App, type AppOptions } from '../../src/core/app.js';
 import type { Context } from '../../src/core/context.js';
-import type { InjectRequest } from '../../src/core/inject.js';
+import type { InjectRequest } from '../../src/engine/inject.js';
 
 /** Runs `read` inside a request and returns what it returned. */
 async function within<T>(read: (ctx: Context) => T, req: InjectRequest | string = {}, opts: AppOptions = {}): Promise<T> {

@@ -14,7 +14,7 @@ import { App, type AppOptions, type Middleware } from '../../src/core/app.js';
 import type { Context } from '../../src/core/context.js';
 import { ERRORS, errorFor } from '../../src/core/errors.js';
 import { HttpError, createHttpError, isHttpError, toHttpError } from '../../src/core/http-error.js';
-import type { InjectRequest } from '../../src/core/inject.js';
+import type { InjectRequest } from '../../src/engine/inject.js';
 
 function appWith(mws: Middleware[], opts: AppOptions = {}): { app: App; errors: [unknown, Context][] } {
   const app = new App({ logger: false, ...opts });

@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { App, type Middleware } from '../../src/core/app.js';
 import type { Context } from '../../src/core/context.js';
 import type { ResponseBody } from '../../src/core/response.js';
-import type { Server } from '../../src/core/server.js';
+import type { Server } from '../../src/engine/server.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { deferred } from '../helpers/server.js';
 

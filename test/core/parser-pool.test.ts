@@ -1,5 +1,5 @@
 /**
- * Idle connections give their parser back to the engine's pool (src/core/parser-pool.ts) and take
+ * Idle connections give their parser back to the engine's pool (src/engine/parser-pool.ts) and take
  * one again when bytes come. Nothing about a request may change because of it: the pool's own
  * rules, then the wire — keep-alive requests after an idle gap, and parse-error offsets that still
  * count every byte the connection received.
@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ParseError } from '../../src/parser/errors.js';
 import { RequestParser } from '../../src/parser/parser.js';
-import { ParserPool } from '../../src/core/parser-pool.js';
+import { ParserPool } from '../../src/engine/parser-pool.js';
 import { App } from '../../src/index.js';
 import { RawClient, get } from '../helpers/raw-client.js';
 import { closeAll, serve } from '../helpers/server.js';

@@ -1,6 +1,6 @@
 /**
  * A small, independent HTTP/1.1 response reader for wire tests. It deliberately shares no code with
- * the server (`src/core/response-reader.ts` reads what our own server wrote; a test that used it
+ * the server (`src/engine/response-reader.ts` reads what our own server wrote; a test that used it
  * would trust the thing under test). It is strict about completeness: a response whose body is cut
  * short is reported as `partial`, never returned as a short response.
  */

@@ -12,17 +12,15 @@ import type { ParserOptions } from '../parser/parser.js';
 import { Connection } from './connection.js';
 import { ParserPool } from './parser-pool.js';
 import { SERVER_DEFAULTS } from './defaults.js';
-import { HttpError } from './http-error.js';
-import { serializeError, type HeadOptions } from './respond.js';
-import type { AppLike } from './app-like.js';
-import type { Context } from './context.js';
-import type { EngineHost } from './engine-host.js';
+import type { Exchange } from './exchange.js';
+import type { EngineHost } from './host.js';
 
 /** Connection-engine options (all optional; defaults in `SERVER_DEFAULTS`). */
 export interface EngineOptions {
   headersTimeout?: number;
   requestTimeout?: number;
   keepAliveTimeout?: number;
+  sendTimeout?: number;
   maxRequestsPerSocket?: number;
   maxPipelinedRequests?: number;
   bodyHighWaterMark?: number;
@@ -30,12 +28,18 @@ export interface EngineOptions {
   parser?: ParserOptions;
 }
 
-/** What the engine calls back into the app for. */
-export interface EngineApp extends AppLike {
-  run(ctx: Context, conn: Connection): void;
-  onError(err: unknown, ctx: Context): void;
-  listenerCount(event: 'upgrade'): number;
-  emit(event: 'upgrade', req: unknown, socket: Socket, head: Buffer): boolean;
+/** What the engine calls the http room (the app) for. */
+export interface EngineApp {
+  readonly log: Logger;
+  /** Gives `ex` its handler: the context the middleware will see. */
+  attach(ex: Exchange, socket: Socket, encrypted: boolean, remoteAddress: string): void;
+  /** Runs the middleware for `ex`; the handler completes the exchange. */
+  run(ex: Exchange): void;
+  /** An error with a status and a stable code (the app's HttpError). */
+  httpError(status: number, message: string, code: string): Error & { status: number; code: string };
+  hasUpgradeListener(): boolean;
+  /** Hands an upgraded socket to the application's `upgrade` listeners. */
+  upgrade(ex: Exchange, socket: Socket, head: Buffer): void;
 }
 
 /**
@@ -44,8 +48,6 @@ export interface EngineApp extends AppLike {
  * up holding their parsers here instead.
  */
 const PARSER_POOL_SIZE = 128;
-
-const CLOSE_OPTS: HeadOptions = Object.freeze({ close: true, http10: false, keepAliveHeader: '' });
 
 /** See the module comment. */
 export class Engine implements EngineHost {
@@ -58,17 +60,16 @@ export class Engine implements EngineHost {
   readonly headersTimeout: number;
   readonly requestTimeout: number;
   readonly keepAliveTimeout: number;
+  readonly sendTimeout: number;
   readonly shutdownTimeout: number;
-  readonly closeOpts: HeadOptions = CLOSE_OPTS;
-  readonly #keep11: HeadOptions;
-  readonly #keep10: HeadOptions;
+  readonly keepAliveField: string;
   readonly connections = new Set<Connection>();
   closing = false;
   #clock = 0;
   #sweep: NodeJS.Timeout | null = null;
   #drainWaiters: (() => void)[] = [];
-  /** Sockets handed to an `upgrade` listener and still open: past HTTP, but not past shutdown. */
-  readonly #upgraded = new Set<Socket>();
+  /** Sockets handed to an `upgrade` listener and still open, with their exchanges: past HTTP, but not past shutdown. */
+  readonly #upgraded = new Map<Socket, Exchange>();
 
   constructor(app: EngineApp, options: EngineOptions) {
     this.app = app;
@@ -80,10 +81,9 @@ export class Engine implements EngineHost {
     this.headersTimeout = options.headersTimeout ?? SERVER_DEFAULTS.headersTimeout;
     this.requestTimeout = options.requestTimeout ?? SERVER_DEFAULTS.requestTimeout;
     this.keepAliveTimeout = options.keepAliveTimeout ?? SERVER_DEFAULTS.keepAliveTimeout;
+    this.sendTimeout = options.sendTimeout ?? SERVER_DEFAULTS.sendTimeout;
     this.shutdownTimeout = options.shutdownTimeout ?? SERVER_DEFAULTS.shutdownTimeout;
-    const ka = this.keepAliveTimeout > 0 ? `keep-alive: timeout=${Math.max(1, Math.floor(this.keepAliveTimeout / 1000))}\r\n` : '';
-    this.#keep11 = Object.freeze({ close: false, http10: false, keepAliveHeader: ka });
-    this.#keep10 = Object.freeze({ close: false, http10: true, keepAliveHeader: ka });
+    this.keepAliveField = this.keepAliveTimeout > 0 ? `keep-alive: timeout=${Math.max(1, Math.floor(this.keepAliveTimeout / 1000))}\r\n` : '';
   }
 
   /** Takes a new socket. */
@@ -97,7 +97,7 @@ export class Engine implements EngineHost {
 
   /** Starts the timeout sweep (servers only). */
   startSweep(): void {
-    const timeouts = [this.headersTimeout, this.requestTimeout, this.keepAliveTimeout].filter((t) => t > 0);
+    const timeouts = [this.headersTimeout, this.requestTimeout, this.keepAliveTimeout, this.sendTimeout].filter((t) => t > 0);
     if (timeouts.length === 0) return;
     // A quarter of the shortest timeout, between 10 ms and 1 s: precise enough, nearly free.
     const tick = Math.min(1000, Math.max(10, Math.floor(Math.min(...timeouts) / 4)));
@@ -114,6 +114,13 @@ export class Engine implements EngineHost {
   #check(): void {
     const now = (this.#clock = Date.now());
     for (const c of this.connections) {
+      // A client that stopped reading what we write holds its connection and every byte queued for
+      // it; progress, not the age of the response, is what counts (a large download may take long).
+      if (this.sendTimeout > 0 && c.stalledFor(now) > this.sendTimeout) {
+        this.log.debug({ remoteAddress: c.socket.remoteAddress }, 'send timeout: the client stopped reading');
+        c.socket.destroy();
+        continue;
+      }
       if (c.requestStart !== 0) {
         const age = now - c.requestStart;
         if ((!c.headDone && this.headersTimeout > 0 && age > this.headersTimeout) || (this.requestTimeout > 0 && age > this.requestTimeout)) {
@@ -131,62 +138,58 @@ export class Engine implements EngineHost {
 
   /**
    * Graceful shutdown: idle connections close now, busy ones after answering what they received;
-   * whatever is left after `shutdownTimeout` is destroyed. Resolves when every connection is gone.
+   * streaming responses and upgraded sockets are told (their handlers' `abort`, code
+   * `ERR_SERVER_CLOSING`); whatever is left after `shutdownTimeout` is destroyed. Resolves when
+   * every connection is gone.
    */
   async shutdown(): Promise<void> {
     this.closing = true;
     for (const c of this.connections) c.shutdown();
+    if (this.#upgraded.size > 0) {
+      const reason = this.app.httpError(503, 'The server is shutting down', 'ERR_SERVER_CLOSING');
+      for (const ex of this.#upgraded.values()) ex.handler!.abort(reason);
+    }
     if (this.connections.size === 0 && this.#upgraded.size === 0) return;
     const drained = this.connections.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
     // The deadline also ends upgraded sockets (a WebSocket the app did not close): the listening
     // server cannot finish closing while one lives, so without this close() never resolved.
-    const deadline = setTimeout(() => {
-      for (const c of this.connections) c.socket.destroy();
-      for (const s of this.#upgraded) s.destroy();
-    }, this.shutdownTimeout);
+    const deadline = setTimeout(() => this.destroyAll(), this.shutdownTimeout);
     deadline.unref();
     await drained;
     if (this.#upgraded.size === 0) clearTimeout(deadline);
   }
 
-  // ── EngineHost ──────────────────────────────────────────────────────────────────────────
-  keepOpts(http10: boolean): HeadOptions {
-    return http10 ? this.#keep10 : this.#keep11;
+  /** Destroys every connection and upgraded socket now (a forced exit). */
+  destroyAll(): void {
+    for (const c of this.connections) c.socket.destroy();
+    for (const s of this.#upgraded.keys()) s.destroy();
   }
 
+  // ── EngineHost ──────────────────────────────────────────────────────────────────────────
   now(): number {
     return this.#clock;
   }
 
-  dispatch(ctx: Context, conn: Connection): void {
-    this.app.run(ctx, conn);
+  attach(ex: Exchange, socket: Socket, encrypted: boolean, remoteAddress: string): void {
+    this.app.attach(ex, socket, encrypted, remoteAddress);
   }
 
-  httpError(status: number, message: string, code: string): Error {
-    return new HttpError(status, message, { code });
+  dispatch(ex: Exchange): void {
+    this.app.run(ex);
+  }
+
+  httpError(status: number, message: string, code: string): Error & { status: number; code: string } {
+    return this.app.httpError(status, message, code);
   }
 
   hasUpgradeListener(): boolean {
-    return this.app.listenerCount('upgrade') > 0;
+    return this.app.hasUpgradeListener();
   }
 
-  upgrade(ctx: Context, socket: Socket, head: Buffer): void {
-    this.#upgraded.add(socket);
+  upgrade(ex: Exchange, socket: Socket, head: Buffer): void {
+    this.#upgraded.set(socket, ex);
     socket.once('close', () => this.#upgraded.delete(socket));
-    this.app.emit('upgrade', ctx.req, socket, head);
-  }
-
-  renderError(ctx: Context, err: unknown, opts: HeadOptions): Buffer {
-    return serializeError(ctx, this.reportError(err, ctx), opts);
-  }
-
-  reportError(err: unknown, ctx: Context): unknown {
-    this.app.onError(err, ctx);
-    return err;
-  }
-
-  finished(ctx: Context): void {
-    if (ctx.hasRes) ctx.res.markFinished();
+    this.app.upgrade(ex, socket, head);
   }
 
   forget(conn: Connection): void {

@@ -4,8 +4,16 @@
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import { constants } from 'node:os';
 import tls from 'node:tls';
 import type { Engine } from './engine.js';
+
+/**
+ * A repeat of a shutdown signal within this many ms of the first is the same request, delivered
+ * twice: a terminal sends SIGINT to the whole process group and `npm start` forwards it again, a
+ * container runtime's SIGTERM reaches both npm and node. A signal after it is a second request.
+ */
+const SIGNAL_REPEAT_MS = 1000;
 
 /** Options of `app.listen({ … })`. */
 export interface ListenOptions {
@@ -27,14 +35,17 @@ export class Server extends EventEmitter {
   readonly #net: net.Server;
   readonly #engine: Engine;
   #closing: Promise<void> | null = null;
-  #signalHandler: (() => void) | null = null;
+  #signalHandler: ((signal: NodeJS.Signals) => void) | null = null;
+  #firstSignalAt = 0;
 
   constructor(engine: Engine, tlsOptions: tls.TlsOptions | undefined, signals: boolean) {
     super();
     this.#engine = engine;
     // allowHalfOpen: a client that half-closes after its request still gets its response.
     if (tlsOptions !== undefined) {
-      const s = tls.createServer({ ...tlsOptions, allowHalfOpen: true });
+      // ALPN: offer http/1.1, so a client that speaks only h2 fails the handshake with
+      // no_application_protocol rather than sending HTTP/2 frames to an HTTP/1.1 parser.
+      const s = tls.createServer({ ALPNProtocols: ['http/1.1'], ...tlsOptions, allowHalfOpen: true });
       s.on('secureConnection', (socket) => engine.accept(socket, true));
       s.on('tlsClientError', (err) => engine.log.debug({ err }, 'TLS handshake failed'));
       this.#net = s;
@@ -47,10 +58,40 @@ export class Server extends EventEmitter {
     });
     this.#net.on('error', (err) => this.emit('error', err));
     if (signals) {
-      this.#signalHandler = () => void this.close();
-      process.once('SIGINT', this.#signalHandler);
-      process.once('SIGTERM', this.#signalHandler);
+      // Kept for the whole shutdown: once a handler is gone, the next signal kills the process
+      // mid-drain with the default action.
+      this.#signalHandler = (signal) => this.#onSignal(signal);
+      process.on('SIGINT', this.#signalHandler);
+      process.on('SIGTERM', this.#signalHandler);
     }
+  }
+
+  /**
+   * The first SIGINT/SIGTERM starts a graceful close; repeats of it (see SIGNAL_REPEAT_MS) are
+   * ignored; a later one is a second request, as pressing Ctrl-C again is: every connection is
+   * destroyed and the process exits with the signal's conventional status (128 + its number), as
+   * Fastify's close-with-grace does.
+   */
+  #onSignal(signal: NodeJS.Signals): void {
+    const now = Date.now();
+    if (this.#closing === null) {
+      this.#firstSignalAt = now;
+      this.#engine.log.info({ signal }, 'shutting down: answering requests in flight (send the signal again to stop at once)');
+      void this.close();
+      return;
+    }
+    if (now - this.#firstSignalAt < SIGNAL_REPEAT_MS) return;
+    this.#engine.log.warn({ signal }, 'second signal: closing every connection and exiting now');
+    this.#engine.destroyAll();
+    this.#removeSignalHandler();
+    process.exit(128 + (constants.signals[signal] ?? 0));
+  }
+
+  #removeSignalHandler(): void {
+    if (this.#signalHandler === null) return;
+    process.removeListener('SIGINT', this.#signalHandler);
+    process.removeListener('SIGTERM', this.#signalHandler);
+    this.#signalHandler = null;
   }
 
   /** @internal */
@@ -82,19 +123,19 @@ export class Server extends EventEmitter {
   /**
    * Graceful shutdown: stop accepting, close idle keep-alive connections now, let in-flight
    * requests finish (their responses say `Connection: close`), answer pipelined requests already
-   * received, destroy what is left after `shutdownTimeout`. Idempotent.
+   * received, destroy what is left after `shutdownTimeout`. Long-lived responses and upgraded
+   * sockets are told: their `ctx.signal` aborts with code `ERR_SERVER_CLOSING`, and the server
+   * emits `closing` first (for code that holds upgraded sockets itself). Idempotent.
    */
   close(): Promise<void> {
     if (this.#closing !== null) return this.#closing;
-    if (this.#signalHandler !== null) {
-      process.removeListener('SIGINT', this.#signalHandler);
-      process.removeListener('SIGTERM', this.#signalHandler);
-    }
+    this.emit('closing');
     const stopped = new Promise<void>((resolve) => {
       if (!this.#net.listening) resolve();
       else this.#net.close(() => resolve());
     });
     this.#closing = Promise.all([stopped, this.#engine.shutdown()]).then(() => {
+      this.#removeSignalHandler();
       this.#engine.stopSweep();
       this.emit('close');
     });

@@ -1,0 +1,546 @@
+/**
+ * One connection's reading side: bytes in → parser → exchanges, handed to the http room. What goes
+ * back out is the {@link Outbox}'s business; this module decides what is read, and when to stop.
+ *
+ * Contract:
+ * - The connection is always in one {@link Phase}; every way of stopping (a request that closes,
+ *   a parse error, a timeout, the client's EOF, the outbox ending after a response, shutdown, an
+ *   upgrade) is a move to `closing` or beyond, never a flag beside it.
+ * - Requests are dispatched as soon as their head is parsed (pipelined ones run concurrently); the
+ *   outbox answers them strictly in order.
+ * - Reading stops (socket paused, parser not pulled) while too many requests wait for their
+ *   response, a handler has not read its buffered body, or the client is not reading the responses.
+ * - Every request gets exactly one answer. A failure while a request is being read belongs to that
+ *   request: if its head was parsed it is an exchange, whose handler learns the failure from its
+ *   body and gives the one answer; if not, the engine answers it (a refusal, after every answer
+ *   owed before it). Nothing more is read after it, and the connection closes once all is answered.
+ * - `shutdown()` answers what was received (the last response says `Connection: close`) and closes.
+ */
+import type { Socket } from 'node:net';
+import { Buffer } from 'node:buffer';
+import type { RequestParser } from '../parser/parser.js';
+import { ParseError } from '../parser/errors.js';
+import type { RequestHead, UpgradeEvent } from '../parser/events.js';
+import { BodySource, type BodyOwner } from './body-source.js';
+import { Exchange, STAGE, type ExchangeOwner } from './exchange.js';
+import { Outbox, type OutboxOwner } from './outbox.js';
+import { refusalResponse } from './framing.js';
+import type { EngineHost } from './host.js';
+
+/**
+ * Where a connection is in its life.
+ * - `reading`: requests are read.
+ * - `draining`: shutdown began; reading goes on for one loop turn (requests the client sent before
+ *   it may still sit in the socket's receive buffer) and the last ready response waits, since it
+ *   may become the one that says `Connection: close`.
+ * - `closing`: no new request is read (the body of the one being read still is, to its end); the
+ *   connection closes once every answer owed is written.
+ * - `upgraded`: the socket was handed to an upgrade listener.
+ * - `closed`: the socket closed.
+ */
+export type Phase = 'reading' | 'draining' | 'closing' | 'upgraded' | 'closed';
+
+const kConnection = Symbol('shallot.connection');
+
+/** A socket tagged with the connection that drives it. */
+interface OwnedSocket extends Socket {
+  [kConnection]?: Connection;
+}
+
+function owner(socket: Socket): Connection {
+  return (socket as OwnedSocket)[kConnection]!;
+}
+
+/** The reason a body's reader sees when the client went away mid-body (Node's IncomingMessage uses the same). */
+function aborted(): Error {
+  return Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+}
+
+/** An upgrade request waiting for the responses before it: its `upgrade` event and the bytes that arrived since. */
+interface PendingUpgrade {
+  ex: Exchange;
+  ev: UpgradeEvent | null;
+  more: Buffer[] | null;
+}
+
+/** Drives one socket; see the module contract. */
+export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
+  readonly socket: Socket;
+  readonly #host: EngineHost;
+  readonly #out: Outbox;
+  /**
+   * Null while the connection is idle with every byte consumed: the parser went back to the
+   * engine's pool (see parser-pool.ts), and #offset keeps the stream offset for the next one.
+   */
+  #parser: RequestParser | null;
+  #offset = 0;
+  #phase: Phase = 'reading';
+  /** The exchange whose request is being read (its body may still be arriving). */
+  #current: Exchange | null = null;
+  #paused = false;
+  #pumping = false;
+  #requests = 0;
+  #upgrade: PendingUpgrade | null = null;
+  readonly #encrypted: boolean;
+  readonly #remote: string;
+  /**
+   * `app.inject()`'s hook: called when every request received so far is answered or waits only
+   * for input that has not come. Its client sends EOF only then, because an EOF is how a real
+   * client says it left (see #eof), which must not abort handlers of a complete in-memory request.
+   */
+  onQuiet: (() => void) | null = null;
+  /** Coarse timestamps (ms) read by the server's sweep; 0 = not running. */
+  requestStart = 0;
+  headDone = false;
+  idleSince: number;
+
+  /*
+   * Socket listeners are static methods shared by every connection, which they find through a
+   * symbol on the socket: six closures per connection were a fifth of an idle connection's heap.
+   */
+  static #onData(this: Socket, chunk: Buffer): void {
+    owner(this).#data(chunk);
+  }
+
+  static #onEnd(this: Socket): void {
+    owner(this).#eof();
+  }
+
+  static #onError(this: Socket, err: Error): void {
+    owner(this).#host.log.debug({ err }, 'socket error');
+  }
+
+  static #onCloseEvent(this: Socket): void {
+    owner(this).#onClose();
+  }
+
+  static #onDrain(this: Socket): void {
+    const c = owner(this);
+    if (c.#paused) c.#resume();
+  }
+
+  constructor(host: EngineHost, socket: Socket, encrypted: boolean) {
+    this.#host = host;
+    this.socket = socket;
+    this.#out = new Outbox(socket, this, host.keepAliveField);
+    this.#parser = host.parsers.acquire(0);
+    this.#encrypted = encrypted;
+    this.#remote = socket.remoteAddress ?? '';
+    this.idleSince = host.now();
+    (socket as OwnedSocket)[kConnection] = this;
+    socket.on('data', Connection.#onData);
+    socket.on('end', Connection.#onEnd);
+    socket.on('error', Connection.#onError);
+    socket.on('close', Connection.#onCloseEvent);
+    socket.on('drain', Connection.#onDrain);
+  }
+
+  /** The connection's phase (see {@link Phase}). */
+  get phase(): Phase {
+    return this.#phase;
+  }
+
+  /** True when nothing is in progress: no answer owed or unsent, no partial request. */
+  get idle(): boolean {
+    return this.#out.idle && this.#current === null && (this.#parser === null || this.#parser.idle);
+  }
+
+  /** How long (ms) the client has not taken bytes written to it; see {@link Outbox.stalledFor}. */
+  stalledFor(now: number): number {
+    return this.#out.stalledFor(now);
+  }
+
+  /** Graceful close: answer what was received (reading on for one grace turn), then close. */
+  shutdown(): void {
+    if (this.#phase !== 'reading') return;
+    this.#phase = 'draining';
+    // Requests a client sent before close() may still sit unread in the socket's receive buffer:
+    // stopping now dropped them (the client saw a FIN, or a `Connection: close` answer to an
+    // earlier request, instead of their answers). Keep reading for one full loop turn, poll
+    // phase included, so they are read; meanwhile the outbox holds back the last ready response,
+    // which is the one that will say `Connection: close`.
+    setImmediate(() => setImmediate(() => this.#graceOver()));
+  }
+
+  #graceOver(): void {
+    if (this.#phase !== 'draining') return;
+    this.#phase = 'closing';
+    // A response that is still streaming may be long-lived (an SSE feed): tell it the server is closing.
+    this.#out.shutdown(this.#host.httpError(503, 'The server is shutting down', 'ERR_SERVER_CLOSING'));
+    // A request whose body is still arriving is in flight: read it to its end, then stop.
+    if (this.#current !== null) this.#current.close = true;
+    this.#out.flush();
+    this.#endIfDone();
+  }
+
+  /** A timeout from the server's sweep: the request being read failed with 408. */
+  timeout(): void {
+    if (this.#phase === 'closed' || this.#phase === 'upgraded') return;
+    const err = this.#host.httpError(408, 'The request was not received in time', 'ERR_REQUEST_TIMEOUT');
+    const cur = this.#current;
+    if (cur !== null && cur.stage !== STAGE.DONE) cur.handler!.abort(err);
+    this.#fail(err as Error & { status: number; code: string });
+  }
+
+  // ── reading ─────────────────────────────────────────────────────────────────────────────
+  #data(chunk: Buffer): void {
+    const up = this.#upgrade;
+    if (up !== null && up.ev !== null) {
+      // Bytes after an upgrade request belong to the new protocol: they go to the listener with the rest.
+      (up.more ??= []).push(chunk);
+      return;
+    }
+    const phase = this.#phase;
+    // Closing: bytes after the last request are read and dropped, so the client's data never meets
+    // a closed socket (which would answer it with a reset that can take our last response with it).
+    if (phase !== 'reading' && phase !== 'draining' && this.#current === null) return;
+    if (this.requestStart === 0) {
+      this.requestStart = this.#host.now();
+      this.headDone = false;
+    }
+    (this.#parser ??= this.#host.parsers.acquire(this.#offset)).push(chunk);
+    this.#pump();
+    if (this.onQuiet !== null) this.#notifyQuiet();
+  }
+
+  /** No handler still running except for a request whose bytes are still to come; see onQuiet. */
+  #notifyQuiet(): void {
+    if (this.#paused || this.#phase === 'closed' || this.#out.streaming) return;
+    if (this.#out.running(this.#current)) return;
+    this.onQuiet!();
+  }
+
+  /**
+   * Pulls and handles parser events. A handler that finishes synchronously completes inside this
+   * loop: its flush is deferred to the end of the outermost pump, so that the responses to
+   * pipelined requests read in one go still leave in one write.
+   */
+  #pump(): void {
+    const outer = !this.#pumping;
+    this.#pumping = true;
+    try {
+      this.#pumpEvents(null);
+    } finally {
+      if (outer) this.#pumping = false;
+    }
+    if (outer) {
+      this.#current?.body.settle();
+      this.#out.flushDeferred();
+    }
+  }
+
+  /** Whether the parser may be pulled: a new request may be read, or the current one's body is still coming. */
+  #reading(): boolean {
+    const p = this.#phase;
+    return p === 'reading' || p === 'draining' || (p === 'closing' && this.#current !== null);
+  }
+
+  /** `until`: stop once that exchange is no longer the one being read (its `end` was handled). */
+  #pumpEvents(until: Exchange | null): void {
+    const parser = this.#parser;
+    if (parser === null) return;
+    // `this.#parser === parser`: a handler run from here cannot park the parser (it is never
+    // drained while a request is current), but the loop does not bet on that.
+    while (!this.#paused && this.#reading() && this.#parser === parser && (until === null || this.#current === until)) {
+      if (this.#current === null && this.socket.writableNeedDrain) {
+        // Between requests, with responses still waiting for a client that is not reading them:
+        // take no new request until 'drain' (as Node's http server does). Otherwise a client
+        // that pipelines requests and never reads grows the write buffer without bound.
+        this.#pause();
+        return;
+      }
+      let ev;
+      try {
+        ev = parser.next();
+      } catch (err) {
+        if (!(err instanceof ParseError)) throw err;
+        this.#host.log.debug({ err }, 'request rejected by the parser');
+        this.#fail(Object.assign(this.#host.httpError(err.status, err.reason, err.code), { cause: err }) as Error & { status: number; code: string });
+        return;
+      }
+      switch (ev.kind) {
+        case 'need-data':
+          if (this.requestStart === 0 && this.#current === null && !parser.idle) {
+            // Part of a next head arrived with (behind) the previous request, whose `end` reset the
+            // clock: start it for this one, or a stalled head would escape headersTimeout forever.
+            this.requestStart = this.#host.now();
+            this.headDone = false;
+          }
+          if (this.#current === null && this.#out.length === 0) this.#park();
+          return;
+        case 'head':
+          this.#onHead(ev);
+          break;
+        case 'body': {
+          const body = this.#current!.body;
+          body.push(ev.data);
+          if (body.full) this.#pause();
+          break;
+        }
+        case 'end': {
+          const ex = this.#current!;
+          ex.body.end(ev.trailers);
+          this.#current = null;
+          this.requestStart = 0;
+          // The last request of the connection: stop here, once its body is complete (not at its
+          // head, or a handler reading the body would never see the end). An upgrade request
+          // keeps the parser going one step further, to hand over the rest.
+          if (ex.close && !ex.head.upgrade) {
+            this.#closing();
+            this.#endIfDone();
+          }
+          // Pipelining backpressure applies between messages: pausing at the head also withheld
+          // this message's own body and end from its handler, so with maxPipelinedRequests 1 — or
+          // a full queue — a handler reading its body waited forever.
+          else if (this.#out.length >= this.#host.maxPipelinedRequests) this.#pause();
+          break;
+        }
+        case 'upgrade':
+          this.#onUpgrade(ev);
+          return;
+      }
+    }
+  }
+
+  #onHead(head: RequestHead): void {
+    this.headDone = true;
+    const host = this.#host;
+    const ex = new Exchange(head, new BodySource(this, host.bodyHighWaterMark), this);
+    host.attach(ex, this.socket, this.#encrypted, this.#remote);
+    this.#current = ex;
+    this.#requests++;
+    // Not `host.closing`: during shutdown the last request is chosen when the grace ends (see
+    // shutdown()), so requests read in the grace, pipelined ones included, are all answered.
+    if (!head.keepAlive || (host.maxRequestsPerSocket > 0 && this.#requests >= host.maxRequestsPerSocket)) {
+      // Reading stops at this message's `end` (see #pumpEvents), not here: its body must still arrive.
+      ex.close = true;
+    }
+    const refusal = this.#refuse(head);
+    if (refusal !== null) {
+      // Answered without reading its body, which may not even be delimited: nothing more is read.
+      ex.close = true;
+      this.#current = null;
+      this.requestStart = 0;
+      this.#closing();
+      this.#out.add(ex);
+      ex.complete(refusal);
+      return;
+    }
+    if (head.upgrade) {
+      // The parser stops after this message; whoever listens for 'upgrade' takes the socket.
+      this.#upgrade = { ex, ev: null, more: null };
+      return;
+    }
+    this.#out.add(ex);
+    host.dispatch(ex);
+  }
+
+  /** Requests refused before any middleware runs (RFC 9112 §3.2, RFC 9110 §10.1.1, §7.8). */
+  #refuse(head: RequestHead): Error | null {
+    const host = this.#host;
+    if (head.versionMinor === 1 ? head.hostCount !== 1 : head.hostCount > 1) {
+      return host.httpError(400, head.hostCount === 0 ? 'Missing Host header' : 'More than one Host header', 'ERR_MISSING_HOST');
+    }
+    if (head.expectUnsupported) return host.httpError(417, 'Only Expect: 100-continue is supported', 'ERR_EXPECTATION_FAILED');
+    if (head.framing === 'chunked') {
+      const te = head.get('transfer-encoding')!.trim().toLowerCase();
+      if (te !== 'chunked') return host.httpError(501, `Unsupported transfer coding: ${te}`, 'ERR_UNSUPPORTED_TRANSFER_CODING');
+    }
+    if (head.upgrade && !host.hasUpgradeListener()) {
+      return head.method === 'CONNECT'
+        ? host.httpError(501, 'CONNECT is not supported by this server', 'ERR_CONNECT_UNSUPPORTED')
+        : host.httpError(426, 'No handler for this Upgrade', 'ERR_UPGRADE_REQUIRED');
+    }
+    return null;
+  }
+
+  #onUpgrade(ev: UpgradeEvent): void {
+    const up = this.#upgrade;
+    this.#closing();
+    if (up === null) return;
+    up.ev = ev;
+    this.#handOver();
+  }
+
+  /** Hands the socket to the upgrade listener once every response before the upgrade is written. */
+  #handOver(): void {
+    const up = this.#upgrade;
+    if (up === null || up.ev === null || !this.#out.empty) return;
+    this.#upgrade = null;
+    this.#phase = 'upgraded';
+    const s = this.socket;
+    s.removeListener('data', Connection.#onData);
+    s.removeListener('end', Connection.#onEnd);
+    s.removeListener('drain', Connection.#onDrain);
+    if (this.#parser !== null) this.#host.parsers.release(this.#parser);
+    this.#parser = null;
+    this.#host.forget(this);
+    const rest = up.more === null ? up.ev.remaining : Buffer.concat([up.ev.remaining, ...up.more]);
+    this.#host.upgrade(up.ex, s, rest);
+  }
+
+  /**
+   * The request being read failed: a parse error or a timeout (`err` carries the status and code
+   * to answer with). See the module contract: its exchange answers, or the engine does.
+   */
+  #fail(err: Error & { status: number; code: string }): void {
+    const cur = this.#current;
+    this.#current = null;
+    this.requestStart = 0;
+    this.#closing();
+    if (cur !== null && this.#upgrade?.ex === cur) this.#upgrade = null;
+    else if (cur !== null) {
+      cur.close = true;
+      cur.body.abort(err);
+      // Its answer may already be out (given before its body arrived): then there is nothing to add.
+      this.#endIfDone();
+      return;
+    }
+    this.#out.refuse(refusalResponse(err.status, err.code, err.message));
+  }
+
+  /** No new request will be read. */
+  #closing(): void {
+    if (this.#phase === 'reading' || this.#phase === 'draining') this.#phase = 'closing';
+  }
+
+  /** In `closing` with nothing left to read or answer: end our side. */
+  #endIfDone(): void {
+    if (this.#phase === 'closing' && this.#current === null && this.#upgrade === null && this.#out.empty) this.#out.end();
+  }
+
+  #pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.socket.pause();
+  }
+
+  /** `bodyRead`: the body's reader asked for more (see bodyWanted), so its fill level does not hold reading back. */
+  #resume(bodyRead = false): void {
+    if (!this.#paused || this.#phase === 'closed' || this.#phase === 'upgraded') return;
+    const cur = this.#current;
+    if (!bodyRead && cur !== null && cur.body.full) return;
+    if (cur === null && this.#out.length >= this.#host.maxPipelinedRequests) return;
+    if (cur === null && this.socket.writableNeedDrain) return; // 'drain' resumes; see #pumpEvents
+    this.#paused = false;
+    this.socket.resume();
+    this.#pump();
+  }
+
+  /** BodyOwner: a handler reads its body. Send `100 Continue` if owed, and read more. */
+  bodyWanted(body: BodySource): void {
+    const cur = this.#current;
+    if (cur === null || cur.body !== body) return;
+    this.#out.continue(cur);
+    // `_read()` is the reader's request for more, and a Readable calls it only once until
+    // something is pushed. It runs inside `read()` before the returned bytes leave the buffer, so
+    // the buffer can still look full here; refusing to resume then meant no push ever came and
+    // a body larger than bodyHighWaterMark stalled for good. Resume; the next push pauses again
+    // if the reader falls behind.
+    if (this.#pumping && !this.#paused) {
+      // Asked from inside the pump — a handler that reads its body as soon as it is dispatched,
+      // while the parser still holds the bytes that came with the head: hand them over now, up
+      // to this message's end and no further (the next request waits its turn), so that a body
+      // that arrived whole is read without a promise.
+      this.#pumpEvents(cur);
+      return;
+    }
+    this.#resume(true);
+  }
+
+  #eof(): void {
+    // The client half-closed: answer what it sent, then close (allowHalfOpen keeps writing possible).
+    this.#closing();
+    const cur = this.#current;
+    if (cur !== null) {
+      this.#current = null;
+      this.requestStart = 0;
+      cur.close = true;
+      cur.body.abort(aborted());
+      if (this.#upgrade?.ex === cur) this.#upgrade = null;
+    }
+    // A client that closes (a browser tab, a cancelled fetch) sends exactly this FIN, and with
+    // allowHalfOpen no 'close' follows until we end our side: a handler waiting on ctx.signal
+    // (a long poll) waited forever. As Go's net/http cancels the request context on EOF, tell
+    // the handlers still running; what they answer is still written for a half-closed client.
+    this.#out.clientLeft(new Error('The client closed its side of the connection'));
+    this.#endIfDone();
+  }
+
+  // ── OutboxOwner and ExchangeOwner ───────────────────────────────────────────────────────
+  get expectingMore(): boolean {
+    return this.#phase === 'reading' || this.#phase === 'draining' || this.#current !== null || this.#upgrade !== null;
+  }
+
+  get holdLast(): boolean {
+    return this.#phase === 'draining' && this.#current === null;
+  }
+
+  get pumping(): boolean {
+    return this.#pumping;
+  }
+
+  ready(ex: Exchange): void {
+    this.#out.ready(ex);
+  }
+
+  written(ex: Exchange): void {
+    ex.body.discard();
+    // The body is still arriving: keep parsing it (and drop it) so the next request can be read.
+    if (this.#current === ex && !ex.body.ended) this.#resume();
+  }
+
+  flushed(empty: boolean): void {
+    if (empty && this.#current === null) {
+      this.idleSince = this.#host.now();
+      if (this.#upgrade !== null) this.#handOver();
+      else if (this.#phase === 'closing') this.#endIfDone();
+      else this.#park();
+    }
+    if (this.#paused) this.#resume();
+    if (this.onQuiet !== null) this.#notifyQuiet();
+  }
+
+  ending(): void {
+    this.#closing();
+    const cur = this.#current;
+    if (cur !== null) {
+      // Its answer went out and the connection ends: the rest of its body is read and dropped.
+      this.#current = null;
+      cur.body.abort(aborted());
+    }
+    this.requestStart = 0;
+    if (this.#paused) {
+      this.#paused = false;
+      this.socket.resume();
+    }
+  }
+
+  /** Idle with every byte consumed: give the parser back to the pool until bytes come again. */
+  #park(): void {
+    const p = this.#parser;
+    if (p === null || !p.drained) return;
+    this.#offset = p.offset;
+    this.#parser = null;
+    this.#host.parsers.release(p);
+    this.#out.compact();
+  }
+
+  #onClose(): void {
+    const wasUpgraded = this.#phase === 'upgraded';
+    this.#phase = 'closed';
+    // Reset on release: whatever it held of a request cut short goes now, not with this connection.
+    if (this.#parser !== null) this.#host.parsers.release(this.#parser);
+    this.#parser = null;
+    if (wasUpgraded) return;
+    const cur = this.#current;
+    this.#current = null;
+    const err = new Error('Client closed the connection');
+    // Its handler, if its answer is still owed, is told by the outbox with the others.
+    cur?.body.abort(aborted());
+    this.#upgrade?.ex.handler!.abort(err);
+    this.#upgrade = null;
+    this.#out.closed(err);
+    this.#host.forget(this);
+  }
+}

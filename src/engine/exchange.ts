@@ -1,0 +1,91 @@
+/**
+ * One request and its response as the engine sees them: the parsed head, the body source, the
+ * handler the http room attached (it builds the response and hears how the writing went), and the
+ * exchange's progress through the outbox.
+ *
+ * Contract: the http room calls {@link Exchange.complete} once, when the response may be written;
+ * everything after that — when, in which order, with which framing, whether the connection stays
+ * open — is the engine's.
+ */
+import type { RequestHead } from '../parser/events.js';
+import type { BodySource } from './body-source.js';
+import type { RequestFacts, Reply } from './framing.js';
+
+/** What the http room attaches to an exchange (shallot's Context implements it). */
+export interface ExchangeHandler {
+  /** The response, built when it is this exchange's turn to be written. May throw: {@link replyError} answers then. */
+  reply(): Reply;
+  /** The answer for `err`, through the one error path, which also reports it. Must not throw. */
+  replyError(err: unknown): Reply;
+  /** The head went to the socket: the response can no longer change. */
+  committed(): void;
+  /** The whole response went to the socket. */
+  finished(): void;
+  /** The request will not be answered normally: the client left, the request failed, or the server shuts down. */
+  abort(reason: Error): void;
+  /** Its response will never be written (the connection closed first): let go of its body (a file, a stream). */
+  discard(): void;
+  /**
+   * The content could not be written as its head promised (a stream failed, ended short or ran
+   * over): the connection is closed. `clientGone`: the failure followed the client leaving.
+   */
+  failed(err: unknown, clientGone: boolean): void;
+}
+
+/** What an exchange reports to: its connection. */
+export interface ExchangeOwner {
+  /** The exchange's response may be written. */
+  ready(ex: Exchange): void;
+}
+
+/** Where an exchange is: its handler runs, its response waits to be written, or it is done. */
+export const STAGE = {
+  RUNNING: 0,
+  READY: 1,
+  /** Written, being written, or dropped because the connection closed first. */
+  DONE: 2,
+} as const;
+
+/** See the module contract. */
+export class Exchange implements RequestFacts {
+  handler: ExchangeHandler | null = null;
+  stage: (typeof STAGE)[keyof typeof STAGE] = STAGE.RUNNING;
+  /** The handler has called {@link complete}. */
+  completed = false;
+  /** What the handler failed with (or the reason the engine refused the request). */
+  error: unknown = null;
+  /** The connection closes after this response. */
+  close = false;
+  readonly http10: boolean;
+  readonly isHead: boolean;
+  /**
+   * `Expect: 100-continue` that will be honoured. An HTTP/1.0 client's is ignored (RFC 9110
+   * §10.1.1), and it is never sent an interim response (§15.2).
+   */
+  readonly expectContinue: boolean;
+  continueSent = false;
+  /** Its handler asked for the body while an earlier response was still owed: 100 Continue waits for it. */
+  continueOwed = false;
+
+  constructor(
+    readonly head: RequestHead,
+    readonly body: BodySource,
+    readonly owner: ExchangeOwner,
+  ) {
+    this.http10 = head.versionMinor === 0;
+    this.isHead = head.method === 'HEAD';
+    this.expectContinue = head.expectContinue && !this.http10;
+  }
+
+  /**
+   * Called by the http room once its response may be written (`error`: what the middleware
+   * failed with, or null). False when it was called before.
+   */
+  complete(error: unknown): boolean {
+    if (this.completed) return false;
+    this.completed = true;
+    if (error !== null) this.error = error;
+    this.owner.ready(this);
+    return true;
+  }
+}

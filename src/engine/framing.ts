@@ -1,0 +1,191 @@
+/**
+ * Response framing: the one function that decides how a response is delimited on the wire and
+ * writes its head (RFC 9112 §6, RFC 9110 §6.4.1, §7.6.1). Nothing else in shallot writes a status
+ * line or a framing field; the outbox writes exactly the bytes this function promised.
+ *
+ * Rules, as {@link frameHead} applies them:
+ * 1. The engine owns framing and the connection. Whatever the application set for
+ *    `content-length`, `transfer-encoding`, `connection`, `keep-alive`, `upgrade`, `te`, `trailer`,
+ *    `proxy-connection`, `proxy-authorization` — `proxy-authenticate` outside a 407, and every field
+ *    its `Connection` field names — is never written. The application asks for a close with
+ *    `Connection: close` (honoured) and promises a length for a stream with `Content-Length`
+ *    (the reply's `length`, which the writer holds the stream to).
+ * 2. A final response has a status from 200 to 999: 1xx is interim only (RFC 9110 §15.2).
+ * 3. No content for HEAD, 204 and 304. HEAD gets the Content-Length a GET would have had, when it
+ *    is known; 205 gets `Content-Length: 0` (RFC 9110 §15.3.6); 204 and 304 get none.
+ * 4. A known length is Content-Length. An unknown one is chunked to HTTP/1.1 and delimited by
+ *    closing the connection to HTTP/1.0, which has no chunked coding (RFC 9112 §6.1, §6.3).
+ * 5. `Connection: close` when the connection ends after this response; `Connection: keep-alive`
+ *    to an HTTP/1.0 client whose connection stays open.
+ * 6. Every field name is a lowercase token, and no value (nor the reason phrase) holds a control
+ *    character other than HTAB or a code point above U+00FF, which latin1 would write as another
+ *    byte — CR and LF included. `ctx.set()` checks values as they are set; this checks again as
+ *    they are written, because `ctx.response.headers` is a plain object anyone may write to. A
+ *    violation throws, and the one error path answers 500 instead.
+ */
+import { httpDate } from './date.js';
+import { NullObject } from './null-object.js';
+import { STATUS_TEXT } from './status.js';
+import type { BodyStream } from './body-stream.js';
+
+/** Outgoing header values as stored: a string, or an array for repeated fields such as Set-Cookie. */
+export type OutgoingHeaders = Record<string, string | string[]>;
+
+/**
+ * A response as the http room hands it to the engine: status, reason and the application's
+ * fields, and its content — known now (`payload`), streamed (`stream`), or none.
+ */
+export class Reply {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    readonly headers: OutgoingHeaders,
+    /** The content when it is known now, or null. */
+    readonly payload: string | Uint8Array | null,
+    /** The payload's byte length, the length promised for the stream, or -1 when unknown. */
+    readonly length: number,
+    /** The content as a stream, or null. */
+    readonly stream: BodyStream | null,
+  ) {}
+}
+
+/** How a response's content is delimited. */
+export const FRAME = {
+  /** No content follows the head. */
+  NONE: 0,
+  /** Exactly `length` bytes follow. */
+  LENGTH: 1,
+  /** Chunked transfer coding. */
+  CHUNKED: 2,
+  /** The content ends when the connection closes (HTTP/1.0, unknown length). */
+  CLOSE: 3,
+} as const;
+
+/** One of {@link FRAME}. */
+export type FrameMode = (typeof FRAME)[keyof typeof FRAME];
+
+/** What a framed head promised; filled in by {@link frameHead} (one per outbox, reused). */
+export class Framing {
+  mode: FrameMode = FRAME.NONE;
+  /** Bytes of content promised (`LENGTH`), or -1. */
+  length = -1;
+  /** The connection closes after this response. */
+  close = false;
+}
+
+/** The request facts framing depends on. */
+export interface RequestFacts {
+  /** The request was HTTP/1.0. */
+  readonly http10: boolean;
+  /** The request method was HEAD. */
+  readonly isHead: boolean;
+}
+
+/** 1: never written; 2: written only on a 407 (rule 1). */
+const OWNED = new NullObject() as Record<string, 1 | 2 | undefined>;
+for (const name of ['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'proxy-connection', 'proxy-authorization']) {
+  OWNED[name] = 1;
+}
+OWNED['proxy-authenticate'] = 2;
+
+/** A lowercase token (RFC 9110 §5.1): names are stored lowercased, so anything else was written around `set()`. */
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+/** RFC 9110 §5.5 field-value bytes: no CTL but HTAB, nothing above U+00FF. */
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+/**
+ * Whether a field is one the engine owns or a hop-by-hop field (rule 1), for code that copies
+ * fields from elsewhere (a proxied fetch `Response`).
+ *
+ * @example isHopByHop('transfer-encoding') // true
+ */
+export function isHopByHop(lowercaseName: string): boolean {
+  return OWNED[lowercaseName] !== undefined;
+}
+
+/**
+ * Writes the head of `r` for a request with `req`'s facts, and records in `out` how the content
+ * that follows must be delimited. `close`: the connection ends after this response for reasons
+ * of its own (the request, a limit, shutdown); the response may add its own (rules 1 and 4).
+ *
+ * @throws {TypeError} for a 1xx final status or a field that breaks rule 6; nothing is recorded then
+ */
+export function frameHead(req: RequestFacts, r: Reply, close: boolean, keepAliveField: string, out: Framing): string {
+  const status = r.status;
+  if (!(status >= 200 && status <= 999)) throw new TypeError(`Invalid final status ${status}: 1xx responses are interim only`);
+  if (BAD_VALUE.test(r.reason)) throw new TypeError(`Invalid character in status message: ${JSON.stringify(r.reason)}`);
+  const headers = r.headers;
+  // The fields a Connection field names are hop-by-hop too (RFC 9110 §7.6.1).
+  const conn = headers['connection'];
+  let named: string[] | null = null;
+  if (conn !== undefined) {
+    named = String(conn).toLowerCase().split(',').map((t) => t.trim());
+    if (named.includes('close')) close = true;
+  }
+  let s = `HTTP/1.1 ${status} ${r.reason}\r\n`;
+  let hasDate = false;
+  for (const name in headers) {
+    const owned = OWNED[name];
+    if (owned !== undefined && (owned === 1 || status !== 407)) continue;
+    if (named !== null && named.includes(name)) continue;
+    if (!FIELD_NAME.test(name)) throw new TypeError(`Invalid header name: ${JSON.stringify(name)}`);
+    if (name === 'date') hasDate = true;
+    const v = headers[name] as unknown;
+    if (typeof v === 'string') s += field(name, v);
+    else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) s += field(name, String(v[i]));
+    else s += field(name, String(v));
+  }
+  let mode: FrameMode;
+  let length = r.length;
+  if (status === 204 || status === 304) {
+    mode = FRAME.NONE;
+    length = -1;
+  } else if (status === 205) {
+    mode = FRAME.NONE;
+    length = 0;
+  } else if (req.isHead) {
+    mode = FRAME.NONE;
+  } else if (length >= 0) {
+    mode = FRAME.LENGTH;
+  } else if (req.http10) {
+    mode = FRAME.CLOSE;
+    close = true;
+  } else {
+    mode = FRAME.CHUNKED;
+  }
+  if (length >= 0) s += `content-length: ${length}\r\n`;
+  else if (mode === FRAME.CHUNKED) s += 'transfer-encoding: chunked\r\n';
+  if (!hasDate) s += `date: ${httpDate()}\r\n`;
+  if (close) s += 'connection: close\r\n';
+  else {
+    if (req.http10) s += 'connection: keep-alive\r\n';
+    s += keepAliveField;
+  }
+  out.mode = mode;
+  out.length = mode === FRAME.LENGTH ? length : -1;
+  out.close = close;
+  return `${s}\r\n`;
+}
+
+function field(name: string, value: string): string {
+  if (BAD_VALUE.test(value)) throw new TypeError(`Invalid character in header value of ${name}: ${JSON.stringify(value)}`);
+  return `${name}: ${value}\r\n`;
+}
+
+const REFUSAL_FACTS: RequestFacts = { http10: false, isHead: false };
+const NON_ASCII = /[\u007f-\uffff]/g;
+
+/**
+ * A complete response for a request the engine answers itself, because the parser refused it or it
+ * timed out before it became an exchange: an RFC 9457 problem body, and the connection closes. All
+ * ASCII, so it joins the outbox's latin1 writes as it is.
+ *
+ * @example refusalResponse(400, 'HPE_INVALID_METHOD', 'Invalid method')
+ */
+export function refusalResponse(status: number, code: string, detail: string): string {
+  const title = STATUS_TEXT[status] ?? 'Error';
+  const body = JSON.stringify({ type: 'about:blank', title, status, detail, code }).replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const headers = new NullObject() as OutgoingHeaders;
+  headers['content-type'] = 'application/problem+json; charset=utf-8';
+  return frameHead(REFUSAL_FACTS, new Reply(status, title, headers, body, body.length, null), true, '', new Framing()) + body;
+}

@@ -1,0 +1,34 @@
+/**
+ * What a {@link Connection} needs from the engine that owns it. An interface so the connection can
+ * be driven by a listening server or by `app.inject()` alike, and does not import the engine.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { ParserPool } from './parser-pool.js';
+import type { Connection } from './connection.js';
+import type { Exchange } from './exchange.js';
+
+/** The owner of connections: options, the http room's entry points, bookkeeping. */
+export interface EngineHost {
+  readonly log: Logger;
+  /** Parsers for this host's connections (idle ones give theirs back). */
+  readonly parsers: ParserPool;
+  readonly bodyHighWaterMark: number;
+  readonly maxPipelinedRequests: number;
+  readonly maxRequestsPerSocket: number;
+  /** The `Keep-Alive` field advertised on responses that keep the connection (with its CRLF), or `''`. */
+  readonly keepAliveField: string;
+  /** A coarse clock (ms) for timeouts. */
+  now(): number;
+  /** Gives `ex` its handler (the http room's context for it). */
+  attach(ex: Exchange, socket: Socket, encrypted: boolean, remoteAddress: string): void;
+  /** Runs the middleware for `ex`; its handler calls `ex.complete(error)` when done. */
+  dispatch(ex: Exchange): void;
+  /** An error with a status and a stable code, for the answers the engine decides itself. */
+  httpError(status: number, message: string, code: string): Error & { status: number; code: string };
+  hasUpgradeListener(): boolean;
+  /** Hands an upgraded socket to the application. */
+  upgrade(ex: Exchange, socket: Socket, head: Buffer): void;
+  /** The connection closed or was handed over. */
+  forget(conn: Connection): void;
+}
