@@ -6,6 +6,9 @@ export default defineConfig({
     // while no test relies on timing for correctness.
     testTimeout: 20_000,
     pool: 'forks',
+    // Every connection any test opens is read back by an independent HTTP parser (llhttp): see
+    // test/helpers/oracle-setup.ts.
+    setupFiles: ['test/helpers/oracle-setup.ts'],
     projects: [
       { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'] } },
       {
@@ -15,7 +18,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'production',
-          include: ['test/core/**/*.test.ts', 'test/router/**/*.test.ts', 'test/middleware/**/*.test.ts'],
+          include: ['test/core/**/*.test.ts', 'test/engine/**/*.test.ts', 'test/router/**/*.test.ts', 'test/middleware/**/*.test.ts'],
           // Its subject is the development-only check.
           exclude: ['test/core/compose.test.ts', 'test/**/*.browser.ts'],
           env: { NODE_ENV: 'production' },

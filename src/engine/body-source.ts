@@ -14,11 +14,12 @@
  *
  * Small chunks are coalesced: a body sent as many tiny chunks (1-byte chunked encoding, or a
  * trickle of 1-byte TCP segments) would otherwise cost a Buffer object per chunk — about 100 heap
- * bytes per body byte — against a limit that counts only the bytes. A chunk under {@link SMALL}
- * bytes that is not the body's first is copied into a {@link COALESCE}-byte buffer, which is stored
- * once full, at the end, or (for a stream reader that is waiting) when the connection has read all
- * it has (`settle()`). Every stored chunk is then either large, the first, or one per read that a
- * waiting reader takes at once.
+ * bytes per body byte — against a limit that counts only the bytes, and a stream reader a 'data'
+ * event per chunk. A chunk under {@link SMALL} bytes is copied into a {@link COALESCE}-byte buffer
+ * (for `collect()`, not the body's first: a body that came as one chunk is kept as it is), which is
+ * stored once full, at the end, when a stream reader asks for more, or — for a stream reader that
+ * is waiting — when the connection has read all it has (`settle()`), so no byte waits longer than
+ * it would have. Every stored chunk is then large, the first, or one per read.
  */
 import type { Readable } from 'node:stream';
 import { Buffer } from 'node:buffer';
@@ -105,7 +106,7 @@ export class BodySource {
   push(chunk: Buffer): void {
     this.received += chunk.length;
     if (this.discarding) return;
-    if (chunk.length < SMALL && (this.#small !== null || this.chunks.length > 0 || (this.readable !== null && this.readable.readableLength > 0))) {
+    if (chunk.length < SMALL && (this.readable !== null || this.#small !== null || this.chunks.length > 0)) {
       this.#coalesce(chunk);
     } else {
       this.#seal();

@@ -71,9 +71,6 @@ const S_CHUNK_DATA_LF = 18;
 const S_MESSAGE_END = 19; // the message is complete; `end` is returned without reading a byte
 const S_CLOSED = 20; // after a message without keep-alive: only stray CRLF may follow
 const S_UPGRADED = 21; // after an upgrade/CONNECT message: bytes belong to another protocol
-
-/** A list field value with at least one non-empty element (anything but commas and whitespace). */
-const NAMES_SOMETHING = /[^\t ,]/;
 const S_FAILED = 22;
 
 /* Which limit the running byte budget belongs to, for the right error. */
@@ -827,9 +824,10 @@ export class RequestParser {
         this.#hostCount++;
         return;
       case FieldKind.UPGRADE:
-        // An empty list names no protocol (RFC 9110 §7.8, §5.6.1): not an upgrade, so the request
-        // is an ordinary message and what follows it is the next request, as llhttp reads it.
-        if (NAMES_SOMETHING.test(value)) this.#hasUpgradeField = true;
+        // An empty value names no protocol (RFC 9110 §7.8): not an upgrade, so what follows the
+        // message is the next request. llhttp draws the line at the same place (empty or not), and
+        // an upgrade is exactly where two parsers must agree on how many messages a stream holds.
+        if (value !== '') this.#hasUpgradeField = true;
         return;
       case FieldKind.EXPECT:
         this.#expect |= value.toLowerCase() === '100-continue' ? 1 : 2;
