@@ -45,8 +45,14 @@ export class Server extends EventEmitter {
     if (tlsOptions !== undefined) {
       // ALPN: offer http/1.1, so a client that speaks only h2 fails the handshake with
       // no_application_protocol rather than sending HTTP/2 frames to an HTTP/1.1 parser.
-      const s = tls.createServer({ ALPNProtocols: ['http/1.1'], ...tlsOptions, allowHalfOpen: true });
-      s.on('secureConnection', (socket) => engine.accept(socket, true));
+      // Half-open only once the handshake is done: a TLS server created half-open keeps a socket
+      // whose client left before the handshake (a TCP health check) forever, so close() never
+      // resolved (Node's tls, reproducible without shallot).
+      const s = tls.createServer({ ALPNProtocols: ['http/1.1'], ...tlsOptions, allowHalfOpen: false });
+      s.on('secureConnection', (socket) => {
+        socket.allowHalfOpen = true;
+        engine.accept(socket, true);
+      });
       s.on('tlsClientError', (err) => engine.log.debug({ err }, 'TLS handshake failed'));
       this.#net = s;
     } else {

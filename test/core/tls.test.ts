@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
@@ -131,6 +132,25 @@ describe.skipIf(!OPENSSL)('HTTPS', () => {
     expect(responses.map((r) => r.status)).toEqual([200, 200, 400]);
     expect(responses.map((r) => (r.status === 200 ? r.json<{ path: string }>().path : r.headers['connection']))).toEqual(['/a', '/b', 'close']);
     expect(rest.length).toBe(0);
+  });
+
+  it('should close even after clients that left before their TLS handshake finished', async () => {
+    const app = new App({ logger: false });
+    app.use((ctx) => {
+      ctx.body = 'hi';
+    });
+    const { server, port } = await serve(app, { tls: { key, cert } });
+    // A TCP health check: connect, then leave without a handshake.
+    const probe = net.connect(port, '127.0.0.1');
+    await new Promise<void>((r) => probe.once('connect', () => r()));
+    probe.destroy();
+    const early = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+    early.on('error', () => {});
+    early.once('secureConnect', () => early.destroy());
+    await new Promise<void>((r) => early.once('close', () => r()));
+    // A TLS server created half-open keeps such sockets for good: close() would never resolve.
+    await server.close();
+    expect(server.connections).toBe(0);
   });
 
   it('should close gracefully with a TLS connection open', async () => {
