@@ -16,6 +16,10 @@
  *
  * Prints a report: inputs, accepted, rejected by code, invariant violations with the smallest
  * example of each, slowest input, throughput. Exits 1 when an invariant is violated.
+ *
+ * `npm run fuzz -- --responses [count] [--seed N] [--iteration I]` fuzzes the response side
+ * instead (random apps and pipelines through `app.inject()`, read back by llhttp; 2,000 iterations
+ * by default): see `bench/fuzz-responses.ts`.
  */
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -24,9 +28,11 @@ import type { ParserOptions } from '../src/parser/parser.js';
 import { CORPUS_PATH, type Outcome, drive, loadCorpus, observable, prng, randomSplit } from '../test/parser/corpus-helpers.js';
 
 const args = process.argv.slice(2);
-const seedAt = args.indexOf('--seed');
-const SEED = seedAt >= 0 ? Number(args[seedAt + 1]) : 0x5eed;
-const COUNT = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--seed') ?? 1_000_000);
+const RESPONSES = args.includes('--responses');
+const valueOf = (flag: string): number | null => (args.includes(flag) ? Number(args[args.indexOf(flag) + 1]) : null);
+const SEED = valueOf('--seed') ?? 0x5eed;
+const ITERATION = valueOf('--iteration');
+const COUNT = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--seed' && args[i - 1] !== '--iteration') ?? (RESPONSES ? 2000 : 1_000_000));
 
 const rand = prng(SEED);
 const int = (n: number): number => Math.floor(rand() * n);
@@ -211,47 +217,60 @@ function check(input: Buffer, expectBodies: string[] | null, upgradeTail: string
   if (smallWhole.error !== null) count(smallCodes, smallWhole.error.code);
 }
 
-const times = new Float64Array(COUNT);
-const started = performance.now();
-for (let i = 0; i < COUNT; i++) {
-  const kind = rand();
-  let input: Buffer;
-  let model: ReturnType<typeof validPipeline> | null = null;
-  if (kind < 0.25) {
-    model = validPipeline();
-    input = Buffer.from(model.raw, 'latin1');
-  } else if (kind < 0.8) {
-    const seed = corpus.length > 0 && chance(0.3) ? pick(corpus) : Buffer.from(validPipeline().raw, 'latin1');
-    input = mutate(seed);
-  } else {
-    const prefix = pick(['', 'GET / HTTP/1.1\r\n', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n', 'PUT / HTTP/1.1\r\nContent-Length: 4\r\n\r\n']);
-    input = Buffer.concat([Buffer.from(prefix, 'latin1'), Buffer.from(str(`${VALUE}\r\n\t :;"\\0\x00`, 0, 200), 'latin1')]);
+/** Runs COUNT parser inputs and prints the report; returns the exit code. */
+function fuzzParser(): number {
+  const times = new Float64Array(COUNT);
+  const started = performance.now();
+  for (let i = 0; i < COUNT; i++) {
+    const kind = rand();
+    let input: Buffer;
+    let model: ReturnType<typeof validPipeline> | null = null;
+    if (kind < 0.25) {
+      model = validPipeline();
+      input = Buffer.from(model.raw, 'latin1');
+    } else if (kind < 0.8) {
+      const seed = corpus.length > 0 && chance(0.3) ? pick(corpus) : Buffer.from(validPipeline().raw, 'latin1');
+      input = mutate(seed);
+    } else {
+      const prefix = pick(['', 'GET / HTTP/1.1\r\n', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n', 'PUT / HTTP/1.1\r\nContent-Length: 4\r\n\r\n']);
+      input = Buffer.concat([Buffer.from(prefix, 'latin1'), Buffer.from(str(`${VALUE}\r\n\t :;"\\0\x00`, 0, 200), 'latin1')]);
+    }
+    const t0 = performance.now();
+    check(input, model?.bodies ?? null, model?.upgradeTail ?? null);
+    const ms = performance.now() - t0;
+    times[i] = ms;
+    if (ms > slowest.ms) slowest = { ms, size: input.length };
+    bytes += input.length;
+    if ((i + 1) % 250_000 === 0) process.stderr.write(`  ${i + 1} inputs…\n`);
   }
-  const t0 = performance.now();
-  check(input, model?.bodies ?? null, model?.upgradeTail ?? null);
-  const ms = performance.now() - t0;
-  times[i] = ms;
-  if (ms > slowest.ms) slowest = { ms, size: input.length };
-  bytes += input.length;
-  if ((i + 1) % 250_000 === 0) process.stderr.write(`  ${i + 1} inputs…\n`);
-}
-const seconds = (performance.now() - started) / 1000;
-const sorted = times.sort();
-const pct = (q: number): string => sorted[Math.min(COUNT - 1, Math.floor(q * COUNT))]!.toFixed(3);
-const byCount = (m: Map<string, number>): string[] => [...m].sort((x, y) => y[1] - x[1]).map(([c, n]) => `  ${c.padEnd(32)} ${n}`);
+  const seconds = (performance.now() - started) / 1000;
+  const sorted = times.sort();
+  const pct = (q: number): string => sorted[Math.min(COUNT - 1, Math.floor(q * COUNT))]!.toFixed(3);
+  const byCount = (m: Map<string, number>): string[] => [...m].sort((x, y) => y[1] - x[1]).map(([c, n]) => `  ${c.padEnd(32)} ${n}`);
 
-const lines = [
-  `parser fuzz: ${COUNT} inputs, seed ${SEED}, ${(bytes / 1e6).toFixed(1)} MB, ${corpus.length} corpus seeds`,
-  'each input parsed 4 times: whole and cut, at default and small limits',
-  `accepted: ${accepted} (${((100 * accepted) / COUNT).toFixed(1)}%; ${incomplete} of them end mid-message, where finish() throws), rejected: ${COUNT - accepted}`,
-  'rejected by code (whole input, default limits):',
-  ...byCount(codes),
-  'rejected by limit codes at the small limits (whole input):',
-  ...byCount(new Map([...smallCodes].filter(([c]) => /OVERFLOW|TOO_LONG/.test(c)))),
-  `time per input (all 4 parses): median ${pct(0.5)} ms, p99.9 ${pct(0.999)} ms, max ${slowest.ms.toFixed(2)} ms (${slowest.size} bytes; includes GC pauses)`,
-  `throughput: ${Math.round(COUNT / seconds)} inputs/s, ${((4 * bytes) / 1e6 / seconds).toFixed(1)} MB/s parsed, ${seconds.toFixed(1)} s total`,
-  violations.size === 0 ? 'invariant violations: none' : 'invariant violations:',
-  ...[...violations].map(([k, v]) => `  ${k}: ${v.count}\n    smallest: ${v.example.slice(0, 600)}`),
-];
-console.log(lines.join('\n'));
-process.exitCode = violations.size === 0 ? 0 : 1;
+  const lines = [
+    `parser fuzz: ${COUNT} inputs, seed ${SEED}, ${(bytes / 1e6).toFixed(1)} MB, ${corpus.length} corpus seeds`,
+    'each input parsed 4 times: whole and cut, at default and small limits',
+    `accepted: ${accepted} (${((100 * accepted) / COUNT).toFixed(1)}%; ${incomplete} of them end mid-message, where finish() throws), rejected: ${COUNT - accepted}`,
+    'rejected by code (whole input, default limits):',
+    ...byCount(codes),
+    'rejected by limit codes at the small limits (whole input):',
+    ...byCount(new Map([...smallCodes].filter(([c]) => /OVERFLOW|TOO_LONG/.test(c)))),
+    `time per input (all 4 parses): median ${pct(0.5)} ms, p99.9 ${pct(0.999)} ms, max ${slowest.ms.toFixed(2)} ms (${slowest.size} bytes; includes GC pauses)`,
+    `throughput: ${Math.round(COUNT / seconds)} inputs/s, ${((4 * bytes) / 1e6 / seconds).toFixed(1)} MB/s parsed, ${seconds.toFixed(1)} s total`,
+    violations.size === 0 ? 'invariant violations: none' : 'invariant violations:',
+    ...[...violations].map(([k, v]) => `  ${k}: ${v.count}\n    smallest: ${v.example.slice(0, 600)}`),
+  ];
+  console.log(lines.join('\n'));
+  return violations.size === 0 ? 0 : 1;
+}
+
+if (RESPONSES) {
+  void import('./fuzz-responses.js')
+    .then(({ fuzzResponses }) => fuzzResponses({ count: COUNT, seed: SEED, iteration: ITERATION }))
+    .then((code) => {
+      process.exitCode = code;
+    });
+} else {
+  process.exitCode = fuzzParser();
+}

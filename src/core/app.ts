@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import type { TlsOptions } from 'node:tls';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { RESOLVED, compose, type Next } from './compose.js';
@@ -158,10 +159,13 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
       error = err ?? new Error('A middleware threw a nullish value');
     }
     if (!ctx.complete(error) && error !== null) {
-      // The response already started (a raw write with `respond = false`): too late to answer with
-      // the error, so report it and cut the connection rather than end a truncated body cleanly.
-      this.onError(error, ctx as Context);
-      ctx.socket.destroy();
+      // The response already started (a raw write with `respond = false`). Unless it was ended, its
+      // stream fails with the error, and the engine does what it does with any failing body: a 500
+      // if its head has not been written yet, else the connection is cut once the responses before
+      // it are out — reporting the error once, either way.
+      const body = ctx.response.body;
+      if (!ctx.res.writableEnded && body instanceof Readable && !body.destroyed) body.destroy(error as Error);
+      else this.onError(error, ctx as Context);
     }
   }
 

@@ -27,8 +27,9 @@ import { Buffer } from 'node:buffer';
  * if someone listens for it*, then `'close'`. A handler that pipes `ctx.req` somewhere with no
  * error listener of its own therefore cannot take the process down; `for await`, `pipeline()`
  * and `finished()` listen, and so see the error. Its `code` says which: `ECONNRESET` (message
- * `aborted`, as Node) when the client went away, `HPE_*` with status 400 for a malformed body,
- * `ERR_REQUEST_TIMEOUT` with status 408.
+ * `aborted`, as Node) when the client went away, `ERR_BODY_ABORTED` with status 400 when it
+ * half-closed mid-body (it may still read an answer), `HPE_*` with status 400 for a malformed
+ * body, `ERR_REQUEST_TIMEOUT` with status 408.
  *
  * @example for await (const chunk of ctx.req) size += chunk.length
  */

@@ -51,6 +51,8 @@ export class BodySource {
   /** The coalescing buffer and how much of it is filled (see the module contract). */
   #small: Buffer | null = null;
   #smallLen = 0;
+  /** The stream reader asked for more (`_read`) and nothing was pushed since: the next bytes go to it at once. */
+  #asked = false;
   #resolve: ((bytes: Buffer | null) => void) | null = null;
   #reject: ((err: Error) => void) | null = null;
   constructor(readonly owner: BodyOwner | null, readonly highWaterMark: number) {}
@@ -118,6 +120,7 @@ export class BodySource {
   #store(chunk: Buffer): void {
     const r = this.readable;
     if (r !== null) {
+      this.#asked = false;
       r.push(chunk);
       this.bytes = r.readableLength + this.#smallLen;
       return;
@@ -159,7 +162,7 @@ export class BodySource {
    */
   settle(): void {
     const r = this.readable;
-    if (this.#smallLen > 0 && r !== null && r.readableLength === 0) this.#seal();
+    if (this.#smallLen > 0 && r !== null && (this.#asked || r.readableLength === 0)) this.#seal();
   }
 
   end(trailers: string[] | null): void {
@@ -199,6 +202,9 @@ export class BodySource {
 
   /** Called from the Readable's `_read()`. */
   wanted(): void {
+    // A Readable calls _read() once until something is pushed: bytes that arrive after this must
+    // reach it when the connection settles, however full its buffer looks.
+    this.#asked = true;
     this.#seal();
     if (this.readable !== null) this.bytes = this.readable.readableLength;
     this.owner?.bodyWanted(this);

@@ -396,7 +396,7 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
       this.#endIfDone();
       return;
     }
-    this.#out.refuse(refusalResponse(err.status, err.code, err.message));
+    this.#out.refuse(refusalResponse(err.status, err.code, err.message, this.#parser?.method === 'HEAD'));
   }
 
   /** No new request will be read. */
@@ -425,6 +425,8 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
     this.#paused = false;
     this.socket.resume();
     this.#pump();
+    // Reading was held back, so inject's client may be waiting for quiet to send its EOF.
+    if (this.onQuiet !== null) this.#notifyQuiet();
   }
 
   /** BodyOwner: a handler reads its body. Send `100 Continue` if owed, and read more. */
@@ -456,7 +458,8 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
       this.#current = null;
       this.requestStart = 0;
       cur.close = true;
-      cur.body.abort(aborted());
+      // The client may still read (it half-closed): its answer can say what went wrong.
+      cur.body.abort(this.#host.httpError(400, 'The request body ended before it was complete', 'ERR_BODY_ABORTED'));
       if (this.#upgrade?.ex === cur) this.#upgrade = null;
     }
     // A client that closes (a browser tab, a cancelled fetch) sends exactly this FIN, and with

@@ -248,6 +248,15 @@ export class RequestParser {
     return this.#base + this.#pos;
   }
 
+  /**
+   * The method of the request being parsed, once its method token is complete (`''` before that
+   * and between messages). A server that refuses the request needs it: an answer to HEAD carries
+   * no content, or a client would read the content as its next response.
+   */
+  get method(): string {
+    return this.#method;
+  }
+
   /** True between messages: nothing of a next request has been parsed yet. */
   get idle(): boolean {
     return this.#state === S_REQ_START && this.#budget === this.#maxRequestLine;
@@ -875,6 +884,7 @@ export class RequestParser {
   /** Emits `end` and resets per-message state for the next request. */
   #endMessage(): MessageEnd {
     const trailers = this.#trailers;
+    this.#method = '';
     this.#state = this.#upgrade ? S_UPGRADED : this.#keepAlive ? S_REQ_START : S_CLOSED;
     this.#section = SECTION_REQUEST_LINE;
     this.#budget = this.#maxRequestLine;

@@ -81,3 +81,22 @@ describe('a body of many 1-byte chunks over the wire', () => {
     expect(pieces).toBeLessThan(100);
   });
 });
+
+describe('a stream reader with a small bodyHighWaterMark', () => {
+  it.each([
+    [1, 1, 2],
+    [1, 1, 50],
+    [1024, 600, 3],
+    [64, 100, 20],
+  ])('should get every byte with bodyHighWaterMark %i and %i-byte chunks (%i of them)', async (hwm, size, count) => {
+    const app = new App({ logger: false, bodyHighWaterMark: hwm });
+    app.use(async (ctx: Context) => {
+      let n = 0;
+      for await (const c of ctx.req) n += (c as Buffer).length;
+      ctx.body = `read ${n}`;
+    });
+    const chunk = `${size.toString(16)}\r\n${'b'.repeat(size)}\r\n`;
+    const { responses } = await app.inject(`POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${chunk.repeat(count)}0\r\n\r\n`);
+    expect(responses.map((r) => r.text())).toEqual([`read ${size * count}`]);
+  });
+});

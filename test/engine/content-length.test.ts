@@ -112,3 +112,45 @@ describe('large buffered bodies', () => {
     expect(r.responses[2]!.text()).toBe('next');
   });
 });
+
+describe('a raw response (ctx.respond = false) whose handler fails after writing', () => {
+  function rawApp(errors: unknown[]): App {
+    const app = new App({ logger: false });
+    app.on('error', (err) => errors.push(err));
+    app.use(async (ctx: Context) => {
+      if (ctx.path === '/slow') {
+        await new Promise((r) => setImmediate(r));
+        ctx.body = 'slow';
+        return;
+      }
+      ctx.respond = false;
+      ctx.res.write('partial');
+      if (ctx.path === '/late') await new Promise((r) => setTimeout(r, 20));
+      throw new Error('boom');
+    });
+    return app;
+  }
+
+  it('should still answer the pipelined request before it, then answer it 500 since its head was not out', async () => {
+    const errors: unknown[] = [];
+    const { port } = await serve(rawApp(errors));
+    const c = await RawClient.connect(port);
+    await c.send(get('/slow') + get('/fail'));
+    await c.waitForServerClose();
+    expect(c.responses().map((r) => [r.status, r.text()])).toEqual([[200, 'slow'], [500, expect.stringContaining('Internal Server Error')]]);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['boom']);
+  });
+
+  it('should cut the connection after what was written once its head is out, reporting once', async () => {
+    const errors: unknown[] = [];
+    const { port } = await serve(rawApp(errors));
+    const c = await RawClient.connect(port);
+    await c.send(get('/late'));
+    await c.waitForServerClose();
+    const raw = c.raw.toString('latin1');
+    expect(raw).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(raw).toContain('transfer-encoding: chunked');
+    expect(raw).not.toContain('0\r\n\r\n');
+    expect(errors.map((e) => (e as Error).message)).toEqual(['boom']);
+  });
+});

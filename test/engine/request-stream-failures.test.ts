@@ -194,6 +194,17 @@ describe('one answer for a request whose body fails', () => {
     expect(c.raw.toString('latin1')).not.toContain('408');
   });
 
+  it('should answer 400 ERR_BODY_ABORTED once when the client half-closes mid-body and the handler reads it', async () => {
+    const { port } = await serve(readerApp(false));
+    const c = await RawClient.connect(port);
+    await c.send(`${HEAD_CL}0123456789`);
+    c.end();
+    await c.waitForServerClose();
+    const rs = c.responses();
+    expect(rs.map((r) => r.status)).toEqual([400]);
+    expect(rs[0]!.json()).toMatchObject({ code: 'ERR_BODY_ABORTED' });
+  });
+
   it('should answer 408 once when the body stalls and the handler reads it', async () => {
     const { port } = await serve(readerApp(false));
     const c = await RawClient.connect(port);
@@ -210,6 +221,23 @@ describe('one answer for a request whose body fails', () => {
     await c.send('GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHo');
     await c.waitForServerClose();
     expect(c.responses().map((r) => r.status)).toEqual([200, 408]);
+  });
+});
+
+describe('a request the engine refuses itself', () => {
+  it('should answer a malformed HEAD request with the problem\'s length and no content', async () => {
+    const app = new App({ logger: false });
+    app.use((ctx: Context) => {
+      ctx.body = 'ok';
+    });
+    const { port } = await serve(app);
+    const c = await RawClient.connect(port);
+    await c.send('HEAD /a/  HTTP/1.1\r\nHost: x\r\n\r\n');
+    await c.waitForServerClose();
+    const [head, rest] = c.raw.toString('latin1').split('\r\n\r\n') as [string, string];
+    expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(head).toMatch(/\r\ncontent-length: [1-9]\d*\r\n/);
+    expect(rest).toBe('');
   });
 });
 

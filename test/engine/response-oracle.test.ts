@@ -46,6 +46,9 @@ describe('ResponseOracle', () => {
     const refusal = 'HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n';
     expect(judge(bad, OK + refusal)).toEqual([]);
     expect(judge('GET / HTTP/1.1\r\nHo', refusal)).toEqual([]);
+    // A bare LF after a request: llhttp skips it, our parser refuses it.
+    expect(judge(`${GET}\n`, OK + refusal)).toEqual([]);
+    expect(judge(GET, OK + refusal).join('\n')).toMatch(/response 2/);
     expect(judge(GET, OK + refusal.replace('connection: close\r\n', '') + refusal).join('\n')).toMatch(/response 3/);
   });
 });

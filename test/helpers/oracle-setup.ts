@@ -3,23 +3,18 @@
  * socket or `app.inject()`'s in-memory one — is read both ways by a {@link ResponseOracle}, and a
  * test fails when anything its server wrote breaks the response-side rules, whatever the test
  * itself asserts. The tap is outside the code under test: it wraps the socket the engine is given
- * (its `write`/`end`, and a `data` listener put first), so it sees exactly the bytes on the wire.
+ * (its `write`/`end`, see socket-tap.ts, and a `data` listener put first), so it sees exactly the
+ * bytes on the wire.
  */
 import type { Socket } from 'node:net';
-import { Buffer } from 'node:buffer';
 import { afterAll, afterEach, expect } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { ResponseOracle } from './response-oracle.js';
+import { tapWrites } from './socket-tap.js';
 
 const found: string[] = [];
 /** Oracles of connections still open, so a violation found after the test ended is still reported. */
 const open = new Set<ResponseOracle>();
-
-function bytes(chunk: unknown, encoding: unknown): Buffer {
-  if (typeof chunk === 'string') return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  return Buffer.alloc(0);
-}
 
 function watch(socket: Socket): void {
   const oracle = new ResponseOracle(expect.getState().currentTestName ?? '(outside a test)');
@@ -28,18 +23,10 @@ function watch(socket: Socket): void {
     if (oracle.violations.length > 0) found.push(...oracle.violations.splice(0));
   };
   socket.prependListener('data', (chunk: Buffer) => oracle.input(chunk));
-  const write = socket.write;
-  socket.write = function (this: Socket, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
-    oracle.output(bytes(chunk, encoding));
+  tapWrites(socket, (out) => {
+    oracle.output(out);
     flush();
-    return (write as (...a: unknown[]) => boolean).call(this, chunk, encoding, cb);
-  } as Socket['write'];
-  const end = socket.end;
-  socket.end = function (this: Socket, chunk?: unknown, encoding?: unknown, cb?: unknown): Socket {
-    if (chunk !== undefined && typeof chunk !== 'function') oracle.output(bytes(chunk, encoding));
-    flush();
-    return (end as (...a: unknown[]) => Socket).call(this, chunk, encoding, cb);
-  } as Socket['end'];
+  });
   socket.once('close', () => {
     oracle.end();
     flush();

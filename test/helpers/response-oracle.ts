@@ -7,7 +7,8 @@
  * 1. It parses as a sequence of well-framed responses (llhttp refuses Content-Length beside
  *    Transfer-Encoding, two lengths, bad chunk framing, invalid field bytes, …).
  * 2. Never more final responses than requests: one per complete request, plus one answer for a
- *    request that was cut short or malformed (a refusal: 400, 408, 413, …).
+ *    request that was cut short or malformed (a refusal: 400, 408, 413, …) — bytes after the last
+ *    complete request that llhttp skips (a bare LF, which our parser refuses) count as one.
  * 3. A response to HEAD has no content (it is read without one, so content would surface as a
  *    malformed next response); 205 has none either (RFC 9110 §15.3.6).
  * 4. An HTTP/1.0 request gets no chunked response and no interim response; an interim response is
@@ -39,7 +40,13 @@ interface HTTPParserClass {
 }
 
 const require = createRequire(import.meta.url);
-const { HTTPParser, methods } = require('_http_common') as { HTTPParser: HTTPParserClass; methods: string[] };
+const binding = require('_http_common') as { HTTPParser: HTTPParserClass; methods: string[] };
+/** Node's llhttp binding (`_http_common`), for other readers of raw HTTP in the tests and the fuzzer. */
+export const HTTPParser = binding.HTTPParser;
+const methods = binding.methods;
+
+/** Request bytes kept per connection for {@link ResponseOracle.#strayTail}; past it, none are. */
+const INPUT_COPY_CAP = 1024 * 1024;
 
 /** What the oracle knows of one request. */
 interface SeenRequest {
@@ -70,6 +77,9 @@ export class ResponseOracle {
   /** An upgrade took over the connection (or the output broke): stop reading. */
   #off = false;
   #written = 0;
+  /** The request bytes, kept (up to a cap) to look for stray bytes only when an answer seems extra. */
+  #inputCopy: Buffer[] | null = [];
+  #inputBytes = 0;
 
   constructor(readonly label: string) {
     const req = (this.#req = new HTTPParser());
@@ -114,6 +124,11 @@ export class ResponseOracle {
   /** Bytes the client sent. */
   input(buf: Buffer): void {
     if (this.#reqBroken || this.#off) return;
+    this.#inputBytes += buf.length;
+    if (this.#inputCopy !== null) {
+      if (this.#inputBytes > INPUT_COPY_CAP) this.#inputCopy = null;
+      else this.#inputCopy.push(Buffer.from(buf));
+    }
     const r = this.#req.execute(buf);
     if (r instanceof Error) {
       // An upgrade pauses llhttp; anything else is a request the server refuses too.
@@ -165,7 +180,7 @@ export class ResponseOracle {
       return 0;
     }
     if (req === undefined) {
-      if (!extra || i > this.#requests.length) this.#violation(`response ${i + 1} (status ${status}) with only ${this.#requests.length} request(s) received`);
+      if (!(extra || this.#strayTail()) || i > this.#requests.length) this.#violation(`response ${i + 1} (status ${status}) with only ${this.#requests.length} request(s) received`);
     } else {
       if (req.http10 && te) this.#violation(`Transfer-Encoding in a response to an HTTP/1.0 request (request ${i + 1})`);
       if (!req.keepAlive && keepAlive) this.#violation(`request ${i + 1} closes the connection, its response (status ${status}) does not say so`);
@@ -184,6 +199,22 @@ export class ResponseOracle {
     if (!this.#currentKeepAlive) this.#closed = true;
     const req = this.#current;
     if (req?.upgrade === true) this.#off = true;
+  }
+
+  /** Whether bytes follow the last complete request (found by reparsing a byte at a time). */
+  #strayTail(): boolean {
+    if (this.#inputCopy === null) return false;
+    const all = Buffer.concat(this.#inputCopy);
+    const p = new HTTPParser();
+    p.initialize(HTTPParser.REQUEST, {}, 0, 0);
+    let end = 0;
+    let at = 0;
+    p[HTTPParser.kOnHeadersComplete] = () => 0;
+    p[HTTPParser.kOnMessageComplete] = () => {
+      end = at + 1;
+    };
+    for (; at < all.length; at++) if (p.execute(all.subarray(at, at + 1)) instanceof Error) break;
+    return end < all.length;
   }
 
   #violation(msg: string): void {
