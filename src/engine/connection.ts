@@ -154,11 +154,10 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
   shutdown(): void {
     if (this.#phase !== 'reading') return;
     this.#phase = 'draining';
-    // Requests a client sent before close() may still sit unread in the socket's receive buffer:
-    // stopping now dropped them (the client saw a FIN, or a `Connection: close` answer to an
-    // earlier request, instead of their answers). Keep reading for one full loop turn, poll
-    // phase included, so they are read; meanwhile the outbox holds back the last ready response,
-    // which is the one that will say `Connection: close`.
+    // Requests a client sent before close() may still sit unread in the socket's receive buffer,
+    // and are owed answers like the rest: keep reading for one full loop turn, poll phase
+    // included, so they are read; meanwhile the outbox holds back the last ready response, which
+    // is the one that will say `Connection: close`.
     setImmediate(() => setImmediate(() => this.#graceOver()));
   }
 
@@ -179,7 +178,7 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
     const err = this.#host.httpError(408, 'The request was not received in time', 'ERR_REQUEST_TIMEOUT');
     const cur = this.#current;
     if (cur !== null && cur.stage !== STAGE.DONE) cur.handler!.abort(err);
-    this.#fail(err as Error & { status: number; code: string });
+    this.#fail(err);
   }
 
   // ── reading ─────────────────────────────────────────────────────────────────────────────

@@ -31,6 +31,12 @@ const SLICE = 64 * 1024;
 /** Content up to this size is copied behind its head into one buffer: one write, one syscall. */
 const COPY_MAX = 16 * 1024;
 
+/**
+ * What the last framed head promised. One for all connections: it is filled and read within one
+ * synchronous render, and one per connection was 40 bytes on every idle keep-alive connection.
+ */
+const framing = new Framing();
+
 /** What the outbox asks of its connection. */
 export interface OutboxOwner {
   /** Requests may still arrive after those queued: the connection reads, or a request's body is still coming. */
@@ -83,7 +89,6 @@ export class Outbox {
   #ended = false;
   #deferred = false;
   #scheduled = false;
-  readonly #framing = new Framing();
   /** Bytes the socket had completed at the last progress check, and when that changed. */
   #sent = -1;
   #sentAt = 0;
@@ -220,7 +225,7 @@ export class Outbox {
       }
       if (first === null) first = ex;
       else (all ??= [first]).push(ex);
-      if (this.#framing.close) {
+      if (framing.close) {
         close = true;
         break;
       }
@@ -306,7 +311,7 @@ export class Outbox {
 
   #render(ex: Exchange, close: boolean): string | Buffer | Pieces | StreamJob {
     const h = ex.handler!;
-    const f = this.#framing;
+    const f = framing;
     let r: Reply;
     if (ex.error !== null) r = h.replyError(ex.error);
     else {
