@@ -388,17 +388,21 @@ export class Outbox {
           break;
         }
         if (left > 0) left -= buf.byteLength;
-        let ok: boolean;
+        // A large piece goes out a slice at a time, as large content does (see the contract); the
+        // chunk's size line leaves in one write with its first slice.
+        const n = buf.byteLength;
         if (chunked) {
           s.cork();
-          s.write(`${buf.byteLength.toString(16)}\r\n`, 'latin1');
-          s.write(buf);
-          ok = s.write('\r\n', 'latin1');
-          s.uncork();
-        } else {
-          ok = s.write(buf);
+          s.write(`${n.toString(16)}\r\n`, 'latin1');
         }
-        if (!ok && !s.destroyed) await drained(s);
+        for (let o = 0; o < n && !s.destroyed; ) {
+          const end = Math.min(o + SLICE, n);
+          let ok = s.write(o === 0 && end === n ? buf : buf.subarray(o, end));
+          if (chunked && end === n) ok = s.write('\r\n', 'latin1');
+          if (chunked && o === 0) s.uncork();
+          o = end;
+          if (!ok && !s.destroyed) await drained(s);
+        }
       }
       if (failure === null && !s.destroyed) {
         if (left > 0) {

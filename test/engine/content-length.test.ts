@@ -113,6 +113,27 @@ describe('large buffered bodies', () => {
   });
 });
 
+describe('a stream that yields a large piece', () => {
+  it.each([['chunked', false], ['with its length', true]])('should send a 1 MiB piece %s, intact, and the next response after it', async (_how, withLength) => {
+    const big = Buffer.alloc(1024 * 1024 + 3);
+    for (let i = 0; i < big.length; i++) big[i] = i % 253;
+    const app = new App({ logger: false });
+    app.use((ctx) => {
+      if (ctx.path === '/next') {
+        ctx.body = 'next';
+        return;
+      }
+      ctx.body = Readable.from([Buffer.from('head:'), big]);
+      if (withLength) ctx.length = big.length + 5;
+    });
+    const { port } = await serve(app);
+    const r = await rawRequest(port, get('/big') + get('/next'), { responses: 2 });
+    expect(r.responses[0]!.chunked).toBe(!withLength);
+    expect(Buffer.compare(r.responses[0]!.body, Buffer.concat([Buffer.from('head:'), big]))).toBe(0);
+    expect(r.responses[1]!.text()).toBe('next');
+  });
+});
+
 describe('a raw response (ctx.respond = false) whose handler fails after writing', () => {
   function rawApp(errors: unknown[]): App {
     const app = new App({ logger: false });
