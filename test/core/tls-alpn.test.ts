@@ -2,50 +2,24 @@
  * ALPN (RFC 7301) on the HTTPS server: it offers `http/1.1` only. A client that speaks only h2 is
  * refused in the handshake (alert no_application_protocol) instead of sending HTTP/2 frames to an
  * HTTP/1.1 parser; a client offering both gets `http/1.1`; a client without ALPN is served as before.
- * The certificate is generated with `openssl`, as in tls.test.ts.
+ * The certificate comes from test/helpers/tls-cert.ts.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import tls from 'node:tls';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../src/index.js';
 import { parseResponses, type WireResponse } from '../helpers/http-wire.js';
 import { closeAll, serve } from '../helpers/server.js';
+import { OPENSSL, testCertificate } from '../helpers/tls-cert.js';
 
 afterEach(closeAll);
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const OPENSSL = hasOpenssl();
 if (!OPENSSL) console.warn('tls-alpn.test.ts: skipped — the openssl binary is not available to generate a test certificate');
 
-let dir = '';
 let key = '';
 let cert = '';
 
 beforeAll(() => {
-  if (!OPENSSL) return;
-  dir = mkdtempSync(join(tmpdir(), 'shallot-alpn-'));
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
-    { stdio: 'ignore' },
-  );
-  key = readFileSync(join(dir, 'key.pem'), 'utf8');
-  cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-});
-
-afterAll(() => {
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  if (OPENSSL) ({ key, cert } = testCertificate());
 });
 
 function helloApp(): App {

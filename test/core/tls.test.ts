@@ -1,52 +1,26 @@
 /**
- * HTTPS on `node:tls`: a self-signed key and certificate are generated here with `openssl`, then
+ * HTTPS on `node:tls`: a self-signed key and certificate (test/helpers/tls-cert.ts, made with `openssl`),
  * served with `new App({ tls })` and with `app.listen({ tls })`, and requested with `node:https`
  * (fine in a test) and a raw TLS socket.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import tls from 'node:tls';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../src/index.js';
 import { parseResponses } from '../helpers/http-wire.js';
 import { closeAll, serve } from '../helpers/server.js';
+import { OPENSSL, testCertificate } from '../helpers/tls-cert.js';
 
 afterEach(closeAll);
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const OPENSSL = hasOpenssl();
 if (!OPENSSL) console.warn('tls.test.ts: skipped — the openssl binary is not available to generate a test certificate');
 
-let dir = '';
 let key = '';
 let cert = '';
 
 beforeAll(() => {
-  if (!OPENSSL) return;
-  dir = mkdtempSync(join(tmpdir(), 'shallot-tls-'));
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
-    { stdio: 'ignore' },
-  );
-  key = readFileSync(join(dir, 'key.pem'), 'utf8');
-  cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-});
-
-afterAll(() => {
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  if (OPENSSL) ({ key, cert } = testCertificate());
 });
 
 interface Got {
