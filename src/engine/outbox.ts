@@ -85,6 +85,8 @@ export class Outbox {
   /** The exchange whose content is being streamed (already out of the queue), and its source. */
   #streaming: Exchange | null = null;
   #source: unknown = null;
+  /** Bytes the streamed content still owes its Content-Length, or -1 when it has none. */
+  #left = -1;
   /** Nothing more is written: the connection ends (or ended). */
   #ended = false;
   #deferred = false;
@@ -274,11 +276,10 @@ export class Outbox {
     this.#ended = true;
     this.#refusal = null;
     this.#dropAll(reason);
-    const streaming = this.#streaming;
-    if (streaming !== null) {
+    if (this.#streaming !== null) {
       // A source waiting for its next chunk (an SSE feed, say) would otherwise never learn the
-      // client left: fire the signal and destroy what can be destroyed.
-      streaming.handler!.abort(reason);
+      // client left: tell it, and destroy what can be destroyed.
+      this.#tellStreaming(reason);
       releaseBody(this.#source);
     }
   }
@@ -287,7 +288,18 @@ export class Outbox {
   clientLeft(reason: Error): void {
     const q = this.#queue;
     for (let i = 0; i < q.length; i++) if (q[i]!.stage === STAGE.RUNNING) q[i]!.handler!.abort(reason);
-    this.#streaming?.handler!.abort(reason);
+    if (this.#streaming !== null) this.#tellStreaming(reason);
+  }
+
+  /**
+   * The client left while a response streamed. If every byte its Content-Length promised was
+   * written, the client had the whole response (and may well have left because of it), whatever
+   * the source still had to say: it finished. Otherwise it was cut short.
+   */
+  #tellStreaming(reason: Error): void {
+    const h = this.#streaming!.handler!;
+    if (this.#left === 0) h.finished();
+    else h.abort(reason);
   }
 
   /** Ends our side of the connection after what was written (nothing is owed any more). */
@@ -368,7 +380,7 @@ export class Outbox {
     const src = job.source instanceof Uint8Array ? slices(job.source) : isWebStream(job.source) ? Readable.fromWeb(job.source as never, { objectMode: true, highWaterMark: 1 }) : job.source;
     this.#source = src;
     const chunked = job.mode === FRAME.CHUNKED;
-    let left = job.mode === FRAME.LENGTH ? job.length : -1;
+    let left = (this.#left = job.mode === FRAME.LENGTH ? job.length : -1);
     let failure: unknown = null;
     /** The content stopped where its framing did not (over or short), but what was written is intact. */
     let cut = false;
@@ -387,7 +399,7 @@ export class Outbox {
           cut = true;
           break;
         }
-        if (left > 0) left -= buf.byteLength;
+        if (left > 0) left = this.#left -= buf.byteLength;
         // A large piece goes out a slice at a time, as large content does (see the contract); the
         // chunk's size line leaves in one write with its first slice.
         const n = buf.byteLength;
@@ -414,6 +426,7 @@ export class Outbox {
       failure = err;
     }
     this.#source = null;
+    this.#left = -1;
     const gone = s.destroyed;
     if (failure !== null) {
       this.#streaming = null;

@@ -67,6 +67,33 @@ describe('a stream body against its Content-Length', () => {
   });
 });
 
+describe('a client that closes once it has every promised byte', () => {
+  it('should count the response as finished, not aborted, though the source has not ended yet', async () => {
+    const app = new App({ logger: false });
+    let ended: (how: string) => void = () => {};
+    const how = new Promise<string>((r) => (ended = r));
+    app.use((ctx: Context) => {
+      let finished = false;
+      ctx.res.on('finish', () => (finished = true));
+      // All ten bytes now; the end of the stream only once the response is over.
+      const body = new Readable({ read() {} });
+      body.push('0123456789');
+      ctx.res.on('close', () => {
+        ended(finished ? 'finish' : 'aborted');
+        body.push(null);
+      });
+      ctx.body = body;
+      ctx.length = 10;
+    });
+    const { port } = await serve(app);
+    const c = await RawClient.connect(port);
+    await c.send(get('/'));
+    await c.waitForResponses(1);
+    c.destroy();
+    expect(await how).toBe('finish');
+  });
+});
+
 describe('a static file truncated while it is sent', () => {
   let dir = '';
   afterEach(() => {
