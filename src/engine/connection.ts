@@ -135,11 +135,6 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
     socket.on('drain', Connection.#onDrain);
   }
 
-  /** The connection's phase (see {@link Phase}). */
-  get phase(): Phase {
-    return this.#phase;
-  }
-
   /** True when nothing is in progress: no answer owed or unsent, no partial request. */
   get idle(): boolean {
     return this.#out.idle && this.#current === null && (this.#parser === null || this.#parser.idle);

@@ -121,11 +121,6 @@ export class Outbox {
     return this.empty && this.#socket.writableLength === 0;
   }
 
-  /** True once the outbox decided (or was told) that nothing more is written on this connection. */
-  get ended(): boolean {
-    return this.#ended;
-  }
-
   /** A response's content is being streamed. */
   get streaming(): boolean {
     return this.#streaming !== null;
