@@ -246,3 +246,61 @@ describe('a proxied fetch Response as the body', () => {
     expect(responses[0]!.head).toContain('set-cookie: a=1; Path=/\r\nset-cookie: b=2; Path=/');
   });
 });
+
+describe('the same rules through app.inject', () => {
+  const cases: Array<[string, (ctx: Context) => unknown, string, (raw: string, statuses: number[]) => void]> = [
+    ['a handler-set Transfer-Encoding beside a text body', (ctx) => {
+      ctx.body = 'hello';
+      ctx.set('transfer-encoding', 'chunked');
+    }, get(), (raw) => {
+      expect(raw).not.toContain('transfer-encoding');
+      expect(raw).toMatch(/content-length: 5\r\n[\s\S]*\r\n\r\nhello$/);
+    }],
+    ['a 205 with a body', (ctx) => {
+      ctx.body = 'x';
+      ctx.status = 205;
+    }, get(), (raw, statuses) => {
+      expect(statuses).toEqual([205]);
+      expect(raw.endsWith('\r\n\r\n')).toBe(true);
+    }],
+    ['a 1xx final status', (ctx) => {
+      ctx.status = 102;
+    }, get(), (_raw, statuses) => expect(statuses).toEqual([500])],
+    ['a stream to an HTTP/1.0 client', (ctx) => {
+      ctx.body = Readable.from(['a', 'b']);
+    }, 'GET / HTTP/1.0\r\n\r\n', (raw) => {
+      expect(raw).not.toContain('transfer-encoding');
+      expect(raw).toContain('connection: close');
+      expect(raw.endsWith('\r\n\r\nab')).toBe(true);
+    }],
+    ['Expect: 100-continue from an HTTP/1.0 client', async (ctx) => {
+      for await (const _ of ctx.req);
+      ctx.body = 'read';
+    }, 'POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi', (raw, statuses) => {
+      expect(statuses).toEqual([200]);
+      expect(raw).not.toContain('100 Continue');
+    }],
+    ['an empty Upgrade field', (ctx) => {
+      ctx.body = ctx.path;
+    }, `GET /a HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade:\r\n\r\n${get('/b')}`, (raw, statuses) => {
+      expect(statuses).toEqual([200, 200]);
+      expect(raw).toMatch(/\/a[\s\S]*\/b$/);
+    }],
+    ['a reason phrase latin1 would split', (ctx) => {
+      ctx.body = 'x';
+      ctx.res.writeHead(200, 'OK\u010d\u010aX-Evil: 1');
+    }, get(), (raw, statuses) => {
+      expect(statuses).toEqual([500]);
+      expect(raw).not.toContain('X-Evil');
+    }],
+    ['a header value written around ctx.set()', (ctx) => {
+      ctx.body = 'x';
+      ctx.response.headers['x-evil'] = 'a\u010ab';
+    }, get(), (_raw, statuses) => expect(statuses).toEqual([500])],
+  ];
+
+  it.each(cases)('should frame %s by the rules', async (_name, handler, input, check) => {
+    const { responses, raw } = await app(handler).inject(input);
+    check(raw.toString('latin1'), responses.map((r) => r.status));
+  });
+});
