@@ -18,10 +18,10 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'production',
-          include: ['test/core/**/*.test.ts', 'test/engine/**/*.test.ts', 'test/router/**/*.test.ts', 'test/middleware/**/*.test.ts'],
+          include: ['test/http/**/*.test.ts', 'test/engine/**/*.test.ts', 'test/router/**/*.test.ts', 'test/middleware/**/*.test.ts'],
           // compose.test.ts: its subject is the development-only check; the engine's unit suites
           // (no app, no middleware) are the same code in both modes.
-          exclude: ['test/core/compose.test.ts', 'test/engine/framing.test.ts', 'test/engine/response-oracle.test.ts', 'test/**/*.browser.ts'],
+          exclude: ['test/http/compose.test.ts', 'test/engine/framing.test.ts', 'test/engine/response-oracle.test.ts', 'test/**/*.browser.ts'],
           env: { NODE_ENV: 'production' },
         },
       },

@@ -3,11 +3,11 @@
  * It lives above both `core` and `router` so that neither reaches into the other: the core knows
  * nothing of routing, and the router is one ordinary middleware in the stack.
  */
-import { App as CoreApp, type AppOptions } from './core/app.js';
-import type { DefaultState } from './core/context.js';
+import { App as CoreApp, type AppOptions } from './http/app.js';
+import type { DefaultState } from './http/context.js';
 import { Router, type RouteHandler } from './router/router.js';
 import type { JoinPaths, Params } from './router/types.js';
-import type { ValidatedHandler, ValidationSchemas, Validator } from './middleware/validate.js';
+import type { ValidatedHandler, ValidationSchemas, Validator } from './middleware/validate/validate.js';
 
 /** What the route methods' implementations take: any handler (the overloads above them type it). */
 type AnyHandler<S extends object> = RouteHandler<S, Record<string, string>>;

@@ -18,10 +18,10 @@
  *   middleware was given `expose: true` (for development only). `onError` gets the error itself:
  *   what it shows is its own choice.
  */
-import type { Middleware } from '../core/app.js';
-import type { Context } from '../core/context.js';
-import { HttpError } from '../core/http-error.js';
-import { problem, type ErrorRenderer, type RenderedError } from '../core/respond.js';
+import type { Middleware } from '../http/app.js';
+import type { Context } from '../http/context.js';
+import { HttpError } from '../http/http-error.js';
+import { problem, type ErrorRenderer, type RenderedError } from '../http/respond.js';
 import { STATUS_TEXT } from '../engine/status.js';
 
 /** Options of {@link errorHandler}. */

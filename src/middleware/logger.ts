@@ -23,8 +23,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { pino, stdSerializers, type LevelWithSilent, type Logger, type LoggerOptions as PinoOptions } from 'pino';
-import type { Middleware } from '../core/app.js';
-import type { Context } from '../core/context.js';
+import type { Middleware } from '../http/app.js';
+import type { Context } from '../http/context.js';
 import { MIDDLEWARE_DEFAULTS } from './defaults.js';
 
 /** Options of {@link logger}: pino options (a new root is built when any besides these are given) plus these. */

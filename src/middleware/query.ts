@@ -15,8 +15,8 @@
  * - A parameter any segment of whose key is `__proto__`, `constructor` or `prototype` is dropped,
  *   and every object built is prototype-less, so nothing can reach `Object.prototype`.
  */
-import type { Middleware } from '../core/app.js';
-import { decodeQueryComponent, type ParsedQuery } from '../core/query.js';
+import type { Middleware } from '../http/app.js';
+import { decodeQueryComponent, type ParsedQuery } from '../http/query.js';
 import { MIDDLEWARE_DEFAULTS } from './defaults.js';
 
 /** Options of {@link query}. */

@@ -15,7 +15,7 @@
  *   TypeError: they come from code, not from the client.
  */
 import { Readable } from 'node:stream';
-import type { Context } from '../core/context.js';
+import type { Context } from '../http/context.js';
 
 /** Options of {@link sse}. */
 export interface SseOptions {

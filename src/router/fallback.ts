@@ -14,8 +14,8 @@
  * - Answering is idempotent: the innermost router answers first with the full record; the outer ones
  *   then see a non-404 outcome (or the 405/501 error) and leave it.
  */
-import { HttpError, isHttpError } from '../core/http-error.js';
-import type { Context } from '../core/context.js';
+import { HttpError, isHttpError } from '../http/http-error.js';
+import type { Context } from '../http/context.js';
 
 /** What the routers a request passed through would have allowed. */
 export interface Miss {

@@ -32,16 +32,16 @@
  * - Named routes: `router.url(name, …)` builds from the route's path as seen from that router
  *   (its prefix and mount paths below it included, the mount path above it not).
  */
-import { compose, type Next } from '../core/compose.js';
-import { HttpError } from '../core/http-error.js';
-import type { Context, DefaultState } from '../core/context.js';
+import { compose, type Next } from '../http/compose.js';
+import { HttpError } from '../http/http-error.js';
+import type { Context, DefaultState } from '../http/context.js';
 import { answerMiss, recordMiss } from './fallback.js';
 import { isUnder, joinPaths as join, orRoot } from './path.js';
 import { RadixTree } from './radix-tree.js';
 import { buildUrl } from './url.js';
 import type { JoinPaths, Params } from './types.js';
 // Types only: a route whose first handler is `validate()` types the handlers after it from its schemas.
-import type { ValidatedHandler, ValidationSchemas, Validator } from '../middleware/validate.js';
+import type { ValidatedHandler, ValidationSchemas, Validator } from '../middleware/validate/validate.js';
 
 /** A route handler or route middleware; a returned value other than `undefined` becomes the body. */
 export type RouteHandler<S extends object, P extends Record<string, string>> = (ctx: Context<S, P>, next: Next) => unknown;

@@ -22,9 +22,9 @@
 import { Readable, pipeline, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
-import type { Middleware } from '../core/app.js';
-import type { Context } from '../core/context.js';
-import type { Next } from '../core/compose.js';
+import type { Middleware } from '../../http/app.js';
+import type { Context } from '../../http/context.js';
+import type { Next } from '../../http/compose.js';
 import { negotiateEncoding } from './accept-encoding.js';
 import { Buffer } from 'node:buffer';
 

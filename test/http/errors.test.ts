@@ -10,10 +10,10 @@ import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { App, type AppOptions, type Middleware } from '../../src/core/app.js';
-import type { Context } from '../../src/core/context.js';
-import { ERRORS, errorFor } from '../../src/core/errors.js';
-import { HttpError, createHttpError, isHttpError, toHttpError } from '../../src/core/http-error.js';
+import { App, type AppOptions, type Middleware } from '../../src/http/app.js';
+import type { Context } from '../../src/http/context.js';
+import { ERRORS, errorFor } from '../../src/http/errors.js';
+import { HttpError, createHttpError, isHttpError, toHttpError } from '../../src/http/http-error.js';
 import type { InjectRequest } from '../../src/engine/inject.js';
 
 function appWith(mws: Middleware[], opts: AppOptions = {}): { app: App; errors: [unknown, Context][] } {

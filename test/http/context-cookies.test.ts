@@ -4,7 +4,7 @@
  * verifies (and is re-signed with the new one).
  */
 import { describe, expect, it } from 'vitest';
-import { App, type AppOptions, type Middleware } from '../../src/core/app.js';
+import { App, type AppOptions, type Middleware } from '../../src/http/app.js';
 import type { InjectRequest } from '../../src/engine/inject.js';
 
 async function send(opts: AppOptions, mw: Middleware, req: InjectRequest = {}) {

@@ -21,14 +21,14 @@
  */
 import { TextDecoder } from 'node:util';
 import typeis from 'type-is';
-import type { Middleware } from '../core/app.js';
-import type { Context } from '../core/context.js';
-import type { Request } from '../core/request.js';
-import { checkDeclaredLength, decoderFor, readLimited } from './body-read.js';
-import { MIDDLEWARE_DEFAULTS } from './defaults.js';
-import { fail } from './fail.js';
+import type { Middleware } from '../../http/app.js';
+import type { Context } from '../../http/context.js';
+import type { Request } from '../../http/request.js';
+import { checkDeclaredLength, decoderFor, readLimited } from './read.js';
+import { MIDDLEWARE_DEFAULTS } from '../defaults.js';
+import { fail } from '../fail.js';
 import { parseJson } from './json.js';
-import { createQueryParser, type QueryOptions } from './query.js';
+import { createQueryParser, type QueryOptions } from '../query.js';
 import { Buffer } from 'node:buffer';
 
 /** Options of one parser. */

@@ -21,14 +21,14 @@
  *   passed through — so one set on the app or on a router applies to every router mounted below
  *   it, and an inner one overrides an outer one.
  */
-import type { Middleware } from '../core/app.js';
-import type { Next } from '../core/compose.js';
-import type { Context } from '../core/context.js';
-import type { IncomingHeaders } from '../core/incoming-headers.js';
-import type { ParsedQuery } from '../core/query.js';
-import type { Request } from '../core/request.js';
-import { parseBody, resolveBodyOptions, type BodyOptions } from './body.js';
-import { fail } from './fail.js';
+import type { Middleware } from '../../http/app.js';
+import type { Next } from '../../http/compose.js';
+import type { Context } from '../../http/context.js';
+import type { IncomingHeaders } from '../../http/incoming-headers.js';
+import type { ParsedQuery } from '../../http/query.js';
+import type { Request } from '../../http/request.js';
+import { parseBody, resolveBodyOptions, type BodyOptions } from '../body/body.js';
+import { fail } from '../fail.js';
 import type { InferOutput, StandardIssue, StandardResult, StandardSchemaV1 } from './standard-schema.js';
 
 /** The schemas of a route, by target. */

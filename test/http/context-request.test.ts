@@ -7,8 +7,8 @@ import net from 'node:net';
 import { inspect } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { App, type AppOptions } from '../../src/core/app.js';
-import type { Context } from '../../src/core/context.js';
+import { App, type AppOptions } from '../../src/http/app.js';
+import type { Context } from '../../src/http/context.js';
 import type { InjectRequest } from '../../src/engine/inject.js';
 
 /** Runs `read` inside a request and returns what it returned. */

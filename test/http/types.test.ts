@@ -5,14 +5,14 @@
  * also runs a request so the types describe values that really exist.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { App, type Middleware } from '../../src/core/app.js';
-import type { Next } from '../../src/core/compose.js';
-import type { Context, StateMap } from '../../src/core/context.js';
-import { HttpError, isHttpError } from '../../src/core/http-error.js';
-import type { ResponseBody } from '../../src/core/response.js';
+import { App, type Middleware } from '../../src/http/app.js';
+import type { Next } from '../../src/http/compose.js';
+import type { Context, StateMap } from '../../src/http/context.js';
+import { HttpError, isHttpError } from '../../src/http/http-error.js';
+import type { ResponseBody } from '../../src/http/response.js';
 
 // A library (say, a request-id middleware) augments StateMap once; every app's ctx.state sees it.
-declare module '../../src/core/context.js' {
+declare module '../../src/http/context.js' {
   interface StateMap {
     requestId?: string;
   }

@@ -15,8 +15,8 @@
  */
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
-import type { Context } from '../core/context.js';
-import { fail } from './fail.js';
+import type { Context } from '../../http/context.js';
+import { fail } from '../fail.js';
 import { Buffer } from 'node:buffer';
 
 /** The codings `body()` decodes. */

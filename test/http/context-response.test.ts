@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { App, type Middleware } from '../../src/core/app.js';
+import { App, type Middleware } from '../../src/http/app.js';
 import type { InjectRequest } from '../../src/engine/inject.js';
 
 async function send(mw: Middleware, req: InjectRequest = {}) {

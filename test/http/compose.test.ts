@@ -4,9 +4,9 @@
  * compose time rather than per request.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/core/app.js';
-import { compose, type ComposableMiddleware, type Next } from '../../src/core/compose.js';
-import type { HttpError } from '../../src/core/http-error.js';
+import { App } from '../../src/http/app.js';
+import { compose, type ComposableMiddleware, type Next } from '../../src/http/compose.js';
+import type { HttpError } from '../../src/http/http-error.js';
 
 type Ctx = { log: string[] };
 type Mw = ComposableMiddleware<Ctx>;

@@ -5,7 +5,7 @@
  * object with a `prototype` key). `JSON.parse` itself only defines such keys as own data
  * properties; the danger is code that later merges the result into an ordinary object.
  */
-import { fail } from './fail.js';
+import { fail } from '../fail.js';
 
 /**
  * Parses a JSON text.
