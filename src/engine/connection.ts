@@ -22,7 +22,7 @@ import type { RequestParser } from '../parser/parser.js';
 import { ParseError } from '../parser/errors.js';
 import type { RequestHead, UpgradeEvent } from '../parser/events.js';
 import { BodySource, type BodyOwner } from './body-source.js';
-import { Exchange, STAGE, type ExchangeOwner } from './exchange.js';
+import { Exchange, STAGE, kAbort, type ExchangeOwner } from './exchange.js';
 import { Outbox, type OutboxOwner } from './outbox.js';
 import { refusalResponse } from './framing.js';
 import type { EngineHost } from './host.js';
@@ -172,7 +172,7 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
     if (this.#phase === 'closed' || this.#phase === 'upgraded') return;
     const err = this.#host.httpError(408, 'The request was not received in time', 'ERR_REQUEST_TIMEOUT');
     const cur = this.#current;
-    if (cur !== null && cur.stage !== STAGE.DONE) cur.handler!.abort(err);
+    if (cur !== null && cur.stage !== STAGE.DONE) cur.handler![kAbort](err);
     this.#fail(err);
   }
 
@@ -535,7 +535,7 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
     const err = new Error('Client closed the connection');
     // Its handler, if its answer is still owed, is told by the outbox with the others.
     cur?.body.abort(aborted());
-    this.#upgrade?.ex.handler!.abort(err);
+    this.#upgrade?.ex.handler![kAbort](err);
     this.#upgrade = null;
     this.#out.closed(err);
     this.#host.forget(this);

@@ -12,7 +12,7 @@ import type { ParserOptions } from '../parser/parser.js';
 import { Connection } from './connection.js';
 import { ParserPool } from './parser-pool.js';
 import { SERVER_DEFAULTS } from './defaults.js';
-import type { Exchange } from './exchange.js';
+import { kAbort, type Exchange } from './exchange.js';
 import type { EngineHost } from './host.js';
 
 /** Connection-engine options (all optional; defaults in `SERVER_DEFAULTS`). */
@@ -147,7 +147,7 @@ export class Engine implements EngineHost {
     for (const c of this.connections) c.shutdown();
     if (this.#upgraded.size > 0) {
       const reason = this.app.httpError(503, 'The server is shutting down', 'ERR_SERVER_CLOSING');
-      for (const ex of this.#upgraded.values()) ex.handler!.abort(reason);
+      for (const ex of this.#upgraded.values()) ex.handler![kAbort](reason);
     }
     if (this.connections.size === 0 && this.#upgraded.size === 0) return;
     const drained = this.connections.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.#drainWaiters.push(resolve));

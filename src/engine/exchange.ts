@@ -11,25 +11,37 @@ import type { RequestHead } from '../parser/events.js';
 import type { BodySource } from './body-source.js';
 import type { RequestFacts, Reply } from './framing.js';
 
+/*
+ * The handler's methods are keyed by symbols (Fastify's `kFoo` idiom): the http room's Context
+ * implements them, and a user of the Context does not see them among its members.
+ */
+export const kReply: unique symbol = Symbol('shallot.reply');
+export const kReplyError: unique symbol = Symbol('shallot.replyError');
+export const kCommitted: unique symbol = Symbol('shallot.committed');
+export const kFinished: unique symbol = Symbol('shallot.finished');
+export const kAbort: unique symbol = Symbol('shallot.abort');
+export const kDiscard: unique symbol = Symbol('shallot.discard');
+export const kFailed: unique symbol = Symbol('shallot.failed');
+
 /** What the http room attaches to an exchange (shallot's Context implements it). */
 export interface ExchangeHandler {
-  /** The response, built when it is this exchange's turn to be written. May throw: {@link replyError} answers then. */
-  reply(): Reply;
+  /** The response, built when it is this exchange's turn to be written. May throw: the error reply answers then. */
+  [kReply](): Reply;
   /** The answer for `err`, through the one error path, which also reports it. Must not throw. */
-  replyError(err: unknown): Reply;
+  [kReplyError](err: unknown): Reply;
   /** The head went to the socket: the response can no longer change. */
-  committed(): void;
+  [kCommitted](): void;
   /** The whole response went to the socket. */
-  finished(): void;
+  [kFinished](): void;
   /** The request will not be answered normally: the client left, the request failed, or the server shuts down. */
-  abort(reason: Error): void;
+  [kAbort](reason: Error): void;
   /** Its response will never be written (the connection closed first): let go of its body (a file, a stream). */
-  discard(): void;
+  [kDiscard](): void;
   /**
    * The content could not be written as its head promised (a stream failed, ended short or ran
    * over): the connection is closed. `clientGone`: the failure followed the client leaving.
    */
-  failed(err: unknown, clientGone: boolean): void;
+  [kFailed](err: unknown, clientGone: boolean): void;
 }
 
 /** What an exchange reports to: its connection. */

@@ -5,7 +5,6 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { ParserPool } from './parser-pool.js';
-import type { Connection } from './connection.js';
 import type { Exchange } from './exchange.js';
 
 /** The owner of connections: options, the http room's entry points, bookkeeping. */
@@ -29,6 +28,6 @@ export interface EngineHost {
   hasUpgradeListener(): boolean;
   /** Hands an upgraded socket to the application. */
   upgrade(ex: Exchange, socket: Socket, head: Buffer): void;
-  /** The connection closed or was handed over. */
-  forget(conn: Connection): void;
+  /** The connection closed or was handed over (the connection itself; typed loosely so this interface needs no import of it). */
+  forget(conn: object): void;
 }

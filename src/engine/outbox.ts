@@ -20,7 +20,7 @@
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { Buffer } from 'node:buffer';
-import { STAGE, type Exchange } from './exchange.js';
+import { STAGE, kAbort, kCommitted, kDiscard, kFailed, kFinished, kReply, kReplyError, type Exchange } from './exchange.js';
 import { FRAME, Framing, frameHead, type FrameMode, type Reply } from './framing.js';
 import { isWebStream, releaseBody, type BodyStream } from './body-stream.js';
 
@@ -143,7 +143,7 @@ export class Outbox {
   ready(ex: Exchange): void {
     if (ex.stage === STAGE.DONE) {
       // Dropped while its handler ran (the connection closed): its body will never be written.
-      ex.handler!.discard();
+      ex.handler![kDiscard]();
       return;
     }
     ex.stage = STAGE.READY;
@@ -282,7 +282,7 @@ export class Outbox {
   /** The client half-closed: the handlers still running, and a response being streamed, are told. */
   clientLeft(reason: Error): void {
     const q = this.#queue;
-    for (let i = 0; i < q.length; i++) if (q[i]!.stage === STAGE.RUNNING) q[i]!.handler!.abort(reason);
+    for (let i = 0; i < q.length; i++) if (q[i]!.stage === STAGE.RUNNING) q[i]!.handler![kAbort](reason);
     if (this.#streaming !== null) this.#tellStreaming(reason);
   }
 
@@ -293,8 +293,8 @@ export class Outbox {
    */
   #tellStreaming(reason: Error): void {
     const h = this.#streaming!.handler!;
-    if (this.#left === 0) h.finished();
-    else h.abort(reason);
+    if (this.#left === 0) h[kFinished]();
+    else h[kAbort](reason);
   }
 
   /** Ends our side of the connection after what was written (nothing is owed any more). */
@@ -313,20 +313,20 @@ export class Outbox {
 
   /** Shutdown began: a response that is streaming may be long-lived (SSE); tell it. */
   shutdown(reason: Error): void {
-    this.#streaming?.handler!.abort(reason);
+    this.#streaming?.handler![kAbort](reason);
   }
 
   #render(ex: Exchange, close: boolean): string | Buffer | Pieces | StreamJob {
     const h = ex.handler!;
     const f = framing;
     let r: Reply;
-    if (ex.error !== null) r = h.replyError(ex.error);
+    if (ex.error !== null) r = h[kReplyError](ex.error);
     else {
       try {
-        r = h.reply();
+        r = h[kReply]();
       } catch (err) {
         // e.g. JSON.stringify of a cyclic body, or a stream that failed before its head: still the one error path.
-        r = h.replyError(err);
+        r = h[kReplyError](err);
       }
     }
     let head: string;
@@ -334,10 +334,10 @@ export class Outbox {
       head = frameHead(ex, r, close, this.#keepAliveField, f);
     } catch (err) {
       releaseBody(r.stream);
-      r = h.replyError(err);
+      r = h[kReplyError](err);
       head = frameHead(ex, r, close, this.#keepAliveField, f);
     }
-    h.committed();
+    h[kCommitted]();
     if (f.mode === FRAME.NONE) {
       releaseBody(r.stream);
       return head;
@@ -426,7 +426,7 @@ export class Outbox {
     if (failure !== null) {
       this.#streaming = null;
       this.#ended = true;
-      ex.handler!.failed(failure, gone);
+      ex.handler![kFailed](failure, gone);
       // The head is gone: the only honest signal left is to cut the connection. Content that only
       // missed its promised length is intact up to where it stops, so that much is flushed first.
       if (cut) this.#end();
@@ -445,7 +445,7 @@ export class Outbox {
   }
 
   #written(ex: Exchange): void {
-    ex.handler!.finished();
+    ex.handler![kFinished]();
     this.#owner.written(ex);
   }
 
@@ -471,8 +471,8 @@ export class Outbox {
       const ex = q[i]!;
       const stage = ex.stage;
       ex.stage = STAGE.DONE;
-      ex.handler!.abort(reason);
-      if (stage === STAGE.READY) ex.handler!.discard();
+      ex.handler![kAbort](reason);
+      if (stage === STAGE.READY) ex.handler![kDiscard]();
       else this.#running--;
     }
   }

@@ -1,10 +1,8 @@
 /**
- * What a {@link Context} needs from its app. An interface rather than the App class itself so that
- * the context module does not import the app module (which imports the connection, which imports
- * the context).
+ * What a Context needs from its app (`ctx.app`). An interface rather than the App class itself, so
+ * the context module does not import the app module, which imports it.
  */
 import type { Logger } from 'pino';
-import type { Context } from './context.js';
 
 /** The app members a context reads. */
 export interface AppLike {
@@ -15,6 +13,6 @@ export interface AppLike {
   subdomainOffset: number;
   keys: string[] | undefined;
   readonly log: Logger;
-  /** The error path's reporting half: emit and log, once per error. */
-  onError(err: unknown, ctx: Context): void;
+  /** The error path's reporting half: emit and log, once per error (`ctx`: the request's context). */
+  onError(err: unknown, ctx: object): void;
 }

@@ -17,6 +17,7 @@ import { inject, type InjectInput, type InjectResult } from '../engine/inject.js
 import { HttpError, isHttpError } from './http-error.js';
 import { RESPONSE_STARTED } from './compat.js';
 import { Context, type DefaultState } from './context.js';
+import { SHIM, kComplete, kShims } from './internal.js';
 
 /**
  * A middleware: `(ctx, next)`. Await `next()` to run the rest of the stack.
@@ -143,7 +144,7 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
     const done = this.#fn!(ctx);
     // A stack that finished synchronously (a sync handler, the common case) is complete now: an
     // `await` would cost an async frame and a microtask per request for nothing.
-    if (done === RESOLVED && ctx.respond) ctx.complete(null);
+    if (done === RESOLVED && ctx.respond) ctx[kComplete](null);
     else void this.#run(ctx, done);
   }
 
@@ -151,14 +152,14 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
     let error: unknown = null;
     try {
       await done;
-      if (!ctx.respond && ctx.hasRes && !ctx.res.started) {
+      if (!ctx.respond && (ctx[kShims] & SHIM.RES) !== 0 && !ctx.res.started) {
         // `ctx.respond = false`: the handler writes through ctx.res; its first write starts the response.
         await new Promise((resolve) => ctx.res.once(RESPONSE_STARTED, resolve));
       }
     } catch (err) {
       error = err ?? new Error('A middleware threw a nullish value');
     }
-    if (!ctx.complete(error) && error !== null) {
+    if (!ctx[kComplete](error) && error !== null) {
       // The response already started (a raw write with `respond = false`). Unless it was ended, its
       // stream fails with the error, and the engine does what it does with any failing body: a 500
       // if its head has not been written yet, else the connection is cut once the responses before

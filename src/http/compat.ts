@@ -13,10 +13,27 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 import type { Socket } from 'node:net';
-import type { Context } from './context.js';
+import type { BodySource } from '../engine/body-source.js';
 import type { IncomingHeaders } from './incoming-headers.js';
-import type { OutgoingHeaders } from './response.js';
+import type { OutgoingHeaders, Response, ResponseBody } from './response.js';
+import type { Request } from './request.js';
+import { kBody, kComplete } from './internal.js';
 import { Buffer } from 'node:buffer';
+
+/** What the stand-ins read and write of the context they belong to (Context implements it). */
+export interface ShimOwner {
+  readonly request: Request;
+  readonly response: Response;
+  readonly socket: Socket;
+  readonly headerSent: boolean;
+  readonly req: IncomingMessageShim;
+  status: number;
+  message: string;
+  body: ResponseBody;
+  respond: boolean;
+  readonly [kBody]: BodySource;
+  [kComplete](error: unknown): boolean;
+}
 
 /**
  * `ctx.req`: IncomingMessage's members on top of a Readable of the request body.
@@ -34,17 +51,17 @@ import { Buffer } from 'node:buffer';
  * @example for await (const chunk of ctx.req) size += chunk.length
  */
 export class IncomingMessageShim extends Readable {
-  readonly #ctx: Context;
+  readonly #ctx: ShimOwner;
   #aborted = false;
 
-  constructor(ctx: Context) {
-    super({ highWaterMark: ctx.bodySource.highWaterMark });
+  constructor(ctx: ShimOwner) {
+    super({ highWaterMark: ctx[kBody].highWaterMark });
     this.#ctx = ctx;
-    ctx.bodySource.attach(this);
+    ctx[kBody].attach(this);
   }
 
   override _read(): void {
-    this.#ctx.bodySource.wanted();
+    this.#ctx[kBody].wanted();
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
@@ -74,16 +91,16 @@ export class IncomingMessageShim extends Readable {
   get socket(): Socket { return this.#ctx.socket; }
   get connection(): Socket { return this.#ctx.socket; }
   /** True once the whole body was received. */
-  get complete(): boolean { return this.#ctx.bodySource.ended; }
+  get complete(): boolean { return this.#ctx[kBody].ended; }
   /** True once the body was cut short (`'aborted'` was emitted). */
-  get aborted(): boolean { return this.#aborted || this.#ctx.bodySource.error !== null; }
+  get aborted(): boolean { return this.#aborted || this.#ctx[kBody].error !== null; }
   get trailers(): Record<string, string> {
     const out: Record<string, string> = {};
-    const t = this.#ctx.bodySource.trailers ?? [];
+    const t = this.#ctx[kBody].trailers ?? [];
     for (let i = 0; i < t.length; i += 2) out[t[i]!.toLowerCase()] = t[i + 1]!;
     return out;
   }
-  get rawTrailers(): string[] { return this.#ctx.bodySource.trailers ?? []; }
+  get rawTrailers(): string[] { return this.#ctx[kBody].trailers ?? []; }
 }
 
 /** @internal Emitted once on `ctx.res` when a raw write commits the head (first write, flushHeaders or end). */
@@ -95,14 +112,14 @@ export const RESPONSE_STARTED: unique symbol = Symbol('shallot.responseStarted')
  * @example ctx.res.setHeader('x-powered-by', 'shallot')
  */
 export class ServerResponseShim extends EventEmitter {
-  readonly #ctx: Context;
+  readonly #ctx: ShimOwner;
   #stream: PassThrough | null = null;
   #started = false;
   #ended = false;
   #finished = false;
   #closed = false;
 
-  constructor(ctx: Context) {
+  constructor(ctx: ShimOwner) {
     super();
     this.#ctx = ctx;
   }
@@ -268,7 +285,7 @@ export class ServerResponseShim extends EventEmitter {
     this.emit(RESPONSE_STARTED);
     // With `respond = false` the head is committed now, as Node's first write would, even while
     // the middleware still runs (it may be waiting for this very stream to drain).
-    if (!this.#ctx.respond) this.#ctx.complete(null);
+    if (!this.#ctx.respond) this.#ctx[kComplete](null);
   }
 }
 

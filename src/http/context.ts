@@ -10,18 +10,22 @@ import type Cookies from 'cookies';
 import type accepts from 'accepts';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import fresh from 'fresh';
 import type { BodySource } from '../engine/body-source.js';
-import type { Exchange, ExchangeHandler } from '../engine/exchange.js';
+import { kAbort, kCommitted, kDiscard, kFailed, kFinished, kReply, kReplyError, type Exchange, type ExchangeHandler } from '../engine/exchange.js';
 import type { Reply } from '../engine/framing.js';
 import { releaseBody } from '../engine/body-stream.js';
-import { createHttpError, type HttpErrorInit } from './http-error.js';
+import { createHttpError, type HttpError, type HttpErrorInit } from './http-error.js';
 import { Request } from './request.js';
 import { Response, type OutgoingHeaders, type ResponseBody } from './response.js';
 import { IncomingMessageShim, ServerResponseShim } from './compat.js';
 import type { AppLike } from './app-like.js';
 import type { ParsedQuery } from './query.js';
 import type { IncomingHeaders } from './incoming-headers.js';
-import { errorReply, toReply, type ErrorRenderer } from './respond.js';
+import { errorReply, toReply, type RenderedError } from './respond.js';
+import { REDIRECT_STATUSES } from '../engine/status.js';
+import { encodeUrl, escapeHtml } from './header-value.js';
+import { INSPECT, SHIM, kBody, kComplete, kShims } from './internal.js';
 
 /**
  * The `cookies` package loads `node:http` at require time (for `OutgoingMessage`), which shallot
@@ -30,7 +34,19 @@ import { errorReply, toReply, type ErrorRenderer } from './respond.js';
 const requireCjs = createRequire(import.meta.url);
 let CookiesClass: typeof Cookies | null = null;
 
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+/**
+ * Renders the body of an error response in place of the default problem+json. The one error path
+ * calls `ctx.errorRenderer` for every error a request ends with — a thrown error, a body that
+ * cannot be serialised, and the 404 of a request nothing answered (code `ERR_NOT_FOUND`) — after
+ * it reset the response headers, applied `err.headers` and set `ctx.status = err.status`. Headers
+ * the renderer sets are sent; returning `undefined` keeps the default problem+json. It must not
+ * throw (a renderer that does is logged and the default is sent) and it is synchronous, because
+ * it runs as the response is written. Set it from a middleware (`errorHandler()` does) so it
+ * applies to the requests that middleware sees.
+ *
+ * @example app.use((ctx, next) => { ctx.errorRenderer = (err) => ({ type: 'text/plain', body: err.expose ? err.message : 'Oops' }); return next() })
+ */
+export type ErrorRenderer = (err: HttpError, ctx: Context) => RenderedError | undefined;
 
 /**
  * Augment this interface to type `ctx.state` for every app at once.
@@ -58,8 +74,8 @@ export type DefaultState = {};
  */
 export class Context<S extends object = DefaultState, P extends object = Record<string, string>, Q extends object = ParsedQuery> implements ExchangeHandler {
   readonly app: AppLike;
-  readonly request: Request;
-  readonly response: Response;
+  readonly request: Request<this>;
+  readonly response: Response<this>;
   /** The socket (TLS, TCP, or `app.inject`'s in-memory duplex). */
   readonly socket: Socket;
   /** Per-request state for middleware to share: the app's `S` plus every augmentation of {@link StateMap}. */
@@ -74,8 +90,6 @@ export class Context<S extends object = DefaultState, P extends object = Record<
   readonly encrypted: boolean;
   /** Peer address, or `''` when unknown (inject). */
   readonly remoteAddress: string;
-  /** @internal the body bytes of this request */
-  readonly bodySource: BodySource;
   /** Whether the status line and headers were written: the response can no longer change. */
   headerSent: boolean;
   readonly #exchange: Exchange;
@@ -83,7 +97,10 @@ export class Context<S extends object = DefaultState, P extends object = Record<
   #cookies: Cookies | null = null;
   #req: IncomingMessageShim | null = null;
   #res: ServerResponseShim | null = null;
-  /** @internal the matched route pattern, set by the router */
+  /**
+   * The pattern of the route that matched (`/user/:id`), set by the router that routed the request,
+   * or null. A router's fallback reads it: a 404 from a matched route is that route's answer.
+   */
   routePath: string | null;
   /** Renders error responses for this request instead of the default problem+json; see {@link ErrorRenderer}. */
   errorRenderer: ErrorRenderer | null;
@@ -92,62 +109,83 @@ export class Context<S extends object = DefaultState, P extends object = Record<
     this.app = app;
     this.socket = socket;
     this.#exchange = exchange;
-    this.request = new Request(this as Context, exchange.head);
-    this.response = new Response(this as Context);
+    this.request = new Request(this, exchange.head);
+    this.response = new Response(this);
     this.state = {} as S & StateMap;
     this.params = {} as P;
     this.respond = true;
     this.log = app.log;
     this.encrypted = encrypted;
     this.remoteAddress = remoteAddress;
-    this.bodySource = exchange.body;
     this.headerSent = false;
     this.routePath = null;
     this.errorRenderer = null;
   }
 
+  /** The request's body bytes (the engine's buffer); middleware reads them with `readBody()` or `ctx.req`. */
+  get [kBody](): BodySource {
+    return this.#exchange.body;
+  }
+
   /**
-   * @internal Tells the engine the response may be written, once: `false` if that already happened
-   * (a `respond = false` response starts at its first raw write, before the stack settles).
+   * Tells the engine the response may be written, once: `false` if that already happened (a
+   * `respond = false` response starts at its first raw write, before the stack settles).
    */
-  complete(error: unknown): boolean {
+  [kComplete](error: unknown): boolean {
     return this.#exchange.complete(error);
   }
 
+  /** Which of `ctx.req` / `ctx.res` were made (bits of SHIM). */
+  get [kShims](): number {
+    return (this.#req === null ? 0 : SHIM.REQ) | (this.#res === null ? 0 : SHIM.RES);
+  }
+
   // ── ExchangeHandler: how the engine asks for the response and reports on it ─────────────────
-  /** @internal the response as the middleware left it (see respond.ts) */
-  reply(): Reply {
-    return toReply(this as Context);
+  [kReply](): Reply {
+    return toReply(this.response, this);
   }
 
-  /** @internal the one error path: report `err`, answer with problem+json */
-  replyError(err: unknown): Reply {
-    this.app.onError(err, this as Context);
-    return errorReply(this as Context, err);
+  [kReplyError](err: unknown): Reply {
+    this.app.onError(err, this);
+    return errorReply(this.response, err, this);
   }
 
-  /** @internal */
-  committed(): void {
+  [kCommitted](): void {
     this.headerSent = true;
   }
 
-  /** @internal */
-  finished(): void {
+  [kFinished](): void {
     this.#res?.markFinished();
   }
 
-  /** @internal the response will never be written */
-  discard(): void {
+  [kDiscard](): void {
     releaseBody(this.response.body);
   }
 
-  /** @internal the content stopped short of what its head promised; the connection is closed */
-  failed(err: unknown, clientGone: boolean): void {
+  [kFailed](err: unknown, clientGone: boolean): void {
     // A stream that ends because the client left (the socket closed, or ctx.signal fired on its FIN
     // and the handler — an SSE feed, say — destroyed the source) is not a server error.
     if (clientGone || this.#abort?.signal.aborted === true) this.log.debug({ err }, 'response stream ended after the client left');
-    else this.app.onError(err, this as Context);
+    else this.app.onError(err, this);
     this.#res?.markAborted();
+  }
+
+  [kAbort](reason: Error): void {
+    this.#res?.markAborted();
+    if (this.#abort === null) this.#abort = new AbortController();
+    if (!this.#abort.signal.aborted) this.#abort.abort(reason);
+  }
+
+  /** The body of an error response from {@link errorRenderer}, if one is set and renders one. */
+  renderError(err: HttpError): RenderedError | undefined {
+    const render = this.errorRenderer;
+    if (render === null) return undefined;
+    try {
+      return render(err, this as Context);
+    } catch (renderErr) {
+      this.log.error({ err: renderErr }, 'error renderer failed; sent the default problem+json');
+      return undefined;
+    }
   }
 
   /**
@@ -157,13 +195,6 @@ export class Context<S extends object = DefaultState, P extends object = Record<
    */
   get signal(): AbortSignal {
     return (this.#abort ??= new AbortController()).signal;
-  }
-
-  /** @internal called by the connection */
-  abort(reason: Error): void {
-    this.#res?.markAborted();
-    if (this.#abort === null) this.#abort = new AbortController();
-    if (!this.#abort.signal.aborted) this.#abort.abort(reason);
   }
 
   /**
@@ -189,22 +220,12 @@ export class Context<S extends object = DefaultState, P extends object = Record<
 
   /** A stand-in for Node's IncomingMessage: headers, method, url, and the body as a Readable. */
   get req(): IncomingMessageShim {
-    return (this.#req ??= new IncomingMessageShim(this as Context));
+    return (this.#req ??= new IncomingMessageShim(this));
   }
 
   /** A stand-in for Node's ServerResponse over this context's response. */
   get res(): ServerResponseShim {
-    return (this.#res ??= new ServerResponseShim(this as Context));
-  }
-
-  /** @internal true once `ctx.req` was created (its stream owns the body) */
-  get hasReq(): boolean {
-    return this.#req !== null;
-  }
-
-  /** @internal true once `ctx.res` was created */
-  get hasRes(): boolean {
-    return this.#res !== null;
+    return (this.#res ??= new ServerResponseShim(this));
   }
 
   /**
@@ -264,8 +285,18 @@ export class Context<S extends object = DefaultState, P extends object = Record<
   /** The `accepts` negotiator behind `ctx.accepts*()`. */
   get accept(): accepts.Accepts { return this.request.accept; }
   set accept(a: accepts.Accepts) { this.request.accept = a; }
-  get fresh(): boolean { return this.request.fresh; }
-  get stale(): boolean { return this.request.stale; }
+  /** Whether the client's cached copy is fresh: a conditional GET/HEAD against the response's validators. */
+  get fresh(): boolean {
+    const method = this.request.method;
+    if (method !== 'GET' && method !== 'HEAD') return false;
+    const s = this.response.status;
+    if ((s >= 200 && s < 300) || s === 304) {
+      return fresh(this.request.headers as Record<string, string>, this.response.headers as Record<string, string>);
+    }
+    return false;
+  }
+  /** `!fresh`. */
+  get stale(): boolean { return !this.fresh; }
   get idempotent(): boolean { return this.request.idempotent; }
   /** A request header, or `''`. */
   get(name: string): string { return this.request.get(name); }
@@ -297,12 +328,65 @@ export class Context<S extends object = DefaultState, P extends object = Record<
   remove(name: string): void { this.response.remove(name); }
   has(name: string): boolean { return this.response.has(name); }
   vary(field: string | readonly string[]): void { this.response.vary(field); }
-  redirect(url: string, alt?: string): void { this.response.redirect(url, alt); }
-  /** Redirects to a same-host Referer, else `alt` or `/` (Koa 3). */
-  back(alt?: string): void { this.response.back(alt); }
+  /**
+   * Redirects: sets Location and a 302 unless a redirect status is already set. The URL is
+   * percent-encoded where needed; the body is a short text, or HTML for a client that accepts it.
+   * `'back'` is {@link back} (Koa 2's spelling).
+   *
+   * @example ctx.redirect('/login')
+   */
+  redirect(url: string, alt?: string): void {
+    if (url === 'back') {
+      this.back(alt);
+      return;
+    }
+    let target = url;
+    if (/^https?:\/\//i.test(url)) {
+      // Normalise an absolute URL, as Koa 3: what goes out is what a browser would follow.
+      try {
+        target = new URL(url).toString();
+      } catch {
+        // Not a valid URL: send it encoded as given.
+      }
+    }
+    const res = this.response;
+    res.set('location', encodeUrl(target));
+    if (!REDIRECT_STATUSES.has(res.status)) res.status = 302;
+    if (this.request.accepts('html') === 'html') {
+      res.type = 'text/html; charset=utf-8';
+      res.body = `Redirecting to ${escapeHtml(target)}.`;
+      return;
+    }
+    res.type = 'text/plain; charset=utf-8';
+    res.body = `Redirecting to ${target}.`;
+  }
+  /**
+   * Redirects to the Referer when it is on this host (Koa 3's `ctx.back()`), else to `alt` or `/`:
+   * a Referer naming another site is never followed, so this is not an open redirect.
+   *
+   * @example ctx.back('/dashboard')
+   */
+  back(alt?: string): void {
+    const referrer = this.get('referrer');
+    if (referrer !== '') {
+      try {
+        const u = new URL(referrer, this.href);
+        if (u.host === this.host) {
+          this.redirect(referrer);
+          return;
+        }
+      } catch {
+        // An unparseable Referer is no referrer.
+      }
+    }
+    this.redirect(alt !== undefined && alt !== '' ? alt : '/');
+  }
   attachment(filename?: string, options?: Parameters<Response['attachment']>[1]): void { this.response.attachment(filename, options); }
   /** Whether the response can still be written. */
-  get writable(): boolean { return this.response.writable; }
+  get writable(): boolean {
+    if (this.#res !== null && this.#res.writableEnded) return false;
+    return this.socket.writable !== false && !this.socket.destroyed;
+  }
 
   /** A plain summary, as Koa's `ctx.toJSON()`. */
   toJSON(): { request: ReturnType<Request['toJSON']>; response: { status: number; message: string; header: OutgoingHeaders }; app: Record<string, unknown>; originalUrl: string } {

@@ -6,7 +6,7 @@
  * registered error through {@link errorFor} (or names the code literally where a module may not
  * import from core), so status and wording live in one place.
  */
-import { HttpError } from './http-error.js';
+import { HttpError, type HttpErrorProps } from './http-error.js';
 
 export const ERRORS = {
   ERR_INTERNAL: { status: 500, message: 'An error that is not an HttpError: answered with the stock title, never its message' },
@@ -51,11 +51,11 @@ export type ErrorCode = keyof typeof ERRORS;
 
 /**
  * The registered error for `code`, with its status; `message` replaces the registry's wording
- * (it is exposed to the client only for a 4xx).
+ * (it is exposed to the client only for a 4xx) and says what happened to this request.
  *
- * @example throw errorFor('ERR_NEXT_CALLED_TWICE')
+ * @example throw errorFor('ERR_BODY_TOO_LARGE', `Request body over the limit of ${limit} bytes`)
  */
-export function errorFor(code: ErrorCode, message?: string): HttpError {
+export function errorFor(code: ErrorCode, message?: string, props: Omit<HttpErrorProps, 'code'> = {}): HttpError {
   const e = ERRORS[code];
-  return new HttpError(e.status, message ?? e.message, { code });
+  return new HttpError(e.status, message ?? e.message, { ...props, code });
 }

@@ -3,23 +3,34 @@
  * query, negotiator) are built on first use and cached.
  */
 import accepts from 'accepts';
-import fresh from 'fresh';
 import typeis from 'type-is';
 import { isIP, type Socket } from 'node:net';
 import type { RequestHead } from '../parser/events.js';
 import { parseQuery, type ParsedQuery } from './query.js';
 import { headerValue, headersObject, type IncomingHeaders } from './incoming-headers.js';
-import type { Context } from './context.js';
-
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+import type { AppLike } from './app-like.js';
+import { INSPECT } from './internal.js';
 
 /**
- * The request side of a {@link Context}.
+ * What a Request reads of the context it belongs to: the app's proxy settings, the connection, and
+ * `fresh`, which needs the response too and so is the context's.
+ */
+export interface RequestOwner {
+  readonly app: AppLike;
+  readonly socket: Socket;
+  readonly encrypted: boolean;
+  readonly remoteAddress: string;
+  readonly fresh: boolean;
+}
+
+/**
+ * The request side of a Context (`ctx.request`); `ctx` is its context.
  *
  * @example app.use((ctx) => { ctx.body = ctx.request.accepts('json') ? { ok: 1 } : 'ok' })
  */
-export class Request {
-  readonly ctx: Context;
+export class Request<C extends RequestOwner = RequestOwner> {
+  /** The context this request belongs to (Koa's `request.ctx`). */
+  readonly ctx: C;
   /** The parsed request head (method, target, raw headers, framing). */
   readonly head: RequestHead;
   method: string;
@@ -44,7 +55,7 @@ export class Request {
   #ip: string | null = null;
   #URL: URL | Record<string, never> | null = null;
 
-  constructor(ctx: Context, head: RequestHead) {
+  constructor(ctx: C, head: RequestHead) {
     this.ctx = ctx;
     this.head = head;
     this.method = head.method;
@@ -280,20 +291,14 @@ export class Request {
     return m === null ? '' : m[1]!.toLowerCase();
   }
 
-  /** Whether the client's cached copy is fresh (conditional GET/HEAD against the response's validators). */
+  /** Whether the client's cached copy is fresh; see `ctx.fresh` (it needs the response, so it is the context's). */
   get fresh(): boolean {
-    const method = this.method;
-    if (method !== 'GET' && method !== 'HEAD') return false;
-    const s = this.ctx.status;
-    if ((s >= 200 && s < 300) || s === 304) {
-      return fresh(this.headers as Record<string, string>, this.ctx.response.headers as Record<string, string>);
-    }
-    return false;
+    return this.ctx.fresh;
   }
 
   /** `!fresh`. */
   get stale(): boolean {
-    return !this.fresh;
+    return !this.ctx.fresh;
   }
 
   /** Whether the method is idempotent (RFC 9110 §9.2.2). */

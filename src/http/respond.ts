@@ -10,8 +10,8 @@ import { HttpError, toHttpError } from './http-error.js';
 import { STATUS_TEXT, isBodiless } from '../engine/status.js';
 import { Reply } from '../engine/framing.js';
 import { releaseBody } from '../engine/body-stream.js';
-import { bodyStream } from './response.js';
-import type { Context } from './context.js';
+import { bodyStream } from './body-kind.js';
+import type { Response } from './response.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
@@ -19,13 +19,17 @@ const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 /** A Content-Length the application set: digits only, or it promises nothing. */
 const DIGITS = /^\d{1,15}$/;
 
+/** What the error path asks of a request's context: a custom error body, when it has a renderer. */
+export interface ErrorRendering {
+  renderError(err: HttpError): RenderedError | undefined;
+}
+
 /**
- * The response for `ctx` as its middleware left it. Throws when it cannot be sent as set — a body
- * that does not serialise (a cyclic object), or a stream that failed before its head was written —
- * and the engine answers with {@link errorReply} instead.
+ * The response as the middleware left it. Throws when it cannot be sent as set — a body that does
+ * not serialise (a cyclic object), or a stream that failed before its head was written — and the
+ * engine answers with {@link errorReply} instead.
  */
-export function toReply(ctx: Context): Reply {
-  const res = ctx.response;
+export function toReply(res: Response, ctx: ErrorRendering): Reply {
   let body = res.body;
   const status = res.status;
   const headers = res.headers;
@@ -45,7 +49,7 @@ export function toReply(ctx: Context): Reply {
     if (!res.explicitStatus) {
       // Nothing handled the request: the same problem+json a thrown 404 gets. Not an error, so the
       // headers middleware set (a request id, CORS) stay, as in Koa.
-      return errorReply(ctx, new HttpError(404), true);
+      return errorReply(res, new HttpError(404), ctx, true);
     }
     body = res.message || String(status);
     headers['content-type'] ??= TEXT_PLAIN;
@@ -81,11 +85,10 @@ export function toReply(ctx: Context): Reply {
 /**
  * The one error response: RFC 9457 problem+json. Details only when the error is exposed
  * (`expose`, default `status < 500`); an unknown error is a 500 with the stock title. The body
- * comes from `ctx.errorRenderer` when one is set (see {@link ErrorRenderer}). The response headers
+ * comes from `ctx.errorRenderer` when one is set (see `ErrorRenderer` in context.ts). The response headers
  * are reset first (but `Connection`), unless `keepHeaders` (the 404 of a request nothing answered).
  */
-export function errorReply(ctx: Context, err: unknown, keepHeaders = false): Reply {
-  const res = ctx.response;
+export function errorReply(res: Response, err: unknown, ctx: ErrorRendering, keepHeaders = false): Reply {
   const headers = res.headers;
   // `Connection` is the connection's, not the response's: a close asked for (a 413 before the body
   // was read) survives the reset, and the engine honours it.
@@ -107,7 +110,7 @@ export function errorReply(ctx: Context, err: unknown, keepHeaders = false): Rep
   // Whatever body the middleware left is not sent: a stream lets go of what it holds.
   releaseBody(res.body);
   res.status = status;
-  const custom = renderCustom(ctx, e);
+  const custom = ctx.renderError(e);
   const body = custom?.body ?? JSON.stringify(problem(status, e));
   headers['content-type'] = custom?.type ?? PROBLEM_TYPE;
   const len = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
@@ -115,36 +118,11 @@ export function errorReply(ctx: Context, err: unknown, keepHeaders = false): Rep
   return new Reply(status, STATUS_TEXT[status] ?? '', headers, body, len, null);
 }
 
-/** The body of an error response, as an {@link ErrorRenderer} returns it. */
+/** The body of an error response, as an `ErrorRenderer` (context.ts) returns it. */
 export interface RenderedError {
   /** The Content-Type to send, e.g. `'text/html; charset=utf-8'`. */
   type: string;
   body: string | Uint8Array;
-}
-
-/**
- * Renders the body of an error response in place of the default problem+json. The one error path
- * calls `ctx.errorRenderer` for every error a request ends with — a thrown error, a body that
- * cannot be serialised, and the 404 of a request nothing answered (code `ERR_NOT_FOUND`) — after
- * it reset the response headers, applied `err.headers` and set `ctx.status = err.status`. Headers
- * the renderer sets are sent; returning `undefined` keeps the default problem+json. It must not
- * throw (a renderer that does is logged and the default is sent) and it is synchronous, because
- * it runs as the response is written. Set it from a middleware (`errorHandler()` does) so it
- * applies to the requests that middleware sees.
- *
- * @example app.use((ctx, next) => { ctx.errorRenderer = (err) => ({ type: 'text/plain', body: err.expose ? err.message : 'Oops' }); return next() })
- */
-export type ErrorRenderer = (err: HttpError, ctx: Context) => RenderedError | undefined;
-
-function renderCustom(ctx: Context, err: HttpError): RenderedError | undefined {
-  const render = ctx.errorRenderer;
-  if (render === null) return undefined;
-  try {
-    return render(err, ctx);
-  } catch (renderErr) {
-    ctx.log.error({ err: renderErr }, 'error renderer failed; sent the default problem+json');
-    return undefined;
-  }
 }
 
 /** The problem object for a status and an (exposable) HttpError. */

@@ -12,10 +12,11 @@
 import { create as contentDisposition, type CreateOptions } from 'content-disposition';
 import { contentType as mimeContentType } from 'mime-types';
 import typeis from 'type-is';
-import { REDIRECT_STATUSES, STATUS_TEXT, isBodiless } from '../engine/status.js';
+import type { Socket } from 'node:net';
+import { STATUS_TEXT, isBodiless } from '../engine/status.js';
 import { guardStream, isStreamLike, looksLikeHtml, releaseStream, type ResponseBody } from './body-kind.js';
-import { checkName, checkValue, encodeUrl, escapeHtml } from './header-value.js';
-import type { Context } from './context.js';
+import { checkName, checkValue } from './header-value.js';
+import { INSPECT } from './internal.js';
 import { NullObject } from '../engine/null-object.js';
 import { isHopByHop, type OutgoingHeaders } from '../engine/framing.js';
 import { Buffer } from 'node:buffer';
@@ -28,7 +29,6 @@ const TEXT_PLAIN = 'text/plain; charset=utf-8';
 const TEXT_HTML = 'text/html; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const OCTET = 'application/octet-stream';
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /** Content codings fetch (undici) decodes: a fetched body with only these arrives decoded. */
 const DECODED_BY_FETCH = /^\s*(?:(?:x-)?gzip|deflate|br)\s*(?:,\s*(?:(?:x-)?gzip|deflate|br)\s*)*$/i;
@@ -54,12 +54,25 @@ function copyFetchHeaders(res: Response, val: InstanceType<typeof globalThis.Res
 }
 
 /**
- * The response side of a {@link Context}.
+ * What a Response reads of the context it belongs to: whether the head is out, the socket, and the
+ * operations that need the request too (`redirect`, `back`, `writable`), which are the context's.
+ */
+export interface ResponseOwner {
+  readonly headerSent: boolean;
+  readonly socket: Socket;
+  readonly writable: boolean;
+  redirect(url: string, alt?: string): void;
+  back(alt?: string): void;
+}
+
+/**
+ * The response side of a Context (`ctx.response`); `ctx` is its context.
  *
  * @example ctx.response.set('cache-control', 'no-store')
  */
-export class Response {
-  readonly ctx: Context;
+export class Response<C extends ResponseOwner = ResponseOwner> {
+  /** The context this response belongs to (Koa's `response.ctx`). */
+  readonly ctx: C;
   /** Outgoing headers by lowercase name (the live object, not a copy). */
   headers: OutgoingHeaders;
   #status = 404;
@@ -68,7 +81,7 @@ export class Response {
   #explicitStatus = false;
   #explicitNullBody = false;
 
-  constructor(ctx: Context) {
+  constructor(ctx: C) {
     this.ctx = ctx;
     this.headers = new NullObject() as OutgoingHeaders;
   }
@@ -302,58 +315,14 @@ export class Response {
     this.headers['vary'] = cur === '' ? add.join(', ') : `${cur}, ${add.join(', ')}`;
   }
 
-  /**
-   * Redirects: sets Location and a 302 unless a redirect status is already set. The URL is
-   * percent-encoded where needed; the body is a short text or HTML note. `'back'` is
-   * {@link back} (Koa 2's spelling).
-   *
-   * @example ctx.redirect('/login')
-   */
+  /** See `ctx.redirect()`: it needs the request (to negotiate the body), so it is the context's. */
   redirect(url: string, alt?: string): void {
-    if (url === 'back') {
-      this.back(alt);
-      return;
-    }
-    let target = url;
-    if (/^https?:\/\//i.test(url)) {
-      // Normalise an absolute URL, as Koa 3: what goes out is what a browser would follow.
-      try {
-        target = new URL(url).toString();
-      } catch {
-        // Not a valid URL: send it encoded as given.
-      }
-    }
-    this.set('location', encodeUrl(target));
-    if (!REDIRECT_STATUSES.has(this.#status)) this.status = 302;
-    if (this.ctx.request.accepts('html') === 'html') {
-      this.type = 'text/html; charset=utf-8';
-      this.body = `Redirecting to ${escapeHtml(target)}.`;
-      return;
-    }
-    this.type = 'text/plain; charset=utf-8';
-    this.body = `Redirecting to ${target}.`;
+    this.ctx.redirect(url, alt);
   }
 
-  /**
-   * Redirects to the Referer when it is on this host (Koa 3's `ctx.back()`), else to `alt` or `/`:
-   * a Referer naming another site is never followed, so this is not an open redirect.
-   *
-   * @example ctx.back('/dashboard')
-   */
+  /** See `ctx.back()`. */
   back(alt?: string): void {
-    const referrer = this.ctx.get('referrer');
-    if (referrer !== '') {
-      try {
-        const u = new URL(referrer, this.ctx.href);
-        if (u.host === this.ctx.host) {
-          this.redirect(referrer);
-          return;
-        }
-      } catch {
-        // An unparseable Referer is no referrer.
-      }
-    }
-    this.redirect(alt !== undefined && alt !== '' ? alt : '/');
+    this.ctx.back(alt);
   }
 
   /**
@@ -407,12 +376,11 @@ export class Response {
 
   /** Whether the response can still be written: not ended through `ctx.res`, socket still open. */
   get writable(): boolean {
-    if (this.ctx.hasRes && this.ctx.res.writableEnded) return false;
-    return this.ctx.socket.writable !== false && !this.ctx.socket.destroyed;
+    return this.ctx.writable;
   }
 
   /** The socket. */
-  get socket(): Context['socket'] {
+  get socket(): Socket {
     return this.ctx.socket;
   }
 

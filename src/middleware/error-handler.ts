@@ -19,9 +19,9 @@
  *   what it shows is its own choice.
  */
 import type { Middleware } from '../http/app.js';
-import type { Context } from '../http/context.js';
+import type { Context, ErrorRenderer } from '../http/context.js';
 import { HttpError } from '../http/http-error.js';
-import { problem, type ErrorRenderer, type RenderedError } from '../http/respond.js';
+import { problem, type RenderedError } from '../http/respond.js';
 import { STATUS_TEXT } from '../engine/status.js';
 
 /** Options of {@link errorHandler}. */

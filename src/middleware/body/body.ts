@@ -9,7 +9,7 @@
  *   `ERR_UNSUPPORTED_MEDIA_TYPE` — consistently, where Koa's and Hono's parsers skip it silently —
  *   unless `enforce: false`. So is a body with no Content-Type at all.
  * - GET and HEAD bodies are never read (as Fastify): `ctx.request.body` stays `undefined`.
- * - Limits, 413s and Content-Encoding: see `./body-read.ts`. Everything that can be refused before
+ * - Limits, 413s and Content-Encoding: see `src/http/read-body.ts`. Everything that can be refused before
  *   reading (type, charset, coding, declared length) is, so no `100 Continue` is sent for it.
  * - JSON: an empty body is 400 `ERR_BODY_EMPTY_JSON` (Fastify's rule: "Body cannot be empty when
  *   content-type is set to 'application/json'"); malformed JSON is 400 `ERR_BODY_INVALID_JSON`
@@ -24,9 +24,9 @@ import typeis from 'type-is';
 import type { Middleware } from '../../http/app.js';
 import type { Context } from '../../http/context.js';
 import type { Request } from '../../http/request.js';
-import { checkDeclaredLength, decoderFor, readLimited } from './read.js';
+import { checkDeclaredLength, decoderFor, readLimited } from '../../http/read-body.js';
 import { MIDDLEWARE_DEFAULTS } from '../defaults.js';
-import { fail } from '../fail.js';
+import { errorFor } from '../../http/errors.js';
 import { parseJson } from './json.js';
 import { createQueryParser, type QueryOptions } from '../query.js';
 import { Buffer } from 'node:buffer';
@@ -113,7 +113,7 @@ export function resolveBodyOptions(options: BodyOptions): BodyConfig {
       types: json.types ?? ['application/json', 'application/*+json'],
       utf8Only: true,
       parse: (bytes) => {
-        if (bytes.length === 0) throw fail('ERR_BODY_EMPTY_JSON', "Body cannot be empty when content-type is set to 'application/json'");
+        if (bytes.length === 0) throw errorFor('ERR_BODY_EMPTY_JSON', "Body cannot be empty when content-type is set to 'application/json'");
         return parseJson(utf8(bytes));
       },
     });
@@ -173,10 +173,10 @@ export function parseBody(ctx: Context<object, object, object>, config: BodyConf
   const { parser, charset } = contentType === '' ? NO_CHOICE : choose(config, contentType, req);
   if (parser === undefined) {
     if (!config.enforce) return;
-    throw fail('ERR_UNSUPPORTED_MEDIA_TYPE', contentType === '' ? 'A request body needs a Content-Type' : `Unsupported Content-Type: ${req.type.slice(0, 100)}`);
+    throw errorFor('ERR_UNSUPPORTED_MEDIA_TYPE', contentType === '' ? 'A request body needs a Content-Type' : `Unsupported Content-Type: ${req.type.slice(0, 100)}`);
   }
   if (parser.utf8Only) {
-    if (charset !== '' && charset !== 'utf-8' && charset !== 'utf8') throw fail('ERR_UNSUPPORTED_CHARSET', `Unsupported charset for ${parser.kind}: ${charset.slice(0, 40)}`);
+    if (charset !== '' && charset !== 'utf-8' && charset !== 'utf8') throw errorFor('ERR_UNSUPPORTED_CHARSET', `Unsupported charset for ${parser.kind}: ${charset.slice(0, 40)}`);
   } else if (parser.kind === 'text') {
     textDecoder(charset);
   }
@@ -227,6 +227,6 @@ function textDecoder(charset: string): TextDecoder {
   try {
     return new TextDecoder(charset);
   } catch {
-    throw fail('ERR_UNSUPPORTED_CHARSET', `Unsupported charset: ${charset.slice(0, 40)}`);
+    throw errorFor('ERR_UNSUPPORTED_CHARSET', `Unsupported charset: ${charset.slice(0, 40)}`);
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Reads a request body through `ctx.req` (the core's Readable of the body) with a byte limit.
+ * Reading a request body with a byte limit: `readBody(ctx, { limit })`, the public helper any body
+ * parser uses (shallot's own `body()` included), and the steps it is made of.
  *
  * Contract:
  * - Nothing is read, and no `100 Continue` is sent, when the request is refused up front: a
@@ -15,8 +16,9 @@
  */
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
-import type { Context } from '../../http/context.js';
-import { fail } from '../fail.js';
+import type { Context } from './context.js';
+import { errorFor } from './errors.js';
+import { SHIM, kBody, kShims } from './internal.js';
 import { Buffer } from 'node:buffer';
 
 /** The codings `body()` decodes. */
@@ -41,7 +43,7 @@ export function decoderFor(ctx: Context<object, object, object>): (() => Transfo
   if (raw === '') return null;
   const make = Object.prototype.hasOwnProperty.call(DECODERS, raw) ? DECODERS[raw] : undefined;
   if (make === undefined) {
-    throw fail('ERR_UNSUPPORTED_CONTENT_ENCODING', `Unsupported Content-Encoding: ${raw.slice(0, 64)}`, {
+    throw errorFor('ERR_UNSUPPORTED_CONTENT_ENCODING', `Unsupported Content-Encoding: ${raw.slice(0, 64)}`, {
       headers: { 'accept-encoding': ACCEPTED },
     });
   }
@@ -71,7 +73,7 @@ export function checkDeclaredLength(ctx: Context<object, object, object>, limit:
  */
 export function readLimited(ctx: Context<object, object, object>, limit: number, decoder: (() => Transform) | null): Buffer | Promise<Buffer> {
   // The common case, no coding and nobody took `ctx.req`: the bytes without a stream.
-  if (decoder === null && !ctx.hasReq) return collectLimited(ctx, limit);
+  if (decoder === null && (ctx[kShims] & SHIM.REQ) === 0) return collectLimited(ctx, limit);
   return readStream(ctx, limit, decoder);
 }
 
@@ -103,9 +105,9 @@ async function readStream(ctx: Context<object, object, object>, limit: number, d
     src.destroy();
     if (isHttpError413(err)) throw err;
     if (decoding !== null && !src.aborted) {
-      throw fail('ERR_BODY_INVALID_ENCODING', `The ${ctx.get('content-encoding')} body does not decode: ${(err as Error).message}`, { cause: err });
+      throw errorFor('ERR_BODY_INVALID_ENCODING', `The ${ctx.get('content-encoding')} body does not decode: ${(err as Error).message}`, { cause: err });
     }
-    throw fail('ERR_BODY_ABORTED', 'The request body ended before it was complete', { cause: err });
+    throw errorFor('ERR_BODY_ABORTED', 'The request body ended before it was complete', { cause: err });
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
@@ -114,7 +116,7 @@ async function readStream(ctx: Context<object, object, object>, limit: number, d
 function collectLimited(ctx: Context<object, object, object>, limit: number): Buffer | Promise<Buffer> {
   let got: Buffer | null | Promise<Buffer | null>;
   try {
-    got = ctx.bodySource.collect(limit);
+    got = ctx[kBody].collect(limit);
   } catch (err) {
     throw cutShort(ctx, err);
   }
@@ -131,19 +133,44 @@ function collectLimited(ctx: Context<object, object, object>, limit: number): Bu
 
 function withinLimit(ctx: Context<object, object, object>, limit: number, bytes: Buffer | null): Buffer {
   if (bytes !== null) return bytes;
-  if (!ctx.bodySource.ended) ctx.set('connection', 'close');
+  if (!ctx[kBody].ended) ctx.set('connection', 'close');
   throw tooLarge(limit, 'received');
 }
 
 function cutShort(ctx: Context<object, object, object>, err: unknown): Error {
   ctx.set('connection', 'close');
-  return fail('ERR_BODY_ABORTED', 'The request body ended before it was complete', { cause: err });
+  return errorFor('ERR_BODY_ABORTED', 'The request body ended before it was complete', { cause: err });
 }
 
 function tooLarge(limit: number, why: string): Error {
-  return fail('ERR_BODY_TOO_LARGE', `Request body over the limit of ${limit} bytes (${why})`);
+  return errorFor('ERR_BODY_TOO_LARGE', `Request body over the limit of ${limit} bytes (${why})`);
 }
 
 function isHttpError413(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ERR_BODY_TOO_LARGE';
+}
+
+/** Options of {@link readBody}. */
+export interface ReadBodyOptions {
+  /** Most bytes accepted, counted as they arrive (and, for a compressed body, after decoding too). */
+  limit: number;
+  /** Decode a gzip, deflate or br Content-Encoding (default true); another coding is refused with 415. */
+  decode?: boolean;
+}
+
+/**
+ * Reads the request body whole, with a limit: the public way for a middleware to do what `body()`
+ * does. A Buffer when the body already arrived with its head (no promise, no stream: the common
+ * small body), else a promise of it — `await` takes either. Refusals, each an HttpError with its
+ * registered code: 413 `ERR_BODY_TOO_LARGE` (a declared Content-Length over the limit before a byte
+ * is read, else as soon as the bytes pass it; the connection closes after the answer), 415
+ * `ERR_UNSUPPORTED_CONTENT_ENCODING`, 400 `ERR_BODY_INVALID_ENCODING`, 400 `ERR_BODY_ABORTED`.
+ * Read the body once, by one reader: this, `ctx.req`, or `body()`.
+ *
+ * @example app.use(async (ctx) => { const bytes = await readBody(ctx, { limit: 64 * 1024 }); ctx.body = { size: bytes.length } })
+ */
+export function readBody(ctx: Context<object, object, object>, options: ReadBodyOptions): Buffer | Promise<Buffer> {
+  const decoder = options.decode === false ? null : decoderFor(ctx);
+  checkDeclaredLength(ctx, options.limit);
+  return readLimited(ctx, options.limit, decoder);
 }

@@ -1,0 +1,19 @@
+/**
+ * Members of the http room's objects that the room's own modules use and applications do not. They
+ * are keyed by symbols that no package entry exports (Fastify's `kFoo` idiom), so they are not
+ * among a Context's members for a user, and a third-party middleware does what the built-ins do
+ * through the public helpers instead (`readBody()` for the body).
+ */
+
+/** `ctx[kBody]`: the request's BodySource (the engine's buffer between parser and reader). */
+export const kBody: unique symbol = Symbol('shallot.body');
+/** `ctx[kComplete](error)`: tell the engine the response may be written; false if already told. */
+export const kComplete: unique symbol = Symbol('shallot.complete');
+/** `ctx[kShims]`: which Node stand-ins were made (`ctx.req` takes over the body; see compat.ts). */
+export const kShims: unique symbol = Symbol('shallot.shims');
+
+/** The symbol Node's `util.inspect` calls: each API object shows its summary, not its internals. */
+export const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom') as never;
+
+/** Which of `ctx.req` / `ctx.res` exist (bit flags). */
+export const SHIM = { REQ: 1, RES: 2 } as const;
