@@ -10,7 +10,8 @@
 import { createRequire } from 'node:module';
 import type { LoggerOptions } from 'pino';
 import { fileURLToPath } from 'node:url';
-import { App, logger, compress, serveStatic, sse } from '../src/index.js';
+import { App } from '../src/index.js';
+import { logger, compress, serveStatic, sse } from '../src/middleware/index.js';
 
 const PORT = Number(process.env['PORT'] ?? 8006);
 const HOST = process.env['HOST'] ?? 'localhost';

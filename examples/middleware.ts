@@ -14,7 +14,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { App, HttpError, Router, body, errorHandler, isHttpError, logger, validate, type Middleware } from '../src/index.js';
+import { App, HttpError, Router, isHttpError, type Middleware } from '../src/index.js';
+import { body, errorHandler, logger, validate } from '../src/middleware/index.js';
 
 const PORT = Number(process.env['PORT'] ?? 8008);
 const HOST = process.env['HOST'] ?? 'localhost';

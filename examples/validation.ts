@@ -11,7 +11,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { App, HttpError, Router, body, errorHandler, logger, validate } from '../src/index.js';
+import { App, HttpError, Router } from '../src/index.js';
+import { body, errorHandler, logger, validate } from '../src/middleware/index.js';
 
 const PORT = Number(process.env['PORT'] ?? 8007);
 const HOST = process.env['HOST'] ?? 'localhost';

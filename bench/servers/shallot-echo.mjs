@@ -3,7 +3,8 @@
 // handler echoes that output. Compare with ../peers/servers/fastify-echo-schema.mjs: the same shape, the same
 // limits, unknown keys stripped on both sides. Built package: `npm run build` first.
 import { z } from 'zod';
-import { App, body, validate } from '../../dist/index.js';
+import { App } from '../../dist/index.js';
+import { body, validate } from '../../dist/middleware/index.js';
 
 process.env.NODE_ENV ||= 'production';
 const PORT = Number(process.env.PORT || 3000);

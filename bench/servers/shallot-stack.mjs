@@ -2,7 +2,8 @@
 // logger and id but writes no line), query(), body() and a Router, in Koa's order. The request is
 // POST /api/items/:id?tag=…&limit=… with a small JSON body; the handler answers with a mix of all
 // three. Compare with ../peers/servers/koa-stack.mjs (the target) and ../peers/servers/fastify-stack.mjs (for p99).
-import { App, Router, body, logger, query } from '../../dist/index.js';
+import { App, Router } from '../../dist/index.js';
+import { body, logger, query } from '../../dist/middleware/index.js';
 
 process.env.NODE_ENV ||= 'production';
 const PORT = Number(process.env.PORT || 3000);

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App, serveStatic, type Context } from '../../src/index.js';
+import { App, type Context } from '../../src/index.js';
+import { serveStatic } from '../../src/middleware/index.js';
 import { RawClient, rawRequest } from '../helpers/raw-client.js';
 import { closeAll, serve } from '../helpers/server.js';
 

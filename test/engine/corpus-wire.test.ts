@@ -27,7 +27,8 @@
  */
 import { Buffer } from 'node:buffer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { App, ERRORS, PARSE_ERRORS, type ParseErrorCode } from '../../src/index.js';
+import { App, ERRORS } from '../../src/index.js';
+import { PARSE_ERRORS, type ParseErrorCode } from '../../src/parser/index.js';
 import { CODE_DIFFERENCES, EXCEPTIONS } from '../parser/corpus-exceptions.js';
 import { type CorpusCase, loadCorpus } from '../parser/corpus-helpers.js';
 import type { WireResponse } from '../helpers/http-wire.js';

@@ -7,7 +7,8 @@
  */
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App, sse, type Context } from '../../src/index.js';
+import { App, type Context } from '../../src/index.js';
+import { sse } from '../../src/middleware/index.js';
 import { RawClient, get } from '../helpers/raw-client.js';
 import { closeAll, deferred, serve } from '../helpers/server.js';
 

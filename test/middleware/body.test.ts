@@ -6,7 +6,8 @@
 import zlib from 'node:zlib';
 import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App, body, type BodyOptions } from '../../src/index.js';
+import { App } from '../../src/index.js';
+import { body, type BodyOptions } from '../../src/middleware/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { closeAll, deferred, serve } from '../helpers/server.js';
 

@@ -7,7 +7,9 @@
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { App, ZSTD_AVAILABLE, compress, isCompressible, negotiateEncoding, serveStatic, type CompressOptions } from '../../src/index.js';
+import { App } from '../../src/index.js';
+import { ZSTD_AVAILABLE } from '../../src/middleware/compress/compress.js';
+import { compress, isCompressible, negotiateEncoding, serveStatic, type CompressOptions } from '../../src/middleware/index.js';
 import { APP_JS, buildFixture, removeFixture, type StaticFixture } from './static-fixture.js';
 
 const TEXT = 'shallot compresses this. '.repeat(200);

@@ -4,7 +4,8 @@
  */
 import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App, HttpError, errorHandler, type ErrorHandlerOptions } from '../../src/index.js';
+import { App, HttpError } from '../../src/index.js';
+import { errorHandler, type ErrorHandlerOptions } from '../../src/middleware/index.js';
 import { closeAll, serve } from '../helpers/server.js';
 
 afterEach(closeAll);

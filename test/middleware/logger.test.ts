@@ -5,7 +5,8 @@
  */
 import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App, HttpError, logLevel, logger, type Context, type RequestLoggerOptions } from '../../src/index.js';
+import { App, HttpError, type Context } from '../../src/index.js';
+import { logLevel, logger, type RequestLoggerOptions } from '../../src/middleware/index.js';
 import { RawClient, get as rawGet } from '../helpers/raw-client.js';
 import { closeAll, deferred, serve } from '../helpers/server.js';
 

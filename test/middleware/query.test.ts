@@ -2,7 +2,8 @@
  * `query()`: nesting, limits and prototype safety of `ctx.query`, through `app.inject`.
  */
 import { describe, expect, it } from 'vitest';
-import { App, createQueryParser, query, type QueryOptions } from '../../src/index.js';
+import { App } from '../../src/index.js';
+import { createQueryParser, query, type QueryOptions } from '../../src/middleware/index.js';
 
 async function parsed(url: string, options?: QueryOptions): Promise<unknown> {
   const app = new App();

@@ -7,7 +7,8 @@
 import net from 'node:net';
 import { createGunzip } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { App, compress, formatEvent, sse, type SseStream } from '../../src/index.js';
+import { App } from '../../src/index.js';
+import { compress, formatEvent, sse, type SseStream } from '../../src/middleware/index.js';
 import { closeAll, deferred, serve } from '../helpers/server.js';
 import { connect } from '../helpers/socket.js';
 

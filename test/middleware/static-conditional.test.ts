@@ -3,7 +3,8 @@
  * `data.bin` is 1000 bytes where byte i is i % 251, so every range is checked by value.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { App, parseRange, serveStatic } from '../../src/index.js';
+import { App } from '../../src/index.js';
+import { parseRange, serveStatic } from '../../src/middleware/index.js';
 import { DATA, buildFixture, removeFixture, type StaticFixture } from './static-fixture.js';
 
 let fx: StaticFixture;

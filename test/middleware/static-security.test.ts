@@ -6,7 +6,8 @@
  * "fell through" shows which requests were passed on instead of answered.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { App, serveStatic, type StaticOptions } from '../../src/index.js';
+import { App } from '../../src/index.js';
+import { serveStatic, type StaticOptions } from '../../src/middleware/index.js';
 import { SECRET, buildFixture, removeFixture, type StaticFixture } from './static-fixture.js';
 
 let fx: StaticFixture;

@@ -4,7 +4,8 @@
  */
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { App, serveStatic, type StaticOptions } from '../../src/index.js';
+import { App } from '../../src/index.js';
+import { serveStatic, type StaticOptions } from '../../src/middleware/index.js';
 import { APP_JS, STYLE_CSS, buildFixture, removeFixture, type StaticFixture } from './static-fixture.js';
 
 let fx: StaticFixture;

@@ -5,7 +5,8 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { App, Router, validate, type Context, type IncomingHeaders, type ParsedQuery } from '../../src/index.js';
+import { App, Router, type Context, type IncomingHeaders, type ParsedQuery } from '../../src/index.js';
+import { validate } from '../../src/middleware/index.js';
 
 const User = z.object({ name: z.string(), age: z.number().int(), tags: z.array(z.string()).default([]) });
 const Id = z.object({ id: z.coerce.number() });

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { App, HttpError, Router, validate, validationFormatter, type StandardSchemaV1 } from '../../src/index.js';
+import { App, HttpError, Router } from '../../src/index.js';
+import { validate, validationFormatter, type StandardSchemaV1 } from '../../src/middleware/index.js';
 
 const Item = z.object({ name: z.string().min(1), price: z.number().positive() });
 const Order = z.object({ items: z.array(Item).min(1), note: z.string().optional() });
