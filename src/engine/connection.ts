@@ -24,7 +24,6 @@ import type { RequestHead, UpgradeEvent } from '../parser/events.js';
 import { BodySource, type BodyOwner } from './body-source.js';
 import { Exchange, STAGE, kAbort, type ExchangeOwner } from './exchange.js';
 import { Outbox, type OutboxOwner } from './outbox.js';
-import { refusalResponse } from './framing.js';
 import type { EngineHost } from './host.js';
 
 /**
@@ -160,7 +159,7 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
     if (this.#phase !== 'draining') return;
     this.#phase = 'closing';
     // A response that is still streaming may be long-lived (an SSE feed): tell it the server is closing.
-    this.#out.shutdown(this.#host.httpError(503, 'The server is shutting down', 'ERR_SERVER_CLOSING'));
+    this.#out.shutdown(this.#host.httpError('ERR_SERVER_CLOSING', 'The server is shutting down'));
     // A request whose body is still arriving is in flight: read it to its end, then stop.
     if (this.#current !== null) this.#current.close = true;
     this.#out.flush();
@@ -170,7 +169,7 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
   /** A timeout from the server's sweep: the request being read failed with 408. */
   timeout(): void {
     if (this.#phase === 'closed' || this.#phase === 'upgraded') return;
-    const err = this.#host.httpError(408, 'The request was not received in time', 'ERR_REQUEST_TIMEOUT');
+    const err = this.#host.httpError('ERR_REQUEST_TIMEOUT', 'The request was not received in time');
     const cur = this.#current;
     if (cur !== null && cur.stage !== STAGE.DONE) cur.handler![kAbort](err);
     this.#fail(err);
@@ -249,7 +248,7 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
       } catch (err) {
         if (!(err instanceof ParseError)) throw err;
         this.#host.log.debug({ err }, 'request rejected by the parser');
-        this.#fail(Object.assign(this.#host.httpError(err.status, err.reason, err.code), { cause: err }) as Error & { status: number; code: string });
+        this.#fail(Object.assign(this.#host.httpError(err.code, err.reason), { cause: err }));
         return;
       }
       switch (ev.kind) {
@@ -333,17 +332,17 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
   #refuse(head: RequestHead): Error | null {
     const host = this.#host;
     if (head.versionMinor === 1 ? head.hostCount !== 1 : head.hostCount > 1) {
-      return host.httpError(400, head.hostCount === 0 ? 'Missing Host header' : 'More than one Host header', 'ERR_MISSING_HOST');
+      return host.httpError('ERR_MISSING_HOST', head.hostCount === 0 ? 'Missing Host header' : 'More than one Host header');
     }
-    if (head.expectUnsupported) return host.httpError(417, 'Only Expect: 100-continue is supported', 'ERR_EXPECTATION_FAILED');
+    if (head.expectUnsupported) return host.httpError('ERR_EXPECTATION_FAILED', 'Only Expect: 100-continue is supported');
     if (head.framing === 'chunked') {
       const te = head.get('transfer-encoding')!.trim().toLowerCase();
-      if (te !== 'chunked') return host.httpError(501, `Unsupported transfer coding: ${te}`, 'ERR_UNSUPPORTED_TRANSFER_CODING');
+      if (te !== 'chunked') return host.httpError('ERR_UNSUPPORTED_TRANSFER_CODING', `Unsupported transfer coding: ${te}`);
     }
     if (head.upgrade && !host.hasUpgradeListener()) {
       return head.method === 'CONNECT'
-        ? host.httpError(501, 'CONNECT is not supported by this server', 'ERR_CONNECT_UNSUPPORTED')
-        : host.httpError(426, 'No handler for this Upgrade', 'ERR_UPGRADE_REQUIRED');
+        ? host.httpError('ERR_CONNECT_UNSUPPORTED', 'CONNECT is not supported by this server')
+        : host.httpError('ERR_UPGRADE_REQUIRED', 'No handler for this Upgrade');
     }
     return null;
   }
@@ -390,7 +389,7 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
       this.#endIfDone();
       return;
     }
-    this.#out.refuse(refusalResponse(err.status, err.code, err.message, this.#parser?.method === 'HEAD'));
+    this.#out.refuse(this.#host.refusal(err, this.#parser?.method === 'HEAD'));
   }
 
   /** No new request will be read. */
@@ -453,7 +452,7 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
       this.requestStart = 0;
       cur.close = true;
       // The client may still read (it half-closed): its answer can say what went wrong.
-      cur.body.abort(this.#host.httpError(400, 'The request body ended before it was complete', 'ERR_BODY_ABORTED'));
+      cur.body.abort(this.#host.httpError('ERR_BODY_ABORTED', 'The request body ended before it was complete'));
       if (this.#upgrade?.ex === cur) this.#upgrade = null;
     }
     // A client that closes (a browser tab, a cancelled fetch) sends exactly this FIN, and with

@@ -35,8 +35,10 @@ export interface EngineApp {
   attach(ex: Exchange, socket: Socket, encrypted: boolean, remoteAddress: string): void;
   /** Runs the middleware for `ex`; the handler completes the exchange. */
   run(ex: Exchange): void;
-  /** An error with a status and a stable code (the app's HttpError). */
-  httpError(status: number, message: string, code: string): Error & { status: number; code: string };
+  /** The registered error for `code` (the app's HttpError, its status from the registry). */
+  httpError(code: string, message: string): Error & { status: number; code: string };
+  /** The bytes of an early answer the engine writes itself (the app's one error path renders it). */
+  refusal(err: Error, head: boolean): string;
   hasUpgradeListener(): boolean;
   /** Hands an upgraded socket to the application's `upgrade` listeners. */
   upgrade(ex: Exchange, socket: Socket, head: Buffer): void;
@@ -146,7 +148,7 @@ export class Engine implements EngineHost {
     this.closing = true;
     for (const c of this.connections) c.shutdown();
     if (this.#upgraded.size > 0) {
-      const reason = this.app.httpError(503, 'The server is shutting down', 'ERR_SERVER_CLOSING');
+      const reason = this.app.httpError('ERR_SERVER_CLOSING', 'The server is shutting down');
       for (const ex of this.#upgraded.values()) ex.handler![kAbort](reason);
     }
     if (this.connections.size === 0 && this.#upgraded.size === 0) return;
@@ -178,8 +180,12 @@ export class Engine implements EngineHost {
     this.app.run(ex);
   }
 
-  httpError(status: number, message: string, code: string): Error & { status: number; code: string } {
-    return this.app.httpError(status, message, code);
+  httpError(code: string, message: string): Error & { status: number; code: string } {
+    return this.app.httpError(code, message);
+  }
+
+  refusal(err: Error, head: boolean): string {
+    return this.app.refusal(err, head);
   }
 
   hasUpgradeListener(): boolean {

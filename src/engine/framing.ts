@@ -25,7 +25,6 @@
  */
 import { httpDate } from './date.js';
 import { NullObject } from './null-object.js';
-import { STATUS_TEXT } from './status.js';
 import type { BodyStream } from './body-stream.js';
 
 /** Outgoing header values as stored: a string, or an array for repeated fields such as Set-Cookie. */
@@ -198,25 +197,4 @@ function badValue(v: string): boolean {
 function field(name: string, value: string): string {
   if (badValue(value)) throw new TypeError(`Invalid character in header value of ${name}: ${JSON.stringify(value)}`);
   return `${name}: ${value}\r\n`;
-}
-
-const REFUSAL_FACTS: RequestFacts = { http10: false, isHead: false };
-const REFUSAL_FACTS_HEAD: RequestFacts = { http10: false, isHead: true };
-const NON_ASCII = /[\u007f-\uffff]/g;
-
-/**
- * A complete response for a request the engine answers itself, because the parser refused it or it
- * timed out before it became an exchange: an RFC 9457 problem body (only its length, to a request
- * whose method token was HEAD), and the connection closes. All ASCII, so it joins the outbox's
- * latin1 writes as it is.
- *
- * @example refusalResponse(400, 'HPE_INVALID_METHOD', 'Invalid method')
- */
-export function refusalResponse(status: number, code: string, detail: string, head = false): string {
-  const title = STATUS_TEXT[status] ?? 'Error';
-  const body = JSON.stringify({ type: 'about:blank', title, status, detail, code }).replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  const headers = new NullObject() as OutgoingHeaders;
-  headers['content-type'] = 'application/problem+json; charset=utf-8';
-  const framed = frameHead(head ? REFUSAL_FACTS_HEAD : REFUSAL_FACTS, new Reply(status, title, headers, body, body.length, null), true, '', new Framing());
-  return head ? framed : framed + body;
 }

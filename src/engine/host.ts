@@ -23,8 +23,10 @@ export interface EngineHost {
   attach(ex: Exchange, socket: Socket, encrypted: boolean, remoteAddress: string): void;
   /** Runs the middleware for `ex`; its handler calls `ex.complete(error)` when done. */
   dispatch(ex: Exchange): void;
-  /** An error with a status and a stable code, for the answers the engine decides itself. */
-  httpError(status: number, message: string, code: string): Error & { status: number; code: string };
+  /** The registered error for `code` (its status from the registry), for the answers the engine decides itself. */
+  httpError(code: string, message: string): Error & { status: number; code: string };
+  /** The complete bytes of the engine's own answer to a request it refuses before it became an exchange. */
+  refusal(err: Error, head: boolean): string;
   hasUpgradeListener(): boolean;
   /** Hands an upgraded socket to the application. */
   upgrade(ex: Exchange, socket: Socket, head: Buffer): void;

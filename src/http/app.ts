@@ -14,7 +14,8 @@ import { Engine, type EngineApp, type EngineOptions } from '../engine/engine.js'
 import type { Exchange } from '../engine/exchange.js';
 import { Server, type ListenOptions } from '../engine/server.js';
 import { inject, type InjectInput, type InjectResult } from '../engine/inject.js';
-import { HttpError, isHttpError } from './http-error.js';
+import { toHttpError, type HttpError } from './http-error.js';
+import { refusal, registeredError, report } from './error-path.js';
 import { RESPONSE_STARTED } from './compat.js';
 import { Context, type DefaultState } from './context.js';
 import { SHIM, kComplete, kShims } from './internal.js';
@@ -170,9 +171,14 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
     }
   }
 
-  /** @internal */
-  httpError(status: number, message: string, code: string): HttpError {
-    return new HttpError(status, message, { code });
+  /** @internal the engine's errors, by registered code */
+  httpError(code: string, message: string): HttpError {
+    return registeredError(code, message);
+  }
+
+  /** @internal the bytes of the engine's own early answers, rendered by the one error path */
+  refusal(err: Error, head: boolean): string {
+    return refusal(toHttpError(err), head);
   }
 
   /** @internal */
@@ -190,10 +196,7 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
    * — 5xx at `error`, 4xx at `info` — once.
    */
   onError(err: unknown, ctx: Context): void {
-    const status = isHttpError(err) ? err.status : 500;
-    if (status >= 500) ctx.log.error({ err }, 'request failed');
-    else ctx.log.info({ err: { message: (err as Error).message, status } }, 'request rejected');
-    if (this.listenerCount('error') > 0) this.emit('error', err, ctx);
+    report(this, ctx.log, err, ctx);
   }
 }
 

@@ -21,7 +21,7 @@
 import type { Middleware } from '../http/app.js';
 import type { Context, ErrorRenderer } from '../http/context.js';
 import { HttpError } from '../http/http-error.js';
-import { problem, type RenderedError } from '../http/respond.js';
+import { problem, type RenderedError } from '../http/error-path.js';
 import { STATUS_TEXT } from '../engine/status.js';
 
 /** Options of {@link errorHandler}. */

@@ -4,7 +4,7 @@
  * rules from the outside.
  */
 import { describe, expect, it } from 'vitest';
-import { FRAME, Framing, Reply, frameHead, isHopByHop, refusalResponse, type OutgoingHeaders } from '../../src/engine/framing.js';
+import { FRAME, Framing, Reply, frameHead, isHopByHop, type OutgoingHeaders } from '../../src/engine/framing.js';
 
 const V11 = { http10: false, isHead: false };
 const V10 = { http10: true, isHead: false };
@@ -113,18 +113,5 @@ describe('frameHead', () => {
     out.mode = FRAME.CHUNKED;
     expect(() => frameHead(V11, new Reply(status, reason, headers(h as Record<string, string>), '', 0, null), false, KA, out)).toThrow(TypeError);
     expect(out.mode).toBe(FRAME.CHUNKED);
-  });
-});
-
-describe('refusalResponse', () => {
-  it('should be a complete problem+json response that closes the connection, all ASCII', () => {
-    const r = refusalResponse(400, 'HPE_INVALID_METHOD', 'Invalid method ü');
-    const [head, body] = r.split('\r\n\r\n') as [string, string];
-    expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
-    expect(head).toContain('content-type: application/problem+json; charset=utf-8');
-    expect(head).toContain(`content-length: ${body.length}`);
-    expect(head).toContain('connection: close');
-    expect(JSON.parse(body)).toEqual({ type: 'about:blank', title: 'Bad Request', status: 400, detail: 'Invalid method ü', code: 'HPE_INVALID_METHOD' });
-    expect(/^[\x00-\x7f]*$/.test(r)).toBe(true);
   });
 });

@@ -19,7 +19,7 @@ import { constants, promises as fsp, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { contentType } from 'mime-types';
-import { HttpError } from '../../http/http-error.js';
+import { errorFor } from '../../http/errors.js';
 import type { Middleware } from '../../http/app.js';
 import type { Context } from '../../http/context.js';
 import type { Next } from '../../http/compose.js';
@@ -118,11 +118,11 @@ export function serveStatic(root: string, options: StaticOptions = {}): Middlewa
     }
     if (prefix !== '' && !p.startsWith(`${prefix}/`)) return next();
     const sp = safePath(p.slice(prefix.length), absRoot);
-    if (sp === 'forbidden') throw new HttpError(403, 'Forbidden path', { code: 'ERR_STATIC_FORBIDDEN' });
-    if (sp === 'malformed') throw new HttpError(400, 'Malformed percent-encoding in path', { code: 'ERR_STATIC_MALFORMED_PATH' });
+    if (sp === 'forbidden') throw errorFor('ERR_STATIC_FORBIDDEN', 'Forbidden path');
+    if (sp === 'malformed') throw errorFor('ERR_STATIC_MALFORMED_PATH', 'Malformed percent-encoding in path');
     if (sp.dotfile && dotfiles !== 'allow') {
       if (dotfiles === 'ignore') return next();
-      throw new HttpError(403, 'Dotfiles are not served', { code: 'ERR_STATIC_DOTFILE' });
+      throw errorFor('ERR_STATIC_DOTFILE', 'Dotfiles are not served');
     }
     realRoot ??= await realpathOrNull(absRoot);
     if (realRoot === null) return next();
@@ -159,7 +159,7 @@ export function serveStatic(root: string, options: StaticOptions = {}): Middlewa
     const verdict = evaluatePreconditions((n) => (isValidatorEnabled(n) ? ctx.get(n) : ''), etag, stats.mtime);
     if (verdict !== 'proceed') {
       void fh.close();
-      if (verdict === 'failed') throw new HttpError(412, 'Precondition failed', { code: 'ERR_PRECONDITION_FAILED' });
+      if (verdict === 'failed') throw errorFor('ERR_PRECONDITION_FAILED', 'Precondition failed');
       ctx.status = 304;
       return;
     }
@@ -172,7 +172,7 @@ export function serveStatic(root: string, options: StaticOptions = {}): Middlewa
       const r = parseRange(rangeHeader, size);
       if (r === 'unsatisfiable') {
         void fh.close();
-        throw new HttpError(416, 'Range not satisfiable', { code: 'ERR_RANGE_NOT_SATISFIABLE', headers: { 'content-range': `bytes */${size}` } });
+        throw errorFor('ERR_RANGE_NOT_SATISFIABLE', 'Range not satisfiable', { headers: { 'content-range': `bytes */${size}` } });
       }
       if (r !== 'ignore') {
         start = r.start;
@@ -269,7 +269,7 @@ async function realpathOrNull(p: string): Promise<string | null> {
 /** Permission problems are 403; anything else is a server error (500, message not exposed). */
 function fsError(err: unknown): unknown {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EACCES' || code === 'EPERM') return new HttpError(403, 'Forbidden', { code: 'ERR_STATIC_FORBIDDEN', cause: err });
+  if (code === 'EACCES' || code === 'EPERM') return errorFor('ERR_STATIC_FORBIDDEN', 'Forbidden', { cause: err });
   return err;
 }
 
