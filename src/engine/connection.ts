@@ -25,6 +25,7 @@ import { BodySource, type BodyOwner } from './body-source.js';
 import { Exchange, STAGE, kAbort, type ExchangeOwner } from './exchange.js';
 import { Outbox, type OutboxOwner } from './outbox.js';
 import type { EngineHost } from './host.js';
+import { refusalOf } from './refuse.js';
 
 /**
  * Where a connection is in its life.
@@ -308,7 +309,7 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
       // Reading stops at this message's `end` (see #pumpEvents), not here: its body must still arrive.
       ex.close = true;
     }
-    const refusal = this.#refuse(head);
+    const refusal = refusalOf(head, host);
     if (refusal !== null) {
       // Answered without reading its body, which may not even be delimited: nothing more is read.
       ex.close = true;
@@ -326,25 +327,6 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
     }
     this.#out.add(ex);
     host.dispatch(ex);
-  }
-
-  /** Requests refused before any middleware runs (RFC 9112 §3.2, RFC 9110 §10.1.1, §7.8). */
-  #refuse(head: RequestHead): Error | null {
-    const host = this.#host;
-    if (head.versionMinor === 1 ? head.hostCount !== 1 : head.hostCount > 1) {
-      return host.httpError('ERR_MISSING_HOST', head.hostCount === 0 ? 'Missing Host header' : 'More than one Host header');
-    }
-    if (head.expectUnsupported) return host.httpError('ERR_EXPECTATION_FAILED', 'Only Expect: 100-continue is supported');
-    if (head.framing === 'chunked') {
-      const te = head.get('transfer-encoding')!.trim().toLowerCase();
-      if (te !== 'chunked') return host.httpError('ERR_UNSUPPORTED_TRANSFER_CODING', `Unsupported transfer coding: ${te}`);
-    }
-    if (head.upgrade && !host.hasUpgradeListener()) {
-      return head.method === 'CONNECT'
-        ? host.httpError('ERR_CONNECT_UNSUPPORTED', 'CONNECT is not supported by this server')
-        : host.httpError('ERR_UPGRADE_REQUIRED', 'No handler for this Upgrade');
-    }
-    return null;
   }
 
   #onUpgrade(ev: UpgradeEvent): void {

@@ -18,18 +18,13 @@
  *   one owed once no more requests will come (the owner says which).
  */
 import type { Socket } from 'node:net';
-import { Readable } from 'node:stream';
-import { Buffer } from 'node:buffer';
-import { STAGE, kAbort, kCommitted, kDiscard, kFailed, kFinished, kReply, kReplyError, type Exchange } from './exchange.js';
-import { FRAME, Framing, frameHead, type FrameMode, type Reply } from './framing.js';
-import { isWebStream, releaseBody, type BodyStream } from './body-stream.js';
+import { STAGE, kAbort, kDiscard, kFailed, kFinished, type Exchange } from './exchange.js';
+import { Framing } from './framing.js';
+import { releaseBody } from './body-stream.js';
+import { writeContent } from './content-writer.js';
+import { Pieces, StreamJob, render } from './render.js';
 
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
-
-/** Content over this many bytes is written by reference in slices of this size (see the contract). */
-const SLICE = 64 * 1024;
-/** Content up to this size is copied behind its head into one buffer: one write, one syscall. */
-const COPY_MAX = 16 * 1024;
 
 /**
  * What the last framed head promised. One for all connections: it is filled and read within one
@@ -53,26 +48,6 @@ export interface OutboxOwner {
   ending(): void;
 }
 
-/** A head whose content is written by reference after it. */
-class Pieces {
-  constructor(
-    readonly head: string,
-    readonly content: Uint8Array,
-  ) {}
-}
-
-/** A head whose content is streamed after the batch it belongs to. */
-class StreamJob {
-  constructor(
-    readonly ex: Exchange,
-    readonly head: string,
-    readonly source: BodyStream | Uint8Array,
-    readonly mode: FrameMode,
-    readonly length: number,
-    readonly close: boolean,
-  ) {}
-}
-
 /** See the module contract. */
 export class Outbox {
   readonly #socket: Socket;
@@ -83,10 +58,7 @@ export class Outbox {
   #running = 0;
   #refusal: string | null = null;
   /** The exchange whose content is being streamed (already out of the queue), and its source. */
-  #streaming: Exchange | null = null;
-  #source: unknown = null;
-  /** Bytes the streamed content still owes its Content-Length, or -1 when it has none. */
-  #left = -1;
+  #streaming: StreamJob | null = null;
   /** Nothing more is written: the connection ends (or ended). */
   #ended = false;
   #deferred = false;
@@ -203,7 +175,7 @@ export class Outbox {
       const ex = q.shift()!;
       ex.stage = STAGE.DONE;
       const last = q.length === 0 && this.#refusal === null && !owner.expectingMore;
-      const out = this.#render(ex, ex.close || last || unreadAfterContinue(ex));
+      const out = render(ex, ex.close || last || unreadAfterContinue(ex), this.#keepAliveField, framing);
       if (out instanceof StreamJob) {
         text += out.head;
         job = out;
@@ -236,7 +208,7 @@ export class Outbox {
     if (cork) s.uncork();
     // Decided before the written exchanges are reported: reporting can resume reading and so run
     // flush() again, which must neither write ahead of a stream nor after the end.
-    if (job !== null) this.#streaming = job.ex;
+    if (job !== null) this.#streaming = job;
     if (close) this.#ended = true;
     if (all !== null) for (let i = 0; i < all.length; i++) this.#written(all[i]!);
     else if (first !== null) this.#written(first);
@@ -275,7 +247,7 @@ export class Outbox {
       // A source waiting for its next chunk (an SSE feed, say) would otherwise never learn the
       // client left: tell it, and destroy what can be destroyed.
       this.#tellStreaming(reason);
-      releaseBody(this.#source);
+      releaseBody(this.#streaming.progress.source);
     }
   }
 
@@ -292,8 +264,9 @@ export class Outbox {
    * the source still had to say: it finished. Otherwise it was cut short.
    */
   #tellStreaming(reason: Error): void {
-    const h = this.#streaming!.handler!;
-    if (this.#left === 0) h[kFinished]();
+    const job = this.#streaming!;
+    const h = job.ex.handler!;
+    if (job.progress.left === 0) h[kFinished]();
     else h[kAbort](reason);
   }
 
@@ -313,115 +286,13 @@ export class Outbox {
 
   /** Shutdown began: a response that is streaming may be long-lived (SSE); tell it. */
   shutdown(reason: Error): void {
-    this.#streaming?.handler![kAbort](reason);
-  }
-
-  #render(ex: Exchange, close: boolean): string | Buffer | Pieces | StreamJob {
-    const h = ex.handler!;
-    const f = framing;
-    let r: Reply;
-    if (ex.error !== null) r = h[kReplyError](ex.error);
-    else {
-      try {
-        r = h[kReply]();
-      } catch (err) {
-        // e.g. JSON.stringify of a cyclic body, or a stream that failed before its head: still the one error path.
-        r = h[kReplyError](err);
-      }
-    }
-    let head: string;
-    try {
-      head = frameHead(ex, r, close, this.#keepAliveField, f);
-    } catch (err) {
-      releaseBody(r.stream);
-      r = h[kReplyError](err);
-      head = frameHead(ex, r, close, this.#keepAliveField, f);
-    }
-    h[kCommitted]();
-    if (f.mode === FRAME.NONE) {
-      releaseBody(r.stream);
-      return head;
-    }
-    if (r.stream !== null) return new StreamJob(ex, head, r.stream, f.mode, f.length, f.close);
-    const p = r.payload;
-    if (p === null) return head;
-    if (typeof p === 'string') {
-      const len = r.length;
-      // An ASCII payload (its UTF-8 length is its length) is latin1 too: the response stays a
-      // string, which the socket writes straight from V8's memory and which joins the other
-      // responses of a pipelined batch by plain concatenation.
-      if (len === p.length && len <= SLICE) return head + p;
-      if (len > COPY_MAX) return new StreamJob(ex, head, Buffer.from(p, 'utf8'), f.mode, f.length, f.close);
-      const out = Buffer.allocUnsafe(head.length + len);
-      out.write(head, 0, 'latin1');
-      out.write(p, head.length, 'utf8');
-      return out;
-    }
-    if (p.byteLength > SLICE) return new StreamJob(ex, head, p, f.mode, f.length, f.close);
-    if (p.byteLength > COPY_MAX) return new Pieces(head, p);
-    // One allocation for head and content: the common response leaves in a single write.
-    const out = Buffer.allocUnsafe(head.length + p.byteLength);
-    out.write(head, 0, 'latin1');
-    out.set(p, head.length);
-    return out;
+    this.#streaming?.ex.handler![kAbort](reason);
   }
 
   async #stream(job: StreamJob): Promise<void> {
     const ex = job.ex;
     const s = this.#socket;
-    // A web ReadableStream is read through a Node Readable: destroying that when the client leaves
-    // cancels the stream's reader, where a `for await` pending on the web stream itself would wait
-    // for its next chunk forever (and the source's cancel() would never run).
-    const src = job.source instanceof Uint8Array ? slices(job.source) : isWebStream(job.source) ? Readable.fromWeb(job.source as never, { objectMode: true, highWaterMark: 1 }) : job.source;
-    this.#source = src;
-    const chunked = job.mode === FRAME.CHUNKED;
-    let left = (this.#left = job.mode === FRAME.LENGTH ? job.length : -1);
-    let failure: unknown = null;
-    /** The content stopped where its framing did not (over or short), but what was written is intact. */
-    let cut = false;
-    try {
-      for await (const piece of src as AsyncIterable<unknown>) {
-        if (s.destroyed) break;
-        let buf: Uint8Array;
-        if (typeof piece === 'string') buf = Buffer.from(piece, 'utf8');
-        else if (piece instanceof Uint8Array) buf = piece;
-        else throw new TypeError(`A response body stream yielded ${typeof piece}: only strings and bytes can be sent`);
-        if (buf.byteLength === 0) continue;
-        if (left >= 0 && buf.byteLength > left) {
-          if (left > 0) s.write(buf.subarray(0, left));
-          left = 0;
-          failure = new Error(`The response body ran over its Content-Length of ${job.length} bytes; the connection was closed after them`);
-          cut = true;
-          break;
-        }
-        if (left > 0) left = this.#left -= buf.byteLength;
-        // A large piece goes out a slice at a time, as large content does (see the contract); the
-        // chunk's size line leaves in one write with its first slice.
-        const n = buf.byteLength;
-        if (chunked) {
-          s.cork();
-          s.write(`${n.toString(16)}\r\n`, 'latin1');
-        }
-        for (let o = 0; o < n && !s.destroyed; ) {
-          const end = Math.min(o + SLICE, n);
-          let ok = s.write(o === 0 && end === n ? buf : buf.subarray(o, end));
-          if (chunked && end === n) ok = s.write('\r\n', 'latin1');
-          if (chunked && o === 0) s.uncork();
-          o = end;
-          if (!ok && !s.destroyed) await drained(s);
-        }
-      }
-      if (failure === null && !s.destroyed) {
-        if (left > 0) {
-          failure = new Error(`The response body ended ${left} bytes short of its Content-Length of ${job.length}; the connection was closed`);
-          cut = true;
-        } else if (chunked) s.write('0\r\n\r\n', 'latin1');
-      }
-    } catch (err) {
-      failure = err;
-    }
-    this.#source = null;
-    this.#left = -1;
+    const { failure, cut } = await writeContent(s, job.source, job.mode, job.length, job.progress);
     const gone = s.destroyed;
     if (failure !== null) {
       this.#streaming = null;
@@ -481,20 +352,4 @@ export class Outbox {
 /** A request whose body is still unread when its response is sent: close, the rest cannot be trusted to follow. */
 function unreadAfterContinue(ex: Exchange): boolean {
   return ex.expectContinue && !ex.continueSent && !ex.body.ended;
-}
-
-function* slices(b: Uint8Array): Generator<Uint8Array> {
-  for (let o = 0; o < b.byteLength; o += SLICE) yield b.subarray(o, o + SLICE);
-}
-
-function drained(s: Socket): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      s.removeListener('drain', done);
-      s.removeListener('close', done);
-      resolve();
-    };
-    s.once('drain', done);
-    s.once('close', done);
-  });
 }

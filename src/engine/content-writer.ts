@@ -1,0 +1,101 @@
+/**
+ * Writes a response's content after its head, held to what the head promised (framing.ts): exactly
+ * `length` bytes for Content-Length framing, chunks and the last-chunk for chunked, anything for a
+ * close-delimited response. A stream that runs over is cut at the promised length; one that ends
+ * short is reported: either way the caller closes the connection, so no byte is ever read as the
+ * start of the next response (RFC 9112 §6.3).
+ *
+ * Pieces go out at most {@link SLICE} bytes at a time, with backpressure: a client that does not read
+ * pins a socket buffer of the content, not all of it, and the send timeout sees progress per slice.
+ */
+import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import { Buffer } from 'node:buffer';
+import { FRAME, type FrameMode } from './framing.js';
+import { isWebStream, type BodyStream } from './body-stream.js';
+
+/** Content over this many bytes is written by reference a slice of this size at a time. */
+export const SLICE = 64 * 1024;
+
+/** What the writer shares with its caller while it runs. */
+export class ContentProgress {
+  /** Bytes the content still owes its Content-Length, or -1 when it has none. */
+  left = -1;
+  /** The source being read (to destroy when the client leaves), or null. */
+  source: unknown = null;
+}
+
+/** How the content ended: `failure` null when complete; `cut` when it stopped where its framing did not, intact up to there. */
+export interface ContentEnd {
+  failure: unknown;
+  cut: boolean;
+}
+
+/**
+ * Writes `content` (a stream, or bytes to slice) to `s` under `mode`/`length`. Resolves when the
+ * source ended, failed, or the socket was destroyed (then with no failure of its own).
+ */
+export async function writeContent(s: Socket, content: BodyStream | Uint8Array, mode: FrameMode, length: number, progress: ContentProgress): Promise<ContentEnd> {
+  // A web ReadableStream is read through a Node Readable: destroying that when the client leaves
+  // cancels the stream's reader, where a `for await` pending on the web stream itself would wait
+  // for its next chunk forever (and the source's cancel() would never run).
+  const src = content instanceof Uint8Array ? slices(content) : isWebStream(content) ? Readable.fromWeb(content as never, { objectMode: true, highWaterMark: 1 }) : content;
+  progress.source = src;
+  const chunked = mode === FRAME.CHUNKED;
+  let left = (progress.left = mode === FRAME.LENGTH ? length : -1);
+  try {
+    for await (const piece of src as AsyncIterable<unknown>) {
+      if (s.destroyed) break;
+      let buf: Uint8Array;
+      if (typeof piece === 'string') buf = Buffer.from(piece, 'utf8');
+      else if (piece instanceof Uint8Array) buf = piece;
+      else throw new TypeError(`A response body stream yielded ${typeof piece}: only strings and bytes can be sent`);
+      const n = buf.byteLength;
+      if (n === 0) continue;
+      if (left >= 0 && n > left) {
+        if (left > 0) s.write(buf.subarray(0, left));
+        progress.left = 0;
+        return { failure: new Error(`The response body ran over its Content-Length of ${length} bytes; the connection was closed after them`), cut: true };
+      }
+      if (left > 0) left = progress.left -= n;
+      // The chunk's size line leaves in one write with its first slice.
+      if (chunked) {
+        s.cork();
+        s.write(`${n.toString(16)}\r\n`, 'latin1');
+      }
+      for (let o = 0; o < n && !s.destroyed; ) {
+        const end = Math.min(o + SLICE, n);
+        let ok = s.write(o === 0 && end === n ? buf : buf.subarray(o, end));
+        if (chunked && end === n) ok = s.write('\r\n', 'latin1');
+        if (chunked && o === 0) s.uncork();
+        o = end;
+        if (!ok && !s.destroyed) await drained(s);
+      }
+    }
+    if (s.destroyed) return { failure: null, cut: false };
+    if (left > 0) return { failure: new Error(`The response body ended ${left} bytes short of its Content-Length of ${length}; the connection was closed`), cut: true };
+    if (chunked) s.write('0\r\n\r\n', 'latin1');
+    return { failure: null, cut: false };
+  } catch (err) {
+    return { failure: err, cut: false };
+  } finally {
+    progress.source = null;
+    progress.left = -1;
+  }
+}
+
+function* slices(b: Uint8Array): Generator<Uint8Array> {
+  for (let o = 0; o < b.byteLength; o += SLICE) yield b.subarray(o, o + SLICE);
+}
+
+function drained(s: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      s.removeListener('drain', done);
+      s.removeListener('close', done);
+      resolve();
+    };
+    s.once('drain', done);
+    s.once('close', done);
+  });
+}
