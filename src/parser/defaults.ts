@@ -21,3 +21,21 @@ export const PARSER_DEFAULTS = {
   /** Trailer fields per message. Over it: 431. */
   maxTrailerCount: 100,
 } as const;
+
+/** Options of {@link RequestParser}. Every limit has a safe default in `PARSER_DEFAULTS`. */
+export interface ParserOptions {
+  /** Request line bytes, empty lines before it included (default 8 KiB). Over it: 414. */
+  maxRequestLineBytes?: number;
+  /** Header block bytes after the request line (default 16 KiB). Over it: 431. */
+  maxHeaderBytes?: number;
+  /** Header fields per request (default 100). Over it: 431. */
+  maxHeaderCount?: number;
+  /** Chunk-extension bytes per message (default 16 KiB). Over it: 413. */
+  maxChunkExtensionBytes?: number;
+  /** Trailer section bytes (default 16 KiB). Over it: 431. */
+  maxTrailerBytes?: number;
+  /** Trailer fields per message (default 100). Over it: 431. */
+  maxTrailerCount?: number;
+  /** Extra methods to accept besides `KNOWN_METHODS`, e.g. `['PROPPATCH2']`. Each must be a token. */
+  methods?: Iterable<string>;
+}

@@ -3,6 +3,8 @@
  * knows, minus RTSP's. A well-formed token outside this set is answered 501 (RFC 9110 §9.1); a
  * server can add its own through the parser's `methods` option.
  */
+import { isToken } from './char-classes.js';
+
 export const KNOWN_METHODS: readonly string[] = [
   'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH',
   // WebDAV (RFC 4918, 3253, 3648, 3744, 4791, 5323, 5842)
@@ -40,4 +42,30 @@ export function commonMethod(buf: Uint8Array, start: number, end: number): strin
     default:
       return null;
   }
+}
+
+const DEFAULT_METHODS: ReadonlySet<string> = new Set(KNOWN_METHODS);
+const extraMethodSets = new WeakMap<Iterable<string>, ReadonlySet<string>>();
+
+/**
+ * The set of accepted methods, shared by every parser built from the same `methods` option (one
+ * per connection): a Set of ~35 strings per parser was most of an idle connection's JS heap.
+ */
+export function methodSet(extra: Iterable<string> | undefined): ReadonlySet<string> {
+  if (extra === undefined) return DEFAULT_METHODS;
+  const cached = extraMethodSets.get(extra);
+  if (cached !== undefined) return cached;
+  const set = new Set(KNOWN_METHODS);
+  for (const m of extra) {
+    if (m.length === 0 || !isToken(m)) {
+      throw new TypeError(`Invalid method ${JSON.stringify(m)}: a method must be a token (RFC 9110 §9.1)`);
+    }
+    // The method scan stops after MAX_METHOD_LENGTH bytes, SP included: a longer method could never parse.
+    if (m.length >= MAX_METHOD_LENGTH) {
+      throw new TypeError(`Invalid method ${JSON.stringify(m)}: a method must be shorter than ${MAX_METHOD_LENGTH} characters`);
+    }
+    set.add(m);
+  }
+  extraMethodSets.set(extra, set);
+  return set;
 }
