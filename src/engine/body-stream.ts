@@ -3,6 +3,7 @@
  * ReadableStream or any async iterable of strings and bytes.
  */
 import { Readable } from 'node:stream';
+import { ignore } from './ignore.js';
 
 /** What the outbox streams: a Node Readable, a web ReadableStream or an async iterable. */
 export type BodyStream = Readable | ReadableStream | AsyncIterable<unknown>;
@@ -33,4 +34,3 @@ export function releaseBody(body: unknown): void {
   }
 }
 
-function ignore(): void {}

@@ -4,6 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import type { BodyStream } from '../engine/body-stream.js';
+import { ignore } from '../engine/ignore.js';
 
 /** The WHATWG fetch `Response` (not shallot's `Response`, which is `ctx.response`). */
 type FetchResponse = InstanceType<typeof globalThis.Response>;
@@ -77,4 +78,3 @@ export function releaseStream(s: BodyStream, keep: boolean): void {
   }
 }
 
-function ignore(): void {}

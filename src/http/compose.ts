@@ -12,6 +12,7 @@
  *   — the forgotten `await next()` that otherwise sends a 404 before the handler has run.
  */
 import { ERRORS, errorFor } from './errors.js';
+import { ignore } from '../engine/ignore.js';
 
 /** Runs the rest of the stack. */
 export type Next = () => Promise<void>;
@@ -122,4 +123,3 @@ function toPromise(v: unknown): Promise<void> {
   return v instanceof Promise ? (v as Promise<void>) : Promise.resolve(v).then(ignore);
 }
 
-function ignore(): void {}

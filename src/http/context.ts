@@ -26,6 +26,7 @@ import { toReply } from './respond.js';
 import { errorReply, type RenderedError } from './error-path.js';
 import { REDIRECT_STATUSES } from '../engine/status.js';
 import { encodeUrl, escapeHtml } from './header-value.js';
+import { TEXT_HTML, TEXT_PLAIN } from './media-types.js';
 import { INSPECT, SHIM, kBody, kComplete, kShims } from './internal.js';
 
 /**
@@ -354,11 +355,11 @@ export class Context<S extends object = DefaultState, P extends object = Record<
     res.set('location', encodeUrl(target));
     if (!REDIRECT_STATUSES.has(res.status)) res.status = 302;
     if (this.request.accepts('html') === 'html') {
-      res.type = 'text/html; charset=utf-8';
+      res.type = TEXT_HTML;
       res.body = `Redirecting to ${escapeHtml(target)}.`;
       return;
     }
-    res.type = 'text/plain; charset=utf-8';
+    res.type = TEXT_PLAIN;
     res.body = `Redirecting to ${target}.`;
   }
   /**

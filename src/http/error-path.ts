@@ -16,8 +16,8 @@ import { NullObject } from '../engine/null-object.js';
 import { HttpError, isHttpError, toHttpError } from './http-error.js';
 import { ERRORS, type ErrorCode } from './errors.js';
 import type { Response } from './response.js';
+import { PROBLEM_JSON } from './media-types.js';
 
-const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 
 /** The body of an error response, as an `ErrorRenderer` (context.ts) returns it. */
 export interface RenderedError {
@@ -83,18 +83,12 @@ export function errorReply(res: Response, err: unknown, ctx: ErrorRendering, kee
   res.status = status;
   const custom = ctx.renderError(e);
   const body = custom?.body ?? JSON.stringify(problem(status, e));
-  headers['content-type'] = custom?.type ?? PROBLEM_TYPE;
+  headers['content-type'] = custom?.type ?? PROBLEM_JSON;
   const len = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
   headers['content-length'] = String(len);
   return new Reply(status, STATUS_TEXT[status] ?? '', headers, body, len, null);
 }
 
-/** The body of an error response, as an `ErrorRenderer` (context.ts) returns it. */
-export interface RenderedError {
-  /** The Content-Type to send, e.g. `'text/html; charset=utf-8'`. */
-  type: string;
-  body: string | Uint8Array;
-}
 
 /** The problem object for a status and an (exposable) HttpError. */
 export function problem(status: number, err: HttpError | null): Record<string, unknown> {
@@ -123,7 +117,7 @@ export function refusal(err: HttpError, head: boolean): string {
   const title = STATUS_TEXT[err.status] ?? 'Error';
   const body = JSON.stringify(problem(err.status, err)).replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const headers = new NullObject() as OutgoingHeaders;
-  headers['content-type'] = PROBLEM_TYPE;
+  headers['content-type'] = PROBLEM_JSON;
   const f = new Framing();
   const framed = frameHead(head ? REFUSAL_HEAD : REFUSAL, new Reply(err.status, title, headers, body, body.length, null), true, '', f);
   return f.mode === FRAME.NONE ? framed : framed + body;

@@ -11,9 +11,8 @@ import { Reply } from '../engine/framing.js';
 import { bodyStream } from './body-kind.js';
 import { errorReply, type ErrorRendering } from './error-path.js';
 import type { Response } from './response.js';
+import { JSON_TYPE, TEXT_PLAIN } from './media-types.js';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-const TEXT_PLAIN = 'text/plain; charset=utf-8';
 /** A Content-Length the application set: digits only, or it promises nothing. */
 const DIGITS = /^\d{1,15}$/;
 

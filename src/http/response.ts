@@ -17,6 +17,7 @@ import { STATUS_TEXT, isBodiless } from '../engine/status.js';
 import { guardStream, isStreamLike, looksLikeHtml, releaseStream, type ResponseBody } from './body-kind.js';
 import { checkName, checkValue } from './header-value.js';
 import { INSPECT } from './internal.js';
+import { JSON_TYPE, OCTET_STREAM, TEXT_HTML, TEXT_PLAIN } from './media-types.js';
 import { NullObject } from '../engine/null-object.js';
 import { isHopByHop, type OutgoingHeaders } from '../engine/framing.js';
 import { Buffer } from 'node:buffer';
@@ -25,10 +26,6 @@ export { bodyStream, isStreamLike, type BodyStream, type ResponseBody } from './
 
 export type { OutgoingHeaders };
 
-const TEXT_PLAIN = 'text/plain; charset=utf-8';
-const TEXT_HTML = 'text/html; charset=utf-8';
-const JSON_TYPE = 'application/json; charset=utf-8';
-const OCTET = 'application/octet-stream';
 
 /** Content codings fetch (undici) decodes: a fetched body with only these arrives decoded. */
 const DECODED_BY_FETCH = /^\s*(?:(?:x-)?gzip|deflate|br)\s*(?:,\s*(?:(?:x-)?gzip|deflate|br)\s*)*$/i;
@@ -175,26 +172,26 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
       return;
     }
     if (val instanceof Uint8Array) {
-      if (noType) h['content-type'] = OCTET;
+      if (noType) h['content-type'] = OCTET_STREAM;
       delete h['content-length'];
       return;
     }
     if (isStreamLike(val)) {
       guardStream(val);
-      if (noType) h['content-type'] = OCTET;
+      if (noType) h['content-type'] = OCTET_STREAM;
       // A length set for this stream (koa-send sets it first) stays; one left from an older body goes.
       if (original !== undefined && original !== null && original !== val) delete h['content-length'];
       return;
     }
     if (val instanceof Blob) {
-      if (noType) h['content-type'] = val.type !== '' ? val.type : OCTET;
+      if (noType) h['content-type'] = val.type !== '' ? val.type : OCTET_STREAM;
       h['content-length'] = String(val.size);
       return;
     }
     if (val instanceof globalThis.Response) {
       this.status = val.status;
       copyFetchHeaders(this, val);
-      if (noType && !val.headers.has('content-type')) h['content-type'] = OCTET;
+      if (noType && !val.headers.has('content-type')) h['content-type'] = OCTET_STREAM;
       return;
     }
     delete h['content-length'];

@@ -9,7 +9,7 @@
  * Rules (tested in test/middleware/error-handler.test.ts):
  * - `notFound(ctx)` renders the 404 of a request no middleware answered; `onError(err, ctx)` every
  *   other error (a thrown 404 included). Both are synchronous (the response is being written);
- *   their return value is the body, as a route handler's: a string (HTML if it starts with `<`,
+ *   their return value is the body, as a route handler's: a string (TEXT_HTML if it starts with `<`,
  *   else text), bytes, or an object (JSON). Setting `ctx.body`/`ctx.type` or headers works too.
  *   `undefined` falls back to the default below.
  * - Default: content negotiation on `Accept` — problem+json (RFC 9457) unless the client prefers
@@ -23,6 +23,8 @@ import type { Context, ErrorRenderer } from '../http/context.js';
 import { HttpError } from '../http/http-error.js';
 import { problem, type RenderedError } from '../http/error-path.js';
 import { STATUS_TEXT } from '../engine/status.js';
+import { escapeHtml } from '../http/header-value.js';
+import { JSON_TYPE, PROBLEM_JSON, TEXT_HTML, TEXT_PLAIN } from '../http/media-types.js';
 
 /** Options of {@link errorHandler}. */
 export interface ErrorHandlerOptions {
@@ -34,10 +36,6 @@ export interface ErrorHandlerOptions {
   expose?: boolean;
 }
 
-const PROBLEM = 'application/problem+json; charset=utf-8';
-const JSON_TYPE = 'application/json; charset=utf-8';
-const HTML = 'text/html; charset=utf-8';
-const TEXT = 'text/plain; charset=utf-8';
 
 /**
  * Custom and negotiated error responses through the core's error path; see the module rules.
@@ -78,7 +76,7 @@ function custom(ctx: Context, run: () => unknown): RenderedError | undefined {
   if (value === undefined || value === null) return undefined;
   const set = ctx.response.get('content-type');
   const type = typeof set === 'string' ? set : undefined;
-  if (typeof value === 'string') return { type: type ?? (/^\s*</.test(value) ? HTML : TEXT), body: value };
+  if (typeof value === 'string') return { type: type ?? (/^\s*</.test(value) ? TEXT_HTML : TEXT_PLAIN), body: value };
   if (value instanceof Uint8Array) return { type: type ?? 'application/octet-stream', body: value };
   return { type: type ?? JSON_TYPE, body: JSON.stringify(value) };
 }
@@ -87,9 +85,9 @@ function custom(ctx: Context, run: () => unknown): RenderedError | undefined {
 function negotiated(err: HttpError, ctx: Context, exposeAll: boolean): RenderedError | undefined {
   const shown = exposeAll && !err.expose ? exposed(err) : err;
   const want = ctx.accepts('application/problem+json', 'application/json', 'text/html');
-  if (want === 'text/html') return { type: HTML, body: page(shown) };
+  if (want === 'text/html') return { type: TEXT_HTML, body: page(shown) };
   if (want === 'application/json') return { type: JSON_TYPE, body: JSON.stringify(problem(shown.status, shown)) };
-  return shown === err ? undefined : { type: PROBLEM, body: JSON.stringify(problem(shown.status, shown)) };
+  return shown === err ? undefined : { type: PROBLEM_JSON, body: JSON.stringify(problem(shown.status, shown)) };
 }
 
 /** `err` with its message (or its cause's) made visible: the `expose` option. */
@@ -99,14 +97,9 @@ function exposed(err: HttpError): HttpError {
   return new HttpError(err.status, message, { code: err.code, details: err.details, expose: true });
 }
 
-/** A minimal HTML page: status and title, and the message only when exposed. */
+/** A minimal TEXT_HTML page: status and title, and the message only when exposed. */
 function page(err: HttpError): string {
   const title = escapeHtml(`${err.status} ${STATUS_TEXT[err.status] ?? 'Error'}`);
   const detail = err.expose && err.message !== '' && err.message !== STATUS_TEXT[err.status] ? `<p>${escapeHtml(err.message)}</p>` : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1>${detail}</body></html>`;
-}
-
-/** Escapes text for HTML content and attribute values. */
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -27,6 +27,8 @@ import type { Context } from '../../http/context.js';
 import type { Next } from '../../http/compose.js';
 import { negotiateEncoding } from './accept-encoding.js';
 import { Buffer } from 'node:buffer';
+import { ignore } from '../../engine/ignore.js';
+import { isWebStream } from '../../engine/body-stream.js';
 
 /** A content coding this middleware can produce. */
 export type CompressEncoding = 'zstd' | 'br' | 'gzip' | 'deflate';
@@ -189,8 +191,4 @@ function isStream(v: unknown): boolean {
   return v instanceof Readable || isWebStream(v) || typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }
 
-function isWebStream(v: unknown): v is ReadableStream {
-  return typeof (v as ReadableStream).getReader === 'function';
-}
 
-function ignore(): void {}
