@@ -283,9 +283,9 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
             this.#closing();
             this.#endIfDone();
           }
-          // Pipelining backpressure applies between messages: pausing at the head also withheld
-          // this message's own body and end from its handler, so with maxPipelinedRequests 1 — or
-          // a full queue — a handler reading its body waited forever.
+          // Pipelining backpressure applies between messages, never at a head: that would withhold
+          // the message's own body and end from its handler, which (with maxPipelinedRequests 1,
+          // or a full queue) would then wait forever.
           else if (this.#out.length >= this.#host.maxPipelinedRequests) this.#pause();
           break;
         }
@@ -411,9 +411,9 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
     this.#out.continue(cur);
     // `_read()` is the reader's request for more, and a Readable calls it only once until
     // something is pushed. It runs inside `read()` before the returned bytes leave the buffer, so
-    // the buffer can still look full here; refusing to resume then meant no push ever came and
-    // a body larger than bodyHighWaterMark stalled for good. Resume; the next push pauses again
-    // if the reader falls behind.
+    // the buffer can still look full here; not resuming then would leave the reader waiting for a
+    // push that never comes (any body larger than bodyHighWaterMark). Resume; the next push pauses
+    // again if the reader falls behind.
     if (this.#pumping && !this.#paused) {
       // Asked from inside the pump — a handler that reads its body as soon as it is dispatched,
       // while the parser still holds the bytes that came with the head: hand them over now, up
@@ -438,9 +438,9 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
       if (this.#upgrade?.ex === cur) this.#upgrade = null;
     }
     // A client that closes (a browser tab, a cancelled fetch) sends exactly this FIN, and with
-    // allowHalfOpen no 'close' follows until we end our side: a handler waiting on ctx.signal
-    // (a long poll) waited forever. As Go's net/http cancels the request context on EOF, tell
-    // the handlers still running; what they answer is still written for a half-closed client.
+    // allowHalfOpen no 'close' follows until we end our side: a handler waiting on ctx.signal (a
+    // long poll) must hear it now. As Go's net/http cancels the request context on EOF, the
+    // handlers still running are told; what they answer is still written for a half-closed client.
     this.#out.clientLeft(new Error('The client closed its side of the connection'));
     this.#endIfDone();
   }

@@ -94,8 +94,8 @@ export async function inject(engine: Engine, input: InjectInput): Promise<Inject
   await done;
   const raw = Buffer.concat(socket.out);
   // `closed` means the server closed the connection on its own (Connection: close, an error, a
-  // request limit). It used to be `ended || destroyed`, which is true after every inject, since
-  // the server always ends its side once the client's EOF arrives.
+  // request limit), not `ended || destroyed`: the server always ends its side once the client's
+  // EOF arrives, so that would be true after every inject.
   return { responses: readResponses(raw, requestMethods(bytes)), raw, closed: !eof };
 }
 

@@ -55,7 +55,6 @@ export type ErrorRenderer = (err: HttpError, ctx: Context) => RenderedError | un
  *
  * @example declare module 'shallot' { interface StateMap { user?: { id: string } } }
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface StateMap {}
 
 /**
@@ -63,7 +62,6 @@ export interface StateMap {}
  * {@link StateMap}). `{}` rather than `StateMap` so that a middleware written without a state type
  * fits any app, whatever its `S`.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export type DefaultState = {};
 
 /**

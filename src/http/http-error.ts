@@ -12,7 +12,6 @@ import { STATUS_TEXT } from '../engine/status.js';
  * Extra properties for an {@link HttpError}. A type alias rather than an interface so that it is
  * assignable to {@link HttpErrorInit} (interfaces have no implicit index signature).
  */
-// eslint-disable-next-line @typescript-eslint/consistent-type-definitions
 export type HttpErrorProps = {
   /** Stable machine-readable code, e.g. `'ERR_VALIDATION'`. */
   code?: string;
