@@ -7,7 +7,6 @@
  */
 import { createRequire } from 'node:module';
 import type Cookies from 'cookies';
-import type accepts from 'accepts';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import fresh from 'fresh';
@@ -17,17 +16,17 @@ import type { Reply } from '../engine/framing.js';
 import { releaseBody } from '../engine/body-stream.js';
 import { createHttpError, type HttpError, type HttpErrorInit } from './http-error.js';
 import { Request } from './request.js';
-import { Response, type OutgoingHeaders, type ResponseBody } from './response.js';
+import { Response, type OutgoingHeaders } from './response.js';
 import { IncomingMessageShim, ServerResponseShim } from './compat.js';
 import type { AppLike } from './app-like.js';
 import type { ParsedQuery } from './query.js';
-import type { IncomingHeaders } from './incoming-headers.js';
 import { toReply } from './respond.js';
 import { errorReply, type RenderedError } from './error-path.js';
 import { REDIRECT_STATUSES } from '../engine/status.js';
 import { encodeUrl, escapeHtml } from './header-value.js';
 import { TEXT_HTML, TEXT_PLAIN } from './media-types.js';
 import { INSPECT, SHIM, kBody, kComplete, kShims } from './internal.js';
+import { Delegates } from './delegates.js';
 
 /**
  * The `cookies` package loads `node:http` at require time (for `OutgoingMessage`), which shallot
@@ -72,7 +71,7 @@ export type DefaultState = {};
  * @typeParam Q - type of `ctx.query` (a validator may narrow it)
  * @example app.use(async (ctx, next) => { const t = Date.now(); await next(); ctx.set('x-ms', String(Date.now() - t)) })
  */
-export class Context<S extends object = DefaultState, P extends object = Record<string, string>, Q extends object = ParsedQuery> implements ExchangeHandler {
+export class Context<S extends object = DefaultState, P extends object = Record<string, string>, Q extends object = ParsedQuery> extends Delegates implements ExchangeHandler {
   readonly app: AppLike;
   readonly request: Request<this>;
   readonly response: Response<this>;
@@ -106,6 +105,7 @@ export class Context<S extends object = DefaultState, P extends object = Record<
   errorRenderer: ErrorRenderer | null;
 
   constructor(app: AppLike, socket: Socket, exchange: Exchange, encrypted: boolean, remoteAddress: string) {
+    super();
     this.app = app;
     this.socket = socket;
     this.#exchange = exchange;
@@ -256,35 +256,12 @@ export class Context<S extends object = DefaultState, P extends object = Record<
     if (!value) throw createHttpError(status ?? 500, message, props);
   }
 
-  // ── request delegates ────────────────────────────────────────────────────────────────────
-  get method(): string { return this.request.method; }
-  set method(v: string) { this.request.method = v; }
-  get url(): string { return this.request.url; }
-  set url(v: string) { this.request.url = v; }
-  get originalUrl(): string { return this.request.originalUrl; }
-  get path(): string { return this.request.path; }
-  set path(v: string) { this.request.path = v; }
+  // ── delegates typed by the context, or needing both sides (the plain ones: delegates.ts) ────
   get querystring(): string { return this.request.querystring; }
   set querystring(v: string) { this.request.querystring = v; }
-  get search(): string { return this.request.search; }
   /** The parsed query; `Q` is narrowed by a validator (`validate({ query })`), else {@link ParsedQuery}. */
   get query(): Q { return this.request.query as Q; }
   set query(v: Q) { this.request.query = v as ParsedQuery; }
-  get headers(): IncomingHeaders { return this.request.headers; }
-  get header(): IncomingHeaders { return this.request.headers; }
-  get host(): string { return this.request.host; }
-  get hostname(): string { return this.request.hostname; }
-  get protocol(): string { return this.request.protocol; }
-  get secure(): boolean { return this.request.secure; }
-  get origin(): string { return this.request.origin; }
-  get href(): string { return this.request.href; }
-  get URL(): URL | Record<string, never> { return this.request.URL; }
-  get ip(): string { return this.request.ip; }
-  get ips(): string[] { return this.request.ips; }
-  get subdomains(): string[] { return this.request.subdomains; }
-  /** The `accepts` negotiator behind `ctx.accepts*()`. */
-  get accept(): accepts.Accepts { return this.request.accept; }
-  set accept(a: accepts.Accepts) { this.request.accept = a; }
   /** Whether the client's cached copy is fresh: a conditional GET/HEAD against the response's validators. */
   get fresh(): boolean {
     const method = this.request.method;
@@ -297,37 +274,6 @@ export class Context<S extends object = DefaultState, P extends object = Record<
   }
   /** `!fresh`. */
   get stale(): boolean { return !this.fresh; }
-  get idempotent(): boolean { return this.request.idempotent; }
-  /** A request header, or `''`. */
-  get(name: string): string { return this.request.get(name); }
-  /** Request Content-Type check; see {@link Request.is}. */
-  is(type?: string | string[], ...types: string[]): string | false | null { return this.request.is(type, ...types); }
-  accepts(...types: (string | string[])[]): string | string[] | false { return this.request.accepts(...types); }
-  acceptsEncodings(...e: (string | string[])[]): string | string[] | false { return this.request.acceptsEncodings(...e); }
-  acceptsCharsets(...c: (string | string[])[]): string | string[] | false { return this.request.acceptsCharsets(...c); }
-  acceptsLanguages(...l: (string | string[])[]): string | string[] | false { return this.request.acceptsLanguages(...l); }
-
-  // ── response delegates ───────────────────────────────────────────────────────────────────
-  get status(): number { return this.response.status; }
-  set status(v: number) { this.response.status = v; }
-  get message(): string { return this.response.message; }
-  set message(v: string) { this.response.message = v; }
-  get body(): ResponseBody { return this.response.body; }
-  set body(v: ResponseBody) { this.response.body = v; }
-  get type(): string { return this.response.type; }
-  set type(v: string) { this.response.type = v; }
-  get length(): number | undefined { return this.response.length; }
-  set length(v: number) { this.response.length = v; }
-  get lastModified(): Date | undefined { return this.response.lastModified; }
-  set lastModified(v: Date | string) { this.response.lastModified = v; }
-  get etag(): string { return this.response.etag; }
-  set etag(v: string) { this.response.etag = v; }
-  /** Sets response header(s); see {@link Response.set}. */
-  set(name: string | Record<string, string | number | readonly string[]>, value?: string | number | readonly string[]): void { this.response.set(name, value); }
-  append(name: string, value: string | readonly string[]): void { this.response.append(name, value); }
-  remove(name: string): void { this.response.remove(name); }
-  has(name: string): boolean { return this.response.has(name); }
-  vary(field: string | readonly string[]): void { this.response.vary(field); }
   /**
    * Redirects: sets Location and a 302 unless a redirect status is already set. The URL is
    * percent-encoded where needed; the body is a short text, or HTML for a client that accepts it.
@@ -381,7 +327,6 @@ export class Context<S extends object = DefaultState, P extends object = Record<
     }
     this.redirect(alt !== undefined && alt !== '' ? alt : '/');
   }
-  attachment(filename?: string, options?: Parameters<Response['attachment']>[1]): void { this.response.attachment(filename, options); }
   /** Whether the response can still be written. */
   get writable(): boolean {
     if (this.#res !== null && this.#res.writableEnded) return false;
