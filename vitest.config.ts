@@ -20,8 +20,11 @@ export default defineConfig({
           name: 'production',
           include: ['test/http/**/*.test.ts', 'test/engine/**/*.test.ts', 'test/router/**/*.test.ts', 'test/middleware/**/*.test.ts'],
           // compose.test.ts: its subject is the development-only check; the engine's unit suites
-          // (no app, no middleware) are the same code in both modes.
-          exclude: ['test/http/compose.test.ts', 'test/engine/framing.test.ts', 'test/engine/response-oracle.test.ts', 'test/**/*.browser.ts'],
+          // (no app, no middleware) and the type-checking scale test are the same in both modes.
+          exclude: [
+            'test/http/compose.test.ts', 'test/engine/framing.test.ts', 'test/engine/response-oracle.test.ts', 'test/router/named-routes-scale.test.ts',
+            'test/**/*.browser.ts',
+          ],
           env: { NODE_ENV: 'production' },
         },
       },

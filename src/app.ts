@@ -1,16 +1,21 @@
 /**
- * The `App` users import: the core app plus the seed's route sugar, `app.get('/', ctx => …)`.
- * It lives above both `core` and `router` so that neither reaches into the other: the core knows
- * nothing of routing, and the router is one ordinary middleware in the stack.
+ * The `App` users import: the http App plus the seed's route sugar, `app.get('/', ctx => …)`, and
+ * the listing of its routes. It lives above both `http` and `router` so that neither reaches into
+ * the other: the http room knows nothing of routing, and a router is one ordinary middleware.
+ *
+ * Rules:
+ * - The verb methods are the Router's own ({@link RouteMethods}, typed once for both); they add to
+ *   one app-level {@link Router}, which joins the stack where the first route is added.
+ * - `app.routes` lists what every router in the stack serves, in stack order: any middleware
+ *   carrying `list()` (as `router.routes()` does) is asked, so a third-party router is listed too.
  */
-import { App as CoreApp, type AppOptions } from './http/app.js';
+import { App as CoreApp, type AppOptions, type Middleware } from './http/app.js';
 import type { DefaultState } from './http/context.js';
-import { Router, type RouteHandler } from './router/router.js';
-import type { JoinPaths, Params } from './router/types.js';
-import type { ValidatedHandler, ValidationSchemas, Validator } from './middleware/validate/validate.js';
+import type { RouteInfo } from './router/route-info.js';
+import { ROUTE_VERBS, Router, type RouteMethods } from './router/router.js';
 
-/** What the route methods' implementations take: any handler (the overloads above them type it). */
-type AnyHandler<S extends object> = RouteHandler<S, Record<string, string>>;
+/** The verb methods of {@link App}: see {@link RouteMethods}. The app keeps no names (`never`). */
+export interface App<S extends object = DefaultState> extends RouteMethods<S, '', never> {}
 
 /**
  * A shallot application with route sugar. Route methods add to one app-level {@link Router},
@@ -19,14 +24,29 @@ type AnyHandler<S extends object> = RouteHandler<S, Record<string, string>>;
  * @example
  * const app = new App()
  * app.get('/', () => ({ message: 'Hello, world!' }))
- * app.get('/user/:id', (ctx) => ({ id: ctx.params.id }))
+ * app.get({ name: 'user', summary: 'One user' }, '/user/:id', (ctx) => ({ id: ctx.params.id }))
  * app.listen(8006)
  */
 export class App<S extends object = DefaultState> extends CoreApp<S> {
   #router: Router<S> | null = null;
+  /** The `list()` of each middleware in the stack that has one, in stack order. */
+  readonly #listings: (() => RouteInfo[])[] = [];
 
   constructor(options: AppOptions = {}) {
     super(options);
+  }
+
+  static {
+    // Typed by `RouteMethods` (merged above), installed once: each forwards to the app's router.
+    for (const verb of ROUTE_VERBS) {
+      const fn = {
+        [verb](this: App<object>, ...args: unknown[]): App<object> {
+          Reflect.apply(this.router[verb], this.router, args);
+          return this;
+        },
+      }[verb];
+      Object.defineProperty(App.prototype, verb, { value: fn, writable: true, configurable: true });
+    }
   }
 
   /** The app-level router behind `app.get()` and friends (created on first use). */
@@ -38,61 +58,29 @@ export class App<S extends object = DefaultState> extends CoreApp<S> {
     return this.#router;
   }
 
-  /** `GET path`; a returned value becomes the body. HEAD is served by it too. */
-  get<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<'', P>>, T>[]): this;
-  get<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<'', P>>>[]): this;
-  get(path: string, ...fns: AnyHandler<S>[]): this {
-    this.router.get(path, ...fns);
-    return this;
+  /**
+   * Every route the app serves through a router, described (see `RouteInfo`): the app's own
+   * routes, the routers mounted in its router with their mount paths, and each router given to
+   * `app.use()`, in stack order. A fresh array each time; listing builds and freezes nothing.
+   *
+   * @example
+   * app.get({ name: 'home', tags: ['pages'] }, '/', () => 'home')
+   * app.routes // [{ method: 'GET', path: '/', name: 'home', params: [], schemas: {}, meta: { tags: ['pages'] } }]
+   */
+  get routes(): RouteInfo[] {
+    return this.#listings.flatMap((list) => list());
   }
 
-  /** `POST path`. */
-  post<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<'', P>>, T>[]): this;
-  post<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<'', P>>>[]): this;
-  post(path: string, ...fns: AnyHandler<S>[]): this {
-    this.router.post(path, ...fns);
-    return this;
-  }
-
-  /** `PUT path`. */
-  put<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<'', P>>, T>[]): this;
-  put<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<'', P>>>[]): this;
-  put(path: string, ...fns: AnyHandler<S>[]): this {
-    this.router.put(path, ...fns);
-    return this;
-  }
-
-  /** `PATCH path`. */
-  patch<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<'', P>>, T>[]): this;
-  patch<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<'', P>>>[]): this;
-  patch(path: string, ...fns: AnyHandler<S>[]): this {
-    this.router.patch(path, ...fns);
-    return this;
-  }
-
-  /** `DELETE path`. */
-  delete<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<'', P>>, T>[]): this;
-  delete<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<'', P>>>[]): this;
-  delete(path: string, ...fns: AnyHandler<S>[]): this {
-    this.router.delete(path, ...fns);
-    return this;
-  }
-
-  /** `HEAD path` (only needed to answer HEAD differently from GET). */
-  head<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<'', P>>>[]): this {
-    this.router.head(path, ...fns);
-    return this;
-  }
-
-  /** `OPTIONS path` (only needed to answer OPTIONS differently from the automatic 204 + Allow). */
-  options<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<'', P>>>[]): this {
-    this.router.options(path, ...fns);
-    return this;
-  }
-
-  /** Every method at `path`. */
-  all<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<'', P>>>[]): this {
-    this.router.all(path, ...fns);
+  /**
+   * Adds a middleware to the stack; one that carries `list()` is also listed by {@link App.routes}.
+   *
+   * @throws {TypeError} as the core's `use()`
+   * @example app.use(api.routes()) // api's routes now appear in app.routes
+   */
+  override use(fn: Middleware<S>): this {
+    super.use(fn);
+    const list: unknown = (fn as { list?: unknown }).list;
+    if (typeof list === 'function') this.#listings.push(() => Reflect.apply(list, fn, []) as RouteInfo[]);
     return this;
   }
 }

@@ -31,23 +31,24 @@
  * - A handler's return value, when not `undefined`, becomes `ctx.body` (`null` included).
  * - Named routes: `router.url(name, …)` builds from the route's path as seen from that router
  *   (its prefix and mount paths below it included, the mount path above it not).
+ * - A route method's first argument is the path, or the route's name (a string) or its options
+ *   (`{ name?, …metadata }`) followed by the path. `router.list()` describes every route with that
+ *   same view of paths (rules in `./route-info.ts`); it builds and freezes nothing.
+ * - The verb methods (`get` … `all`) are typed once, by {@link RouteMethods}, which `App` shares.
  */
 import { compose, type Next } from '../http/compose.js';
-import { HttpError } from '../http/http-error.js';
 import type { Context, DefaultState } from '../http/context.js';
 import { answerMiss, recordMiss } from './fallback.js';
 import { isUnder, joinPaths as join, orRoot } from './path.js';
 import { RadixTree } from './radix-tree.js';
 import { buildUrl } from './url.js';
-import type { JoinPaths, Params } from './types.js';
-// Types only: a route whose first handler is `validate()` types the handlers after it from its schemas.
-import type { ValidatedHandler, ValidationSchemas, Validator } from '../middleware/validate/validate.js';
+import type { ValidatedHandler, ValidationSchemas, Validator } from '../http/validation.js';
+import type { NamedRoute, RouteName, UrlParams } from './names.js';
+import { describeRoute, splitOptions, type RouteInfo, type RouteMeta, type RouteOptions } from './route-info.js';
+import { decodeParams, returnsBody } from './route-chain.js';
+import type { JoinPaths, Params, RouteHandler, RouterMiddleware, RouterOptions, RoutesMiddleware } from './types.js';
 
-/** A route handler or route middleware; a returned value other than `undefined` becomes the body. */
-export type RouteHandler<S extends object, P extends Record<string, string>> = (ctx: Context<S, P>, next: Next) => unknown;
-
-/** Middleware given to `router.use()`: runs for routes of the router; its return value is ignored. */
-export type RouterMiddleware<S extends object, P extends Record<string, string> = Record<string, string>> = (ctx: Context<S, P>, next: Next) => unknown;
+export type { RouteHandler, RouterMiddleware, RouterOptions, RoutesMiddleware } from './types.js';
 
 /**
  * Any router serving state `S`, whatever its mount path and names: what `use()` accepts to mount.
@@ -56,38 +57,75 @@ export type RouterMiddleware<S extends object, P extends Record<string, string> 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRouter<S extends object> = Router<S, any, any>;
 
-/** The names `url()` accepts: the registered ones, or any string when none are known to the type. */
-type RouteName<Names> = {} extends Names ? string : keyof Names & string;
+/** Methods with their own registration helper (`all()` aside). */
+export const ROUTER_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
-/** The params `url()` takes for a route: its keys (optional ones optional), as strings or numbers. */
-type UrlParams<Names, N> = N extends keyof Names
-  ? Names[N] extends string
-    ? { [K in keyof Params<Names[N]>]: string | number }
-    : Record<string, string | number>
-  : Record<string, string | number>;
+/**
+ * The route methods of a Router and of the App, by property name.
+ *
+ * @example
+ * ROUTE_VERBS.map((verb) => verb.toUpperCase()) // ['GET', …, 'OPTIONS', 'ALL']
+ */
+export const ROUTE_VERBS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'all'] as const;
 
-/** Options of {@link Router}. */
-export interface RouterOptions {
-  /** Prepended to every route of this router (and of routers mounted in it). */
-  prefix?: string;
-  /** Match static path text case-sensitively (default true). */
-  caseSensitive?: boolean;
-  /** Treat a trailing slash as significant (default false). */
-  strict?: boolean;
-  /** Longest param value (default 100); a longer one does not match. */
-  maxParamLength?: number;
+/**
+ * One route method, typed for a router whose state is `S`, whose routes sit under `Base`, and
+ * which knows the named routes `Names` (`never` for an owner that keeps no names: the app).
+ * The first argument is the path, or the route's name or {@link RouteOptions} and then the path.
+ * A validator given first types the handlers after it from its schemas. An unnamed route returns
+ * `This`; a named one returns a router that knows one more name, for {@link Router.url}.
+ *
+ * @example
+ * router.get('/users/:id', (ctx) => ctx.params.id)
+ * router.post({ name: 'createUser', summary: 'Create a user' }, '/users', validate({ body: User }), (ctx) => ctx.request.body)
+ */
+export interface RouteMethod<S extends object, Base extends string, Names, This> {
+  <P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): This;
+  <N extends string, P extends string, T extends ValidationSchemas>(name: N | RouteOptions<N>, path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): WithName<This, S, Base, Names, N, JoinPaths<Base, P>>;
+  <P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): This;
+  <N extends string, P extends string>(name: N | RouteOptions<N>, path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): WithName<This, S, Base, Names, N, JoinPaths<Base, P>>;
 }
 
-/** Methods with their own registration helper. */
-export const ROUTER_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+/**
+ * What a named registration returns. A non-literal name (`string`: options without a name, or a
+ * name computed at run time) adds nothing the type could check, so it returns `This` as well.
+ */
+type WithName<This, S extends object, Base extends string, Names, N extends string, P extends string> = string extends N
+  ? This
+  : [Names] extends [never]
+    ? This
+    : Router<S, Base, NamedRoute<N, P, Names>>;
+
+/**
+ * The verb methods shared by {@link Router} and `App`, typed once: each registers a route for its
+ * method (`all` for every method) and returns the owner for chaining. HEAD is also served by the
+ * GET route, and OPTIONS answered automatically; register them only to answer differently.
+ *
+ * @example
+ * new Router().get('/', () => 'home').post('/items', (ctx) => ctx.request.body).all('/ping', () => 'pong')
+ */
+export interface RouteMethods<S extends object, Base extends string, Names> {
+  get: RouteMethod<S, Base, Names, this>;
+  post: RouteMethod<S, Base, Names, this>;
+  put: RouteMethod<S, Base, Names, this>;
+  patch: RouteMethod<S, Base, Names, this>;
+  delete: RouteMethod<S, Base, Names, this>;
+  head: RouteMethod<S, Base, Names, this>;
+  options: RouteMethod<S, Base, Names, this>;
+  all: RouteMethod<S, Base, Names, this>;
+}
 
 type AnyHandler = RouteHandler<object, Record<string, string>>;
 type Chain = (ctx: Context, next: Next) => Promise<void>;
+
+/** The metadata of a route given none: one shared frozen object. */
+const NO_META: RouteMeta = Object.freeze({});
 
 interface RouteDef {
   readonly method: string;
   readonly path: string;
   readonly name: string | null;
+  readonly meta: RouteMeta;
   readonly fns: readonly AnyHandler[];
 }
 
@@ -102,6 +140,7 @@ interface FlatRoute {
   method: string;
   path: string;
   readonly name: string | null;
+  readonly meta: RouteMeta;
   readonly uses: RouterMiddleware<object>[];
   readonly fns: readonly AnyHandler[];
 }
@@ -113,10 +152,14 @@ interface Built {
   readonly hasAll: boolean;
 }
 
+/** The verb methods of {@link Router}, typed by {@link RouteMethods}. */
+export interface Router<S extends object = DefaultState, Base extends string = '', Names = {}> extends RouteMethods<S, Base, Names> {}
+
 /**
  * A router. `S` is the type of `ctx.state`; `Base` is the (type-level) path this router's routes sit
- * under — its mount path and/or prefix — so their params are typed in its handlers; `Names` collects
- * named routes for {@link Router.url}.
+ * under — its mount path and/or prefix — so their params are typed in its handlers; `Names` lists
+ * the named routes of a chained router (see `./names.ts`) for {@link Router.url}. Its verb methods
+ * are {@link RouteMethods}.
  *
  * @example
  * const posts = new Router<State, '/users/:userId/posts'>()
@@ -124,7 +167,7 @@ interface Built {
  * api.use('/users/:userId/posts', posts)
  * app.use(api.routes())
  */
-export class Router<S extends object = DefaultState, Base extends string = '', Names extends Record<string, string> = {}> {
+export class Router<S extends object = DefaultState, Base extends string = '', Names = {}> {
   readonly #prefix: string;
   readonly #options: RouterOptions;
   readonly #routes: RouteDef[] = [];
@@ -143,68 +186,27 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
     this.#check = new RadixTree<null>({ caseSensitive: options.caseSensitive, strict: options.strict, maxParamLength: options.maxParamLength });
   }
 
+  static {
+    // The verbs are typed once by `RouteMethods` (merged above) and installed here, since a class
+    // method cannot share its name with a property of the merged interface.
+    for (const verb of ROUTE_VERBS) {
+      const method = verb.toUpperCase();
+      const fn = {
+        [verb](this: Router<object, string>, first: unknown, ...rest: unknown[]): Router<object, string> {
+          return this.#register(method, first, rest);
+        },
+      }[verb];
+      Object.defineProperty(Router.prototype, verb, { value: fn, writable: true, configurable: true });
+    }
+  }
+
   /**
    * Registers a route for `method` (any token; `ALL` matches every method).
    *
    * @throws {Error} `ERR_ROUTER_CONFLICT` when an existing route matches exactly the same requests.
    */
   on<P extends string>(method: string, path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): this {
-    return this.#add(method.toUpperCase(), null, path, fns);
-  }
-
-  get<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): this;
-  get<N extends string, P extends string, T extends ValidationSchemas>(name: N, path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
-  get<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): this;
-  get<N extends string, P extends string>(name: N, path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
-  get(a: string, ...rest: unknown[]): unknown {
-    return this.#named('GET', a, rest);
-  }
-
-  post<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): this;
-  post<N extends string, P extends string, T extends ValidationSchemas>(name: N, path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
-  post<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): this;
-  post<N extends string, P extends string>(name: N, path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
-  post(a: string, ...rest: unknown[]): unknown {
-    return this.#named('POST', a, rest);
-  }
-
-  put<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): this;
-  put<N extends string, P extends string, T extends ValidationSchemas>(name: N, path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
-  put<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): this;
-  put<N extends string, P extends string>(name: N, path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
-  put(a: string, ...rest: unknown[]): unknown {
-    return this.#named('PUT', a, rest);
-  }
-
-  patch<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): this;
-  patch<N extends string, P extends string, T extends ValidationSchemas>(name: N, path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
-  patch<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): this;
-  patch<N extends string, P extends string>(name: N, path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
-  patch(a: string, ...rest: unknown[]): unknown {
-    return this.#named('PATCH', a, rest);
-  }
-
-  delete<P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): this;
-  delete<N extends string, P extends string, T extends ValidationSchemas>(name: N, path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
-  delete<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): this;
-  delete<N extends string, P extends string>(name: N, path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): Router<S, Base, Names & Record<N, JoinPaths<Base, P>>>;
-  delete(a: string, ...rest: unknown[]): unknown {
-    return this.#named('DELETE', a, rest);
-  }
-
-  /** A HEAD route; only needed to answer HEAD differently from the GET route. */
-  head<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): this {
-    return this.#add('HEAD', null, path, fns);
-  }
-
-  /** An OPTIONS route; only needed to answer differently from the automatic 204 + `Allow`. */
-  options<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): this {
-    return this.#add('OPTIONS', null, path, fns);
-  }
-
-  /** A route for every method. */
-  all<P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): this {
-    return this.#add('ALL', null, path, fns);
+    return this.#add(method.toUpperCase(), null, NO_META, path, fns);
   }
 
   /**
@@ -255,22 +257,43 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
     return buildUrl(pattern, (params ?? {}) as Record<string, string | number>, options?.query);
   }
 
+  /**
+   * Every route of this router and of the routers mounted in it, described: method, full path as
+   * seen from this router, name, params, validators' schemas and metadata (see `./route-info.ts`).
+   * This router's routes in registration order come first, then each mounted router's, in mount
+   * order. A fresh array each call; listing builds and freezes nothing.
+   *
+   * @example
+   * const api = new Router({ prefix: '/api' }).get({ name: 'user', tags: ['users'] }, '/users/:id', handler)
+   * api.list() // [{ method: 'GET', path: '/api/users/:id', name: 'user', params: [{ name: 'id', … }], schemas: {}, meta: { tags: ['users'] } }]
+   */
+  list(): RouteInfo[] {
+    return this.#collect(false).map((r) => describeRoute(r.method, orRoot(r.path), r.name, r.meta, [...r.uses, ...r.fns]));
+  }
+
   /** The middleware to give `app.use()`. The route table is built, and frozen, on the first request. */
-  routes(): RouterMiddleware<S> {
+  routes(): RoutesMiddleware<S> {
     // One closure per `routes()` call, none per request.
     const mw: RouterMiddleware<S> = (ctx, next) => this.#dispatch(ctx as unknown as Context, next);
     // The app calls `prepare()` when it starts serving: a conflict between combined routers then
     // throws from listen()/inject() instead of turning every request into a 500.
-    return Object.assign(mw, { prepare: (): void => void (this.#built ?? this.#build()) });
+    return Object.assign(mw, { prepare: (): void => void (this.#built ?? this.#build()), list: (): RouteInfo[] => this.list() });
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────
-  #named(method: string, a: string, rest: unknown[]): this {
-    if (typeof rest[0] === 'string') return this.#add(method, a, rest[0], rest.slice(1));
-    return this.#add(method, null, a, rest);
+  /** A verb method's arguments: `(path, …fns)`, `(name, path, …fns)` or `(options, path, …fns)`. */
+  #register(method: string, first: unknown, rest: unknown[]): this {
+    const path = rest[0];
+    if (typeof first === 'string' && typeof path !== 'string') return this.#add(method, null, NO_META, first, rest);
+    if (typeof path === 'string' && typeof first === 'string') return this.#add(method, first, NO_META, path, rest.slice(1));
+    if (typeof path === 'string' && typeof first === 'object' && first !== null) {
+      const { name, meta } = splitOptions(first as RouteOptions);
+      return this.#add(method, name, meta, path, rest.slice(1));
+    }
+    throw new TypeError(`Route ${method}: expected a path, or a name or an options object and then a path`);
   }
 
-  #add(method: string, name: string | null, path: string, fns: readonly unknown[]): this {
+  #add(method: string, name: string | null, meta: RouteMeta, path: string, fns: readonly unknown[]): this {
     this.#assertOpen(`${method} ${path}`);
     if (fns.length === 0) throw new TypeError(`Route ${method} ${path} has no handler`);
     for (const f of fns) if (typeof f !== 'function') throw new TypeError(`Route ${method} ${path}: handlers must be functions`);
@@ -279,7 +302,7 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
     }
     // Throws on a malformed pattern or a conflict before anything is recorded.
     this.#check.add(method, orRoot(join(this.#prefix, path)), null);
-    this.#routes.push({ method, path, name, fns: fns as AnyHandler[] });
+    this.#routes.push({ method, path, name, meta, fns: fns as AnyHandler[] });
     this.#names = null;
     return this;
   }
@@ -297,7 +320,7 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
    */
   #collect(seal: boolean): FlatRoute[] {
     const out: FlatRoute[] = [];
-    for (const r of this.#routes) out.push({ method: r.method, path: r.path, name: r.name, uses: [], fns: r.fns });
+    for (const r of this.#routes) out.push({ method: r.method, path: r.path, name: r.name, meta: r.meta, uses: [], fns: r.fns });
     for (const u of this.#uses) {
       if (u.router === null) continue;
       if (seal) u.router.#sealed = true;
@@ -366,37 +389,4 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
     ctx.routePath = m.path;
     return m.value(ctx, next);
   }
-}
-
-/** Wraps a route handler so its return value becomes the body (the seed's `ctx => ({ … })`). */
-function returnsBody(fn: AnyHandler): (ctx: Context, next: Next) => unknown {
-  return (ctx, next) => {
-    const v = fn(ctx, next);
-    // A sync handler's value is set with no promise at all; an async one's when it settles.
-    if (v instanceof Promise) return v.then((r: unknown) => setBody(ctx, r));
-    setBody(ctx, v);
-    return undefined;
-  };
-}
-
-function setBody(ctx: Context, v: unknown): void {
-  if (v !== undefined) ctx.body = v as never;
-}
-
-/** Decodes each param holding `%` once, into a fresh prototype-less object. */
-function decodeParams(raw: Record<string, string>): Record<string, string> {
-  const out = Object.create(null) as Record<string, string>;
-  for (const k in raw) {
-    const v = raw[k]!;
-    if (v.indexOf('%') === -1) {
-      out[k] = v;
-      continue;
-    }
-    try {
-      out[k] = decodeURIComponent(v);
-    } catch {
-      throw new HttpError(400, `Malformed percent-encoding in route parameter "${k}"`, { code: 'ERR_BAD_PARAM' });
-    }
-  }
-  return out;
 }

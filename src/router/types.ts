@@ -1,11 +1,62 @@
 /**
- * The router's public types: what a lookup returns, its options, and the type-level reading of a
- * route literal that lets `ctx.params` be typed from `'/users/:id'`.
+ * The router's public types: handlers, what a lookup returns, the options, and the type-level
+ * reading of a route literal that lets `ctx.params` be typed from `'/users/:id'`.
  *
  * Contract: the type-level grammar below mirrors `./path.ts` rule for rule (`:name`, `{name}`,
  * `(regex)`, `?`, `*name`, `::`); a pattern the runtime rejects may still type-check, since the
  * runtime is the one that validates.
  */
+import type { Next } from '../http/compose.js';
+import type { Context } from '../http/context.js';
+import type { RouteInfo } from './route-info.js';
+
+/**
+ * A route handler or route middleware; a returned value other than `undefined` becomes the body.
+ *
+ * @example
+ * const show: RouteHandler<{}, { id: string }> = (ctx) => ({ id: ctx.params.id })
+ */
+export type RouteHandler<S extends object, P extends Record<string, string>> = (ctx: Context<S, P>, next: Next) => unknown;
+
+/**
+ * Middleware given to `router.use()`: runs for routes of the router; its return value is ignored.
+ *
+ * @example
+ * const auth: RouterMiddleware<{}> = (ctx, next) => (ctx.get('authorization') ? next() : ctx.throw(401))
+ */
+export type RouterMiddleware<S extends object, P extends Record<string, string> = Record<string, string>> = (ctx: Context<S, P>, next: Next) => unknown;
+
+/**
+ * What `routes()` returns: the router as middleware, with the hooks an app calls on it.
+ *
+ * @example
+ * const mw = router.routes()
+ * app.use(mw)
+ * mw.list() // the same as router.list()
+ */
+export type RoutesMiddleware<S extends object> = RouterMiddleware<S> & {
+  /** Builds and freezes the route table; the app calls it when it starts serving. */
+  prepare(): void;
+  /** The router's `list()`, so an app can list the routers in its stack. */
+  list(): RouteInfo[];
+};
+
+/**
+ * Options of `Router`.
+ *
+ * @example
+ * const options: RouterOptions = { prefix: '/api', strict: true }
+ */
+export interface RouterOptions {
+  /** Prepended to every route of this router (and of routers mounted in it). */
+  prefix?: string;
+  /** Match static path text case-sensitively (default true). */
+  caseSensitive?: boolean;
+  /** Treat a trailing slash as significant (default false). */
+  strict?: boolean;
+  /** Longest param value (default 100); a longer one does not match. */
+  maxParamLength?: number;
+}
 
 /**
  * Options of `RadixTree`. Defaults: case-sensitive, one trailing slash optional, params of at most 100.

@@ -6,6 +6,8 @@
  * Rules (tested in test/middleware/validate.test.ts and validate-types.test.ts):
  * - Targets are checked in the order params, headers, query, body; all of them are checked, and
  *   every issue of every target is reported at once.
+ * - The returned middleware is a `Validator` (src/http/validation.ts): it carries `schemas`, so a
+ *   router types the handlers after it and lists the schemas.
  * - On success the outputs replace the inputs: `ctx.params`, `ctx.query` (the core setter: the
  *   object is kept as is, `ctx.querystring` follows as in Koa), `ctx.request.body`; validated
  *   headers are overlaid on `ctx.headers` (the others stay). Given as the first handler of a
@@ -24,23 +26,14 @@
 import type { Middleware } from '../../http/app.js';
 import type { Next } from '../../http/compose.js';
 import type { Context } from '../../http/context.js';
-import type { IncomingHeaders } from '../../http/incoming-headers.js';
 import type { ParsedQuery } from '../../http/query.js';
-import type { Request } from '../../http/request.js';
+import type { StandardIssue, StandardResult, ValidationSchemas, ValidationTarget, Validator } from '../../http/validation.js';
 import { parseBody, resolveBodyOptions, type BodyOptions } from '../body/body.js';
 import { fail } from '../fail.js';
-import type { InferOutput, StandardIssue, StandardResult, StandardSchemaV1 } from './standard-schema.js';
 
-/** The schemas of a route, by target. */
-export interface ValidationSchemas {
-  params?: StandardSchemaV1;
-  query?: StandardSchemaV1;
-  headers?: StandardSchemaV1;
-  body?: StandardSchemaV1;
-}
-
-/** Where in the request an issue is. */
-export type ValidationTarget = keyof ValidationSchemas;
+// The contract lives in the http room, where the router reads it too; re-exported here beside
+// the validator that implements it.
+export type { ValidatedContext, ValidatedHandler, ValidationSchemas, ValidationTarget, Validator } from '../../http/validation.js';
 
 /** One validation issue, as sent in the `errors` array of a 400. */
 export interface ValidationIssue {
@@ -61,29 +54,6 @@ export interface ValidateOptions {
   /** How the body is read when a `body` schema is given and no `body()` ran (default: JSON and forms). */
   body?: BodyOptions;
 }
-
-/** The output of target `K` of `T`, or `D` when `T` has no schema for it. */
-type Out<T extends ValidationSchemas, K extends ValidationTarget, D> = T[K] extends StandardSchemaV1 ? InferOutput<T[K]> : D;
-
-/** Context's params and query are objects: a schema whose output is not one leaves `{}`. */
-type Obj<X> = X extends object ? X : {};
-
-/**
- * The context a handler after `validate(schemas)` sees: `ctx.params`, `ctx.query`,
- * `ctx.request.body` and `ctx.headers` typed from the schemas' outputs.
- */
-export type ValidatedContext<S extends object, P extends object, T extends ValidationSchemas> = Context<S, Obj<Out<T, 'params', P>>, Obj<Out<T, 'query', ParsedQuery>>> & {
-  readonly request: Request & { body: Out<T, 'body', unknown>; readonly headers: IncomingHeaders & Out<T, 'headers', {}> };
-  readonly headers: IncomingHeaders & Out<T, 'headers', {}>;
-};
-
-/** A handler after a validator: see {@link ValidatedContext}. Its return value becomes the body, as any route handler's. */
-export type ValidatedHandler<S extends object, P extends object, T extends ValidationSchemas> = (ctx: ValidatedContext<S, P, T>, next: Next) => unknown;
-
-declare const SCHEMAS: unique symbol;
-
-/** The middleware `validate()` returns; its type carries the schemas for the route methods to read. */
-export type Validator<T extends ValidationSchemas> = Middleware & { readonly [SCHEMAS]?: T; readonly validates: readonly ValidationTarget[] };
 
 const ORDER: readonly ValidationTarget[] = ['params', 'headers', 'query', 'body'];
 const inherited = new WeakMap<object, ValidationFormatter>();
@@ -135,7 +105,7 @@ export function validate<const T extends ValidationSchemas>(schemas: T, options:
     const reading = bodyConfig === null ? undefined : parseBody(ctx, bodyConfig);
     return reading === undefined ? check(ctx, next) : reading.then(() => check(ctx, next));
   };
-  return Object.assign(mw, { validates: targets }) as Validator<T>;
+  return Object.assign(mw, { schemas });
 }
 
 type Result = StandardResult<unknown> | Promise<StandardResult<unknown>>;

@@ -1,0 +1,159 @@
+/**
+ * The validation contract: what a validator middleware carries, so that a router can type the
+ * handlers after it and list its schemas without importing any validator. The router reads this
+ * contract, `validate()` (src/middleware/validate) implements it, and a third-party validator may
+ * implement it too.
+ *
+ * Contract:
+ * - A validator is a middleware with a `schemas` property: `{ params?, query?, headers?, body? }`,
+ *   each a Standard Schema v1 schema (zod 4, Valibot, ArkType…). The property is data, not
+ *   behaviour: the router never calls the schemas, and the middleware itself does the checking.
+ * - Given as the first handler of a route, a validator types the handlers after it from its
+ *   schemas' outputs ({@link ValidatedHandler}); given anywhere in a route's chain, it is listed
+ *   by `router.list()` ({@link schemasOf}).
+ * - The Standard Schema v1 interface below is copied as the spec intends (standardschema.dev), so
+ *   that no schema library is a dependency. Only the members shallot reads are declared.
+ */
+import type { Next } from './compose.js';
+import type { Context } from './context.js';
+import type { IncomingHeaders } from './incoming-headers.js';
+import type { ParsedQuery } from './query.js';
+import type { Request } from './request.js';
+
+/**
+ * A schema any Standard Schema v1 library produces.
+ *
+ * @example
+ * const Id: StandardSchemaV1<unknown, { id: number }> = z.object({ id: z.coerce.number() })
+ */
+export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  readonly '~standard': StandardSchemaProps<Input, Output>;
+}
+
+/**
+ * The `~standard` member of a {@link StandardSchemaV1}.
+ *
+ * @example
+ * const result = await schema['~standard'].validate(input)
+ */
+export interface StandardSchemaProps<Input = unknown, Output = Input> {
+  readonly version: 1;
+  readonly vendor: string;
+  readonly validate: (value: unknown) => StandardResult<Output> | Promise<StandardResult<Output>>;
+  readonly types?: { readonly input: Input; readonly output: Output } | undefined;
+}
+
+/**
+ * A validation outcome: the (possibly transformed) value, or issues.
+ *
+ * @example
+ * const ok: StandardResult<number> = { value: 42 }
+ */
+export type StandardResult<Output> = { readonly value: Output; readonly issues?: undefined } | { readonly issues: readonly StandardIssue[] };
+
+/**
+ * One problem found by a schema. Libraries may add fields (zod adds `code`).
+ *
+ * @example
+ * const issue: StandardIssue = { message: 'Expected a number', path: ['items', 0, 'price'] }
+ */
+export interface StandardIssue {
+  readonly message: string;
+  readonly path?: readonly (PropertyKey | { readonly key: PropertyKey })[] | undefined;
+}
+
+/**
+ * The output type of a schema (`z.output<typeof s>` for zod).
+ *
+ * @example
+ * type User = InferOutput<typeof UserSchema>
+ */
+export type InferOutput<S extends StandardSchemaV1> = NonNullable<S['~standard']['types']>['output'];
+
+/**
+ * The schemas of a route, by target.
+ *
+ * @example
+ * const schemas: ValidationSchemas = { params: z.object({ id: z.coerce.number() }), body: User }
+ */
+export interface ValidationSchemas {
+  params?: StandardSchemaV1;
+  query?: StandardSchemaV1;
+  headers?: StandardSchemaV1;
+  body?: StandardSchemaV1;
+}
+
+/**
+ * Where in the request a schema applies.
+ *
+ * @example
+ * const order: ValidationTarget[] = ['params', 'headers', 'query', 'body']
+ */
+export type ValidationTarget = keyof ValidationSchemas;
+
+/**
+ * A validator: a middleware that carries its schemas in `schemas`, so the route methods type the
+ * handlers after it and `router.list()` can report them. `validate()` returns one; any middleware
+ * that checks a request against Standard Schema schemas can be one by carrying the property.
+ *
+ * @example
+ * // A third-party validator: check the body, and say so.
+ * function checkBody<T extends StandardSchemaV1>(schema: T): Validator<{ body: T }> {
+ *   const mw = async (ctx: Context, next: Next) => { … ; await next() }
+ *   return Object.assign(mw, { schemas: { body: schema } })
+ * }
+ */
+export type Validator<T extends ValidationSchemas> = ((ctx: Context, next: Next) => unknown) & { readonly schemas: T };
+
+/** The output of target `K` of `T`, or `D` when `T` has no schema for it. */
+type Out<T extends ValidationSchemas, K extends ValidationTarget, D> = T[K] extends StandardSchemaV1 ? InferOutput<T[K]> : D;
+
+/** Context's params and query are objects: a schema whose output is not one leaves `{}`. */
+type Obj<X> = X extends object ? X : {};
+
+/**
+ * The context a handler after a validator sees: `ctx.params`, `ctx.query`, `ctx.request.body`
+ * and `ctx.headers` typed from the schemas' outputs; a target with no schema keeps its usual type.
+ *
+ * @example
+ * type Ctx = ValidatedContext<{}, { id: string }, { body: typeof User }> // ctx.request.body: z.output<typeof User>
+ */
+export type ValidatedContext<S extends object, P extends object, T extends ValidationSchemas> = Context<S, Obj<Out<T, 'params', P>>, Obj<Out<T, 'query', ParsedQuery>>> & {
+  readonly request: Request & { body: Out<T, 'body', unknown>; readonly headers: IncomingHeaders & Out<T, 'headers', {}> };
+  readonly headers: IncomingHeaders & Out<T, 'headers', {}>;
+};
+
+/**
+ * A handler after a validator: see {@link ValidatedContext}. Its return value becomes the body, as
+ * any route handler's.
+ *
+ * @example
+ * const create: ValidatedHandler<{}, {}, { body: typeof User }> = (ctx) => ({ created: ctx.request.body.name })
+ */
+export type ValidatedHandler<S extends object, P extends object, T extends ValidationSchemas> = (ctx: ValidatedContext<S, P, T>, next: Next) => unknown;
+
+const TARGETS: readonly ValidationTarget[] = ['params', 'headers', 'query', 'body'];
+
+/**
+ * The schemas a function carries as a {@link Validator}, or `null` when it is not one: its
+ * `schemas` must be an object whose every target present holds a Standard Schema v1 schema, and
+ * at least one target must be present.
+ *
+ * @example
+ * schemasOf(validate({ body: User })) // { body: User }
+ * schemasOf(() => 'hi')               // null
+ */
+export function schemasOf(fn: unknown): ValidationSchemas | null {
+  if (typeof fn !== 'function') return null;
+  const schemas: unknown = (fn as { schemas?: unknown }).schemas;
+  if (typeof schemas !== 'object' || schemas === null) return null;
+  let found = false;
+  for (const t of TARGETS) {
+    const s: unknown = (schemas as Record<string, unknown>)[t];
+    if (s === undefined) continue;
+    // A schema may be callable (ArkType's are functions), so both kinds of object qualify.
+    if ((typeof s !== 'object' && typeof s !== 'function') || s === null || !('~standard' in s)) return null;
+    found = true;
+  }
+  return found ? (schemas as ValidationSchemas) : null;
+}
