@@ -14,7 +14,8 @@
  * - Answering is idempotent: the innermost router answers first with the full record; the outer ones
  *   then see a non-404 outcome (or the 405/501 error) and leave it.
  */
-import { HttpError, isHttpError } from '../http/http-error.js';
+import { isHttpError } from '../http/http-error.js';
+import { errorFor } from '../http/errors.js';
 import type { Context } from '../http/context.js';
 
 /** What the routers a request passed through would have allowed. */
@@ -75,10 +76,10 @@ function decide(ctx: Context, miss: Miss): boolean {
       ctx.body = null;
       return true;
     }
-    throw new HttpError(405, `${method} is not allowed on ${ctx.path}`, { code: 'ERR_METHOD_NOT_ALLOWED', headers: { allow } });
+    throw errorFor('ERR_METHOD_NOT_ALLOWED', `${method} is not allowed on ${ctx.path}`, { headers: { allow } });
   }
   if (!miss.known.has(method) && !miss.known.has('ALL')) {
-    throw new HttpError(501, `No route serves ${method}`, { code: 'ERR_METHOD_NOT_IMPLEMENTED', expose: true });
+    throw errorFor('ERR_METHOD_NOT_IMPLEMENTED', `No route serves ${method}`, { expose: true });
   }
   return false;
 }

@@ -7,6 +7,7 @@
  * static child > restricted params (in registration order) > plain param > wildcard > the lenient
  * trailing-slash alias, so `/a/:x/c` and `/a/b/d` both serve `/a/b/c`.
  */
+import { NullObject } from '../engine/null-object.js';
 import { expandOptional, parsePath, type PathToken } from './path.js';
 import type { RadixTreeOptions, RouteMatch } from './types.js';
 
@@ -48,10 +49,6 @@ class Node<T> {
   }
 }
 
-// `new` on a shared null prototype is faster than `Object.create(null)` and still leaves no
-// `__proto__`/`toString` for a param name to collide with (find-my-way's NullObject).
-const NullParams = function NullParams() {} as unknown as new () => Record<string, string>;
-NullParams.prototype = Object.create(null);
 
 function childAt<T>(node: Node<T>, code: number, fold: boolean): Node<T> | null {
   const i = (fold && code >= 65 && code <= 90 ? code | 32 : code) - node.tableBase;
@@ -384,7 +381,7 @@ export class RadixTree<T> {
   }
 
   #found(route: Route<T>, path: string, count: number): RouteMatch<T> {
-    const params = new NullParams();
+    const params = new NullObject() as Record<string, string>;
     const caps = this.#caps;
     // One scan of the whole path answers the common case (no '%' at all) without per-value scans.
     const encoded = count > 0 && path.indexOf('%') !== -1;

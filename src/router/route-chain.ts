@@ -5,7 +5,7 @@
  */
 import type { Next } from '../http/compose.js';
 import type { Context } from '../http/context.js';
-import { HttpError } from '../http/http-error.js';
+import { errorFor } from '../http/errors.js';
 import type { RouteHandler } from './types.js';
 
 type AnyHandler = RouteHandler<object, Record<string, string>>;
@@ -49,7 +49,7 @@ export function decodeParams(raw: Record<string, string>): Record<string, string
     try {
       out[k] = decodeURIComponent(v);
     } catch {
-      throw new HttpError(400, `Malformed percent-encoding in route parameter "${k}"`, { code: 'ERR_BAD_PARAM' });
+      throw errorFor('ERR_BAD_PARAM', `Malformed percent-encoding in route parameter "${k}"`);
     }
   }
   return out;
