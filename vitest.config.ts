@@ -18,11 +18,19 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'production',
-          include: ['test/http/**/*.test.ts', 'test/engine/**/*.test.ts', 'test/router/**/*.test.ts', 'test/middleware/**/*.test.ts'],
+          include: [
+            'test/http/**/*.test.ts',
+            'test/engine/**/*.test.ts',
+            'test/router/**/*.test.ts',
+            'test/middleware/**/*.test.ts',
+          ],
           // compose.test.ts: its subject is the development-only check; the engine's unit suites
           // (no app, no middleware) and the type-checking scale test are the same in both modes.
           exclude: [
-            'test/http/compose.test.ts', 'test/engine/framing.test.ts', 'test/engine/response-oracle.test.ts', 'test/router/named-routes-scale.test.ts',
+            'test/http/compose.test.ts',
+            'test/engine/framing.test.ts',
+            'test/engine/response-oracle.test.ts',
+            'test/router/named-routes-scale.test.ts',
             'test/**/*.browser.ts',
           ],
           env: { NODE_ENV: 'production' },

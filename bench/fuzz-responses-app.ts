@@ -11,12 +11,34 @@ export type Rand = () => number;
 export type Length = 'unset' | 'right' | 'small' | 'large';
 export type Fail = 'none' | 'mid' | 'before';
 
-export interface StreamSpec { kind: 'readable' | 'generator' | 'web'; chunks: number[]; async: boolean; length: Length; fail: Fail }
+export interface StreamSpec {
+  kind: 'readable' | 'generator' | 'web';
+  chunks: number[];
+  async: boolean;
+  length: Length;
+  fail: Fail;
+}
 export type BodySpec =
-  | { kind: 'text'; value: string } | { kind: 'buffer'; size: number } | { kind: 'json'; cyclic: boolean }
-  | { kind: 'empty' } | { kind: 'null' } | { kind: 'none' } | { kind: 'stream'; stream: StreamSpec }
-  | { kind: 'raw'; respondFalse: boolean; writeHead: number | null; chunks: number[]; length: Length; throwAfterWrite: boolean };
-export interface ThrowSpec { kind: 'http' | 'plain' | 'ctx.throw' | 'string'; status: number; async: boolean }
+  | { kind: 'text'; value: string }
+  | { kind: 'buffer'; size: number }
+  | { kind: 'json'; cyclic: boolean }
+  | { kind: 'empty' }
+  | { kind: 'null' }
+  | { kind: 'none' }
+  | { kind: 'stream'; stream: StreamSpec }
+  | {
+      kind: 'raw';
+      respondFalse: boolean;
+      writeHead: number | null;
+      chunks: number[];
+      length: Length;
+      throwAfterWrite: boolean;
+    };
+export interface ThrowSpec {
+  kind: 'http' | 'plain' | 'ctx.throw' | 'string';
+  status: number;
+  async: boolean;
+}
 export type Poison = 'u010d' | 'crlf' | 'name' | 'array';
 export interface Action {
   read: 'none' | 'all' | 'first';
@@ -49,36 +71,78 @@ export interface Req {
 }
 
 export const POISON_NAME = 'x-poison';
-const STATUSES = [200, 200, 200, 201, 202, 204, 205, 206, 301, 304, 304, 400, 404, 418, 500, 503, 100, 101, 103, 199, 299, 599, 600, 999];
+const STATUSES = [
+  200, 200, 200, 201, 202, 204, 205, 206, 301, 304, 304, 400, 404, 418, 500, 503, 100, 101, 103, 199, 299, 599, 600,
+  999,
+];
 const ODD_HEADERS: Array<[string, string[]]> = [
-  ['transfer-encoding', ['chunked', 'gzip', 'identity', 'gzip, chunked']], ['content-length', ['0', '5', '100000', 'abc']],
-  ['connection', ['close', 'keep-alive', 'upgrade', 'x-foo']], ['keep-alive', ['timeout=1']], ['upgrade', ['websocket']],
-  ['te', ['trailers']], ['trailer', ['x-t']], ['content-type', ['text/plain', 'application/json']], ['x-ok', ['fine']],
+  ['transfer-encoding', ['chunked', 'gzip', 'identity', 'gzip, chunked']],
+  ['content-length', ['0', '5', '100000', 'abc']],
+  ['connection', ['close', 'keep-alive', 'upgrade', 'x-foo']],
+  ['keep-alive', ['timeout=1']],
+  ['upgrade', ['websocket']],
+  ['te', ['trailers']],
+  ['trailer', ['x-t']],
+  ['content-type', ['text/plain', 'application/json']],
+  ['x-ok', ['fine']],
 ];
 
 export class Gen {
   constructor(readonly rand: Rand) {}
-  int(n: number): number { return Math.floor(this.rand() * n); }
-  chance(p: number): boolean { return this.rand() < p; }
-  pick<T>(xs: readonly T[]): T { return xs[this.int(xs.length)]!; }
-  sizes(max: number, size: number): number[] { return Array.from({ length: this.int(max + 1) }, () => (this.chance(0.2) ? 0 : 1 + this.int(size))); }
-  length(): Length { return this.pick(['unset', 'unset', 'right', 'small', 'large'] as const); }
+  int(n: number): number {
+    return Math.floor(this.rand() * n);
+  }
+  chance(p: number): boolean {
+    return this.rand() < p;
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[this.int(xs.length)]!;
+  }
+  sizes(max: number, size: number): number[] {
+    return Array.from({ length: this.int(max + 1) }, () => (this.chance(0.2) ? 0 : 1 + this.int(size)));
+  }
+  length(): Length {
+    return this.pick(['unset', 'unset', 'right', 'small', 'large'] as const);
+  }
 }
 
 function genBody(g: Gen): BodySpec {
   switch (g.int(9)) {
-    case 0: return { kind: 'text', value: g.pick(['hello', '<p>html</p>', 'h\u00e9llo \u{1f600}', 'x'.repeat(g.int(5000))]) };
-    case 1: return { kind: 'buffer', size: g.int(3000) };
-    case 2: return { kind: 'json', cyclic: g.chance(0.15) };
-    case 3: return { kind: 'empty' };
-    case 4: return { kind: 'null' };
-    case 5: return { kind: 'none' };
-    case 6: case 7: {
+    case 0:
+      return { kind: 'text', value: g.pick(['hello', '<p>html</p>', 'h\u00e9llo \u{1f600}', 'x'.repeat(g.int(5000))]) };
+    case 1:
+      return { kind: 'buffer', size: g.int(3000) };
+    case 2:
+      return { kind: 'json', cyclic: g.chance(0.15) };
+    case 3:
+      return { kind: 'empty' };
+    case 4:
+      return { kind: 'null' };
+    case 5:
+      return { kind: 'none' };
+    case 6:
+    case 7: {
       const fail = g.chance(0.75) ? 'none' : g.pick(['mid', 'before'] as const);
-      return { kind: 'stream', stream: { kind: g.pick(['readable', 'generator', 'web'] as const), chunks: g.sizes(5, 3000), async: g.chance(0.5), length: g.length(), fail } };
+      return {
+        kind: 'stream',
+        stream: {
+          kind: g.pick(['readable', 'generator', 'web'] as const),
+          chunks: g.sizes(5, 3000),
+          async: g.chance(0.5),
+          length: g.length(),
+          fail,
+        },
+      };
     }
     default:
-      return { kind: 'raw', respondFalse: g.chance(0.5), writeHead: g.chance(0.5) ? g.pick(STATUSES) : null, chunks: g.sizes(4, 2000), length: g.length(), throwAfterWrite: g.chance(0.1) };
+      return {
+        kind: 'raw',
+        respondFalse: g.chance(0.5),
+        writeHead: g.chance(0.5) ? g.pick(STATUSES) : null,
+        chunks: g.sizes(4, 2000),
+        length: g.length(),
+        throwAfterWrite: g.chance(0.1),
+      };
   }
 }
 
@@ -98,17 +162,30 @@ export function genAction(g: Gen): Action {
     length: g.length(),
     statusAfter: g.chance(0.15) ? g.pick(STATUSES) : null,
     poison: g.chance(0.06) ? g.pick(['u010d', 'crlf', 'name', 'array'] as const) : null,
-    throws: thrown ? { kind: g.pick(['http', 'plain', 'ctx.throw', 'string'] as const), status: g.pick([400, 401, 404, 409, 418, 500, 502, 503]), async: g.chance(0.5) } : null,
+    throws: thrown
+      ? {
+          kind: g.pick(['http', 'plain', 'ctx.throw', 'string'] as const),
+          status: g.pick([400, 401, 404, 409, 418, 500, 502, 503]),
+          async: g.chance(0.5),
+        }
+      : null,
   };
 }
 
 const BAD_REQUESTS = [
-  'GET / HTTP/1.1\nHost: x\r\n\r\n', 'GET / HTTP/1.1\r\nHost : x\r\n\r\n', 'G@T / HTTP/1.1\r\nHost: x\r\n\r\n', 'GET /\x7f HTTP/1.1\r\nHost: x\r\n\r\n',
+  'GET / HTTP/1.1\nHost: x\r\n\r\n',
+  'GET / HTTP/1.1\r\nHost : x\r\n\r\n',
+  'G@T / HTTP/1.1\r\nHost: x\r\n\r\n',
+  'GET /\x7f HTTP/1.1\r\nHost: x\r\n\r\n',
   'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
-  'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n',
-  'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab', 'GET / HTTP/2.0\r\nHost: x\r\n\r\n',
-  `GET / HTTP/1.1\r\nHost: x\r\nX: ${'a'.repeat(20000)}\r\n\r\n`, 'POST / HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
-  'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nExpect: the-unexpected\r\n\r\n',
+  'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+  'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n',
+  'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab',
+  'GET / HTTP/2.0\r\nHost: x\r\n\r\n',
+  `GET / HTTP/1.1\r\nHost: x\r\nX: ${'a'.repeat(20000)}\r\n\r\n`,
+  'POST / HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+  'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n',
+  'GET / HTTP/1.1\r\nHost: x\r\nExpect: the-unexpected\r\n\r\n',
 ];
 
 function genRequest(g: Gen, k: number): Req {
@@ -140,12 +217,23 @@ function genRequest(g: Gen, k: number): Req {
       head += `Content-Length: ${body.length}\r\n`;
     }
   }
-  return { bytes: Buffer.from(`${head}\r\n${body}`, 'latin1'), method, http10, expectContinue, wellFormed: true, truncated: false, refused, endsConnection: close || refused, action: k };
+  return {
+    bytes: Buffer.from(`${head}\r\n${body}`, 'latin1'),
+    method,
+    http10,
+    expectContinue,
+    wellFormed: true,
+    truncated: false,
+    refused,
+    endsConnection: close || refused,
+    action: k,
+  };
 }
 
 function mutate(g: Gen, b: Buffer): Buffer {
   const out = Buffer.from(b);
-  for (let n = 1 + g.int(3); n > 0; n--) out[g.int(out.length)] = g.pick([0x00, 0x0a, 0x0d, 0x20, 0x3a, 0x7f, 0xff, g.int(256)]);
+  for (let n = 1 + g.int(3); n > 0; n--)
+    out[g.int(out.length)] = g.pick([0x00, 0x0a, 0x0d, 0x20, 0x3a, 0x7f, 0xff, g.int(256)]);
   return out;
 }
 
@@ -157,11 +245,27 @@ export function genPipeline(g: Gen, actions: number): Req[] {
     if (g.chance(0.06)) {
       const bad = g.chance(0.5) ? Buffer.from(g.pick(BAD_REQUESTS), 'latin1') : mutate(g, r.bytes);
       // Its method is unknown: the server cannot trust a head it could not parse, so its answer has content.
-      reqs.push({ bytes: bad, method: '', http10: false, expectContinue: false, wellFormed: false, truncated: false, refused: false, endsConnection: true, action: null });
+      reqs.push({
+        bytes: bad,
+        method: '',
+        http10: false,
+        expectContinue: false,
+        wellFormed: false,
+        truncated: false,
+        refused: false,
+        endsConnection: true,
+        action: null,
+      });
     } else reqs.push(r);
   }
   const last = reqs.at(-1)!;
-  if (g.chance(0.1) && last.bytes.length > 1) reqs[reqs.length - 1] = { ...last, bytes: last.bytes.subarray(0, 1 + g.int(last.bytes.length - 1)), wellFormed: false, truncated: true };
+  if (g.chance(0.1) && last.bytes.length > 1)
+    reqs[reqs.length - 1] = {
+      ...last,
+      bytes: last.bytes.subarray(0, 1 + g.int(last.bytes.length - 1)),
+      wellFormed: false,
+      truncated: true,
+    };
   return reqs;
 }
 
@@ -170,7 +274,12 @@ export function genApp(g: Gen): AppSpec {
   if (g.chance(0.15)) options.maxPipelinedRequests = 1 + g.int(3);
   if (g.chance(0.15)) options.bodyHighWaterMark = g.pick([1, 16, 1024]);
   if (g.chance(0.1)) options.maxRequestsPerSocket = 1 + g.int(4);
-  return { catcher: g.chance(0.2) ? g.pick([418, 503]) : null, after: g.chance(0.2), yieldFirst: g.chance(0.2), options };
+  return {
+    catcher: g.chance(0.2) ? g.pick([418, 503]) : null,
+    after: g.chance(0.2),
+    yieldFirst: g.chance(0.2),
+    options,
+  };
 }
 
 export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -178,7 +287,11 @@ const fill = (size: number, i: number): Buffer => Buffer.alloc(size, 0x61 + (i %
 
 function lengthFor(spec: Length, total: number): number | null {
   if (spec === 'unset') return null;
-  return spec === 'right' ? total : spec === 'small' ? Math.max(0, total - 1 - Math.floor(total / 2)) : total + 1 + (total % 97);
+  return spec === 'right'
+    ? total
+    : spec === 'small'
+      ? Math.max(0, total - 1 - Math.floor(total / 2))
+      : total + 1 + (total % 97);
 }
 
 function makeStream(s: StreamSpec): Readable | AsyncIterable<Buffer> | ReadableStream<Uint8Array> {
@@ -204,7 +317,10 @@ function makeStream(s: StreamSpec): Readable | AsyncIterable<Buffer> | ReadableS
     return new ReadableStream<Uint8Array>({
       async pull(c) {
         if (s.async) await tick();
-        step((b) => (b === null ? c.close() : c.enqueue(b)), (e) => c.error(e));
+        step(
+          (b) => (b === null ? c.close() : c.enqueue(b)),
+          (e) => c.error(e),
+        );
       },
     });
   }
@@ -212,7 +328,12 @@ function makeStream(s: StreamSpec): Readable | AsyncIterable<Buffer> | ReadableS
   // stall on such a stream too, so a Readable skips empty chunks.
   return new Readable({
     read() {
-      const go = (): void => step((b) => void this.push(b), (e) => this.destroy(e), true);
+      const go = (): void =>
+        step(
+          (b) => void this.push(b),
+          (e) => this.destroy(e),
+          true,
+        );
       if (s.async) setImmediate(go);
       else go();
     },
@@ -268,7 +389,10 @@ async function perform(ctx: Context, a: Action): Promise<void> {
   else if (b.kind === 'null') ctx.body = null;
   else if (b.kind === 'stream') {
     ctx.body = makeStream(b.stream);
-    const len = lengthFor(b.stream.length, b.stream.chunks.reduce((x, y) => x + y, 0));
+    const len = lengthFor(
+      b.stream.length,
+      b.stream.chunks.reduce((x, y) => x + y, 0),
+    );
     if (len !== null) ctx.length = len;
   }
   // The length of a cyclic body would be counted by serialising it, which throws in the handler.
@@ -290,8 +414,16 @@ async function perform(ctx: Context, a: Action): Promise<void> {
 
 export function buildApp(spec: AppSpec, actions: Action[]): App {
   const app = new App({ logger: false, ...spec.options });
-  if (spec.yieldFirst) app.use(async (_ctx, next) => { await tick(); await next(); });
-  if (spec.after) app.use(async (ctx, next) => { await next(); ctx.set('x-after', '1'); });
+  if (spec.yieldFirst)
+    app.use(async (_ctx, next) => {
+      await tick();
+      await next();
+    });
+  if (spec.after)
+    app.use(async (ctx, next) => {
+      await next();
+      ctx.set('x-after', '1');
+    });
   const catcher = spec.catcher;
   if (catcher !== null) {
     app.use(async (ctx, next) => {

@@ -33,7 +33,17 @@ import type { App } from '../src/index.js';
 import { Engine } from '../src/engine/engine.js';
 import { HTTPParser, ResponseOracle } from '../test/helpers/response-oracle.js';
 import { tapWrites } from '../test/helpers/socket-tap.js';
-import { Gen, POISON_NAME, buildApp, genAction, genApp, genPipeline, tick, type Action, type AppSpec } from './fuzz-responses-app.js';
+import {
+  Gen,
+  POISON_NAME,
+  buildApp,
+  genAction,
+  genApp,
+  genPipeline,
+  tick,
+  type Action,
+  type AppSpec,
+} from './fuzz-responses-app.js';
 import { prng } from '../test/parser/corpus-helpers.js';
 
 /** What a run is asked for. */
@@ -63,7 +73,6 @@ function recordWrites(): void {
   };
 }
 
-
 /**
  * The final statuses in `raw`, read by llhttp (a response to HEAD without content), up to where it
  * stops parsing; `cut` when the output ends inside a response. Framing faults are the oracle's to
@@ -80,7 +89,14 @@ function readStatuses(raw: Buffer, methods: readonly string[]): { finals: number
     inFinal = false;
   };
   p[HTTPParser.kOnHeaders] = () => {};
-  p[HTTPParser.kOnHeadersComplete] = (_maj: number, _min: number, _h: unknown, _m: number, _u: string, status: number) => {
+  p[HTTPParser.kOnHeadersComplete] = (
+    _maj: number,
+    _min: number,
+    _h: unknown,
+    _m: number,
+    _u: string,
+    status: number,
+  ) => {
     if (status < 200) return 0;
     finals.push(status);
     inFinal = true;
@@ -101,7 +117,8 @@ function mayCut(a: Action): boolean {
   const b = a.body;
   // A length the app declares for a stream is held to; for other bodies the engine counts its own.
   const declared = a.headers.some(([n]) => n === 'content-length');
-  if (b.kind === 'stream') return declared || b.stream.fail !== 'none' || b.stream.length === 'small' || b.stream.length === 'large';
+  if (b.kind === 'stream')
+    return declared || b.stream.fail !== 'none' || b.stream.length === 'small' || b.stream.length === 'large';
   if (b.kind === 'raw') return declared || b.throwAfterWrite || b.length === 'small' || b.length === 'large';
   return false;
 }
@@ -135,7 +152,14 @@ function show(b: Buffer, max = 1500): string {
   return JSON.stringify(s.length > max ? `${s.slice(0, max)}…` : s);
 }
 
-interface Finding { count: number; first: number; smallest: number; size: number; detail: string; iterations: number[] }
+interface Finding {
+  count: number;
+  first: number;
+  smallest: number;
+  size: number;
+  detail: string;
+  iterations: number[];
+}
 
 /** Runs the response fuzzer; resolves with the exit code. */
 export async function fuzzResponses(opts: ResponseFuzzOptions): Promise<number> {
@@ -144,7 +168,8 @@ export async function fuzzResponses(opts: ResponseFuzzOptions): Promise<number> 
   let currentSize = 0;
   const found = (kind: string, detail: string, iteration = current, size = currentSize): void => {
     const f = findings.get(kind);
-    if (f === undefined) findings.set(kind, { count: 1, first: iteration, smallest: iteration, size, detail, iterations: [iteration] });
+    if (f === undefined)
+      findings.set(kind, { count: 1, first: iteration, smallest: iteration, size, detail, iterations: [iteration] });
     else {
       f.count++;
       if (f.iterations.length < 20) f.iterations.push(iteration);
@@ -152,7 +177,9 @@ export async function fuzzResponses(opts: ResponseFuzzOptions): Promise<number> 
     }
   };
   recordWrites();
-  process.on('unhandledRejection', (err) => found(`unhandled rejection: ${String((err as Error)?.message ?? err)}`, String((err as Error)?.stack ?? err)));
+  process.on('unhandledRejection', (err) =>
+    found(`unhandled rejection: ${String((err as Error)?.message ?? err)}`, String((err as Error)?.stack ?? err)),
+  );
   process.on('uncaughtException', (err) => found(`uncaught exception: ${err.message}`, String(err.stack)));
 
   const statuses = new Map<number, number>();
@@ -190,7 +217,10 @@ export async function fuzzResponses(opts: ResponseFuzzOptions): Promise<number> 
       clearTimeout(timer);
     }
     if (result === null) {
-      found(`inject() did not resolve within ${HANG_MS} ms`, `requests: ${show(input)}\n    written so far: ${show(Buffer.concat(written))}`);
+      found(
+        `inject() did not resolve within ${HANG_MS} ms`,
+        `requests: ${show(input)}\n    written so far: ${show(Buffer.concat(written))}`,
+      );
       continue;
     }
     const raw = result.raw;
@@ -200,14 +230,24 @@ export async function fuzzResponses(opts: ResponseFuzzOptions): Promise<number> 
     oracle.output(raw);
     oracle.end();
     const io = `requests: ${show(input)}\n    responses: ${show(raw)}`;
-    for (const v of oracle.violations) found(`oracle: ${v.replace(/^iteration \d+: /, '').replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/\d+/g, 'N')}`, `${v}\n    ${io}`);
+    for (const v of oracle.violations)
+      found(
+        `oracle: ${v
+          .replace(/^iteration \d+: /, '')
+          .replace(/"(?:[^"\\]|\\.)*"/g, '"…"')
+          .replace(/\d+/g, 'N')}`,
+        `${v}\n    ${io}`,
+      );
 
     if (raw.includes(POISON_NAME)) found('a poisoned header reached the wire', io);
     // Responses are matched to requests only up to the first malformed one: a mutated request may
     // still parse, as one request or as two.
     const clean = reqs.findIndex((r) => !r.wellFormed && !r.truncated);
     const matched = clean === -1 ? reqs.length : clean;
-    const { finals, cutAt } = readStatuses(raw, reqs.map((r) => r.method));
+    const { finals, cutAt } = readStatuses(
+      raw,
+      reqs.map((r) => r.method),
+    );
     for (const f of finals) statuses.set(f, (statuses.get(f) ?? 0) + 1);
 
     // The requests that must be answered: every well-formed one up to the first that ends the
@@ -227,14 +267,18 @@ export async function fuzzResponses(opts: ResponseFuzzOptions): Promise<number> 
       if (a !== null && r.expectContinue && a.read !== 'all') break;
     }
     totals.owed += owed;
-    if (finals.length < owed) found('fewer responses than requests that had to be answered', `${finals.length} of ${owed}\n    ${io}`);
+    if (finals.length < owed)
+      found('fewer responses than requests that had to be answered', `${finals.length} of ${owed}\n    ${io}`);
     for (const [j, f] of finals.slice(0, matched).entries()) {
       const r = reqs[j]!;
       if (!r.wellFormed || r.action === null || r.refused) continue;
       const want = expectedStatus(actions[r.action]!, spec);
       if (want !== null) totals.statusChecks++;
       if (want !== null && want.status !== f) {
-        found(`answered ${f} where ${want.why} requires ${want.status}`, `request ${j + 1}: ${JSON.stringify(actions[r.action])}\n    ${io}`);
+        found(
+          `answered ${f} where ${want.why} requires ${want.status}`,
+          `request ${j + 1}: ${JSON.stringify(actions[r.action])}\n    ${io}`,
+        );
       }
     }
     if (cutAt !== null && cutAt < matched && oracle.violations.length === 0) {
@@ -245,7 +289,9 @@ export async function fuzzResponses(opts: ResponseFuzzOptions): Promise<number> 
       }
     }
     if (opts.iteration !== null) {
-      console.log(`  responses: ${show(raw, 1e6)}\n  oracle: ${oracle.violations.length === 0 ? 'no violations' : oracle.violations.join('; ')}`);
+      console.log(
+        `  responses: ${show(raw, 1e6)}\n  oracle: ${oracle.violations.length === 0 ? 'no violations' : oracle.violations.join('; ')}`,
+      );
     }
     if ((i + 1) % 500 === 0 && opts.iteration === null) process.stderr.write(`  ${i + 1} iterations…\n`);
   }
@@ -259,9 +305,15 @@ export async function fuzzResponses(opts: ResponseFuzzOptions): Promise<number> 
       `${(totals.bytesOut / 1e6).toFixed(1)} MB written, ${seconds.toFixed(1)} s`,
     `checked: ${totals.owed} responses owed, ${totals.statusChecks} statuses the action determines (an invalid or poisoned response must be a 500)`,
     'final statuses seen:',
-    `  ${[...statuses].sort((x, y) => x[0] - y[0]).map(([s, n]) => `${s} ×${n}`).join(', ')}`,
+    `  ${[...statuses]
+      .sort((x, y) => x[0] - y[0])
+      .map(([s, n]) => `${s} ×${n}`)
+      .join(', ')}`,
     findings.size === 0 ? 'findings: none' : 'findings:',
-    ...[...findings].map(([k, f]) => `  ${k}: ${f.count} (iterations ${f.iterations.join(', ')}${f.count > f.iterations.length ? ', …' : ''})\n    first: iteration ${f.first} (${replay(f.first)})\n    smallest: iteration ${f.smallest}, ${f.size} request bytes (${replay(f.smallest)})\n    ${f.detail.slice(0, 3000)}`),
+    ...[...findings].map(
+      ([k, f]) =>
+        `  ${k}: ${f.count} (iterations ${f.iterations.join(', ')}${f.count > f.iterations.length ? ', …' : ''})\n    first: iteration ${f.first} (${replay(f.first)})\n    smallest: iteration ${f.smallest}, ${f.size} request bytes (${replay(f.smallest)})\n    ${f.detail.slice(0, 3000)}`,
+    ),
   ];
   console.log(lines.join('\n'));
   return findings.size === 0 ? 0 : 1;

@@ -25,14 +25,25 @@ import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { KNOWN_METHODS } from '../src/parser/methods.js';
 import type { ParserOptions } from '../src/parser/parser.js';
-import { CORPUS_PATH, type Outcome, drive, loadCorpus, observable, prng, randomSplit } from '../test/parser/corpus-helpers.js';
+import {
+  CORPUS_PATH,
+  type Outcome,
+  drive,
+  loadCorpus,
+  observable,
+  prng,
+  randomSplit,
+} from '../test/parser/corpus-helpers.js';
 
 const args = process.argv.slice(2);
 const RESPONSES = args.includes('--responses');
 const valueOf = (flag: string): number | null => (args.includes(flag) ? Number(args[args.indexOf(flag) + 1]) : null);
 const SEED = valueOf('--seed') ?? 0x5eed;
 const ITERATION = valueOf('--iteration');
-const COUNT = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--seed' && args[i - 1] !== '--iteration') ?? (RESPONSES ? 2000 : 1_000_000));
+const COUNT = Number(
+  args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--seed' && args[i - 1] !== '--iteration') ??
+    (RESPONSES ? 2000 : 1_000_000),
+);
 
 const rand = prng(SEED);
 const int = (n: number): number => Math.floor(rand() * n);
@@ -50,15 +61,51 @@ const VALUE = `${VCHAR}\x80\xa0\xff`;
 const OWS = ['', '', ' ', '\t', '  ', ' \t '];
 const METHODS = KNOWN_METHODS.filter((m) => m !== 'CONNECT');
 const NAMES = ['Host', 'Accept', 'User-Agent', 'Cookie', 'Expect', 'X-Id', 'Via'];
-const FRAGMENTS = ['\r\n', '\r', '\n', ' ', '\t', ':', ';', '=', '"', '\\', ',', '0', 'f', '\x00', '\xff', 'chunked', 'close', 'HTTP/1.1',
-  'Content-Length: 5\r\n', 'Transfer-Encoding: chunked\r\n', 'Connection: close\r\n', 'Connection: upgrade\r\nUpgrade: x\r\n',
-  '\r\n\r\n', '0\r\n\r\n', '5\r\nhello\r\n', 'GET / HTTP/1.1\r\n', ' '.repeat(40), 'a'.repeat(100), '\r\n'.repeat(50),
+const FRAGMENTS = [
+  '\r\n',
+  '\r',
+  '\n',
+  ' ',
+  '\t',
+  ':',
+  ';',
+  '=',
+  '"',
+  '\\',
+  ',',
+  '0',
+  'f',
+  '\x00',
+  '\xff',
+  'chunked',
+  'close',
+  'HTTP/1.1',
+  'Content-Length: 5\r\n',
+  'Transfer-Encoding: chunked\r\n',
+  'Connection: close\r\n',
+  'Connection: upgrade\r\nUpgrade: x\r\n',
+  '\r\n\r\n',
+  '0\r\n\r\n',
+  '5\r\nhello\r\n',
+  'GET / HTTP/1.1\r\n',
+  ' '.repeat(40),
+  'a'.repeat(100),
+  '\r\n'.repeat(50),
   // Long runs reach the small limits in every state (request line, OWS, values, extensions, trailers).
-  `X:${' '.repeat(300)}v\r\n`, `X: ${'v'.repeat(300)}\r\n`, `1;${'e'.repeat(100)}\r\nx\r\n`, '\t'.repeat(200), '0'.repeat(20)];
+  `X:${' '.repeat(300)}v\r\n`,
+  `X: ${'v'.repeat(300)}\r\n`,
+  `1;${'e'.repeat(100)}\r\nx\r\n`,
+  '\t'.repeat(200),
+  '0'.repeat(20),
+];
 
-const value = (): string => (chance(0.1) ? '' : str(VCHAR, 1, 1) + (chance(0.5) ? str(`${VALUE} \t`, 0, 16) + str(VALUE, 1, 1) : ''));
+const value = (): string =>
+  chance(0.1) ? '' : str(VCHAR, 1, 1) + (chance(0.5) ? str(`${VALUE} \t`, 0, 16) + str(VALUE, 1, 1) : '');
 /** qdtext and quoted-pairs (RFC 9110 §5.6.4), without the surrounding quotes. */
-const quotedText = (): string => Array.from({ length: int(5) }, () => (chance(0.3) ? `\\${pick(['"', '\\', 'a', '\t'])}` : pick(['a', ' ', '!', '\xff']))).join('');
+const quotedText = (): string =>
+  Array.from({ length: int(5) }, () =>
+    chance(0.3) ? `\\${pick(['"', '\\', 'a', '\t'])}` : pick(['a', ' ', '!', '\xff']),
+  ).join('');
 const field = (name: string, v: string): string => `${name}:${pick(OWS)}${v}${pick(OWS)}\r\n`;
 
 /** A valid pipeline and what parsing it must show. */
@@ -69,7 +116,13 @@ function validPipeline(): { raw: string; bodies: string[]; upgradeTail: string |
   for (let n = 1 + int(3); n > 0; n--) {
     const http10 = chance(0.2);
     let head = `${'\r\n'.repeat(chance(0.1) ? 1 : 0)}${pick(METHODS)} /${str(VCHAR, 0, 20)} HTTP/1.${http10 ? 0 : 1}\r\n`;
-    for (let f = int(5); f > 0; f--) head += field(chance(0.5) ? pick(NAMES) : str(TCHAR, 1, 10).replace(/^(content-length|transfer-encoding|connection|upgrade)$/i, 'X'), value());
+    for (let f = int(5); f > 0; f--)
+      head += field(
+        chance(0.5)
+          ? pick(NAMES)
+          : str(TCHAR, 1, 10).replace(/^(content-length|transfer-encoding|connection|upgrade)$/i, 'X'),
+        value(),
+      );
     if (http10) head += 'Connection: keep-alive\r\n';
     const last = n === 1;
     if (last && chance(0.1)) {
@@ -125,15 +178,32 @@ function mutate(input: Buffer): Buffer {
   return b;
 }
 
-const SMALL: ParserOptions = { maxRequestLineBytes: 64, maxHeaderBytes: 128, maxHeaderCount: 8, maxChunkExtensionBytes: 32, maxTrailerBytes: 64, maxTrailerCount: 4 };
+const SMALL: ParserOptions = {
+  maxRequestLineBytes: 64,
+  maxHeaderBytes: 128,
+  maxHeaderCount: 8,
+  maxChunkExtensionBytes: 32,
+  maxTrailerBytes: 64,
+  maxTrailerCount: 4,
+};
 /** As in properties.test.ts: request line + header block, or chunk CRLF + size line + trailers. */
 const SILENT_BOUND = Math.max(64 + 128, 2 + 16 + 32 + 2 + 64);
 
 const corpus = existsSync(CORPUS_PATH) ? loadCorpus().map((c) => Buffer.from(c.rawBase64, 'base64')) : [];
 /** An input as a readable string: escapes for control and non-ASCII bytes, long runs folded as {c×n}. */
 function show(b: Buffer): string {
-  const esc = (c: number): string => (c === 0x0d ? '\\r' : c === 0x0a ? '\\n' : c === 0x09 ? '\\t' : c === 0x22 || c === 0x5c ? `\\${String.fromCharCode(c)}`
-    : c < 0x20 || c > 0x7e ? `\\x${c.toString(16).padStart(2, '0')}` : String.fromCharCode(c));
+  const esc = (c: number): string =>
+    c === 0x0d
+      ? '\\r'
+      : c === 0x0a
+        ? '\\n'
+        : c === 0x09
+          ? '\\t'
+          : c === 0x22 || c === 0x5c
+            ? `\\${String.fromCharCode(c)}`
+            : c < 0x20 || c > 0x7e
+              ? `\\x${c.toString(16).padStart(2, '0')}`
+              : String.fromCharCode(c);
   let out = '';
   for (let i = 0; i < b.length;) {
     let j = i;
@@ -157,7 +227,12 @@ let slowest = { ms: 0, size: 0 };
 
 /** The gist of an outcome for a report line. */
 function describe(o: Outcome): string {
-  const end = o.error === null ? (o.upgrade === null ? 'ok' : `upgrade ${o.upgrade.length} bytes`) : `${o.error.code}@${o.error.offset}`;
+  const end =
+    o.error === null
+      ? o.upgrade === null
+        ? 'ok'
+        : `upgrade ${o.upgrade.length} bytes`
+      : `${o.error.code}@${o.error.offset}`;
   return `${o.messages.length} messages, ${end}`;
 }
 
@@ -190,24 +265,44 @@ function check(input: Buffer, expectBodies: string[] | null, upgradeTail: string
   if (whole === null || split === null || smallWhole === null || smallSplit === null) return;
   const a = JSON.stringify(observable(whole));
   const b = JSON.stringify(observable(split));
-  if (a !== b) violation('cut-dependent result (default limits)', input, `cuts ${cuts.map((p) => p.length).join(',')} (${group} per read): ${describe(split)} vs whole ${describe(whole)}`);
+  if (a !== b)
+    violation(
+      'cut-dependent result (default limits)',
+      input,
+      `cuts ${cuts.map((p) => p.length).join(',')} (${group} per read): ${describe(split)} vs whole ${describe(whole)}`,
+    );
   const sa = JSON.stringify(observable(smallWhole));
   const sb = JSON.stringify(observable(smallSplit));
-  if (sa !== sb) violation('cut-dependent result (small limits)', input, `cuts ${smallCuts.map((p) => p.length).join(',')} (${group} per read): ${describe(smallSplit)} vs whole ${describe(smallWhole)}`);
+  if (sa !== sb)
+    violation(
+      'cut-dependent result (small limits)',
+      input,
+      `cuts ${smallCuts.map((p) => p.length).join(',')} (${group} per read): ${describe(smallSplit)} vs whole ${describe(smallWhole)}`,
+    );
   for (const o of [whole, split, smallWhole, smallSplit]) {
-    if (o.error === null && o.consumed !== o.pushed) violation('bytes left unconsumed', input, `${o.consumed}/${o.pushed}`);
+    if (o.error === null && o.consumed !== o.pushed)
+      violation('bytes left unconsumed', input, `${o.consumed}/${o.pushed}`);
   }
   for (const o of [smallWhole, smallSplit]) {
-    if (o.maxSilentBytes > SILENT_BOUND) violation('held more than the limits allow', input, `${o.maxSilentBytes} > ${SILENT_BOUND}`);
+    if (o.maxSilentBytes > SILENT_BOUND)
+      violation('held more than the limits allow', input, `${o.maxSilentBytes} > ${SILENT_BOUND}`);
     if (o.silentBytesBeforeError > SILENT_BOUND) {
-      violation('error reported past the limit', input, `${o.error!.code} ${o.silentBytesBeforeError} bytes after the last event > ${SILENT_BOUND}`);
+      violation(
+        'error reported past the limit',
+        input,
+        `${o.error!.code} ${o.silentBytesBeforeError} bytes after the last event > ${SILENT_BOUND}`,
+      );
     }
   }
   if (expectBodies !== null) {
     const got = whole.messages.map((m) => m.body);
     const tailOk = upgradeTail === null ? whole.upgrade === null : whole.upgrade?.toString('latin1') === upgradeTail;
     if (whole.error !== null || JSON.stringify(got) !== JSON.stringify(expectBodies) || !tailOk) {
-      violation('valid input not parsed to its model', input, whole.error?.message ?? `${JSON.stringify(got)} vs ${JSON.stringify(expectBodies)}`);
+      violation(
+        'valid input not parsed to its model',
+        input,
+        whole.error?.message ?? `${JSON.stringify(got)} vs ${JSON.stringify(expectBodies)}`,
+      );
     }
   }
   if (whole.error === null) {
@@ -232,8 +327,16 @@ function fuzzParser(): number {
       const seed = corpus.length > 0 && chance(0.3) ? pick(corpus) : Buffer.from(validPipeline().raw, 'latin1');
       input = mutate(seed);
     } else {
-      const prefix = pick(['', 'GET / HTTP/1.1\r\n', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n', 'PUT / HTTP/1.1\r\nContent-Length: 4\r\n\r\n']);
-      input = Buffer.concat([Buffer.from(prefix, 'latin1'), Buffer.from(str(`${VALUE}\r\n\t :;"\\0\x00`, 0, 200), 'latin1')]);
+      const prefix = pick([
+        '',
+        'GET / HTTP/1.1\r\n',
+        'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n',
+        'PUT / HTTP/1.1\r\nContent-Length: 4\r\n\r\n',
+      ]);
+      input = Buffer.concat([
+        Buffer.from(prefix, 'latin1'),
+        Buffer.from(str(`${VALUE}\r\n\t :;"\\0\x00`, 0, 200), 'latin1'),
+      ]);
     }
     const t0 = performance.now();
     check(input, model?.bodies ?? null, model?.upgradeTail ?? null);
@@ -246,7 +349,8 @@ function fuzzParser(): number {
   const seconds = (performance.now() - started) / 1000;
   const sorted = times.sort();
   const pct = (q: number): string => sorted[Math.min(COUNT - 1, Math.floor(q * COUNT))]!.toFixed(3);
-  const byCount = (m: Map<string, number>): string[] => [...m].sort((x, y) => y[1] - x[1]).map(([c, n]) => `  ${c.padEnd(32)} ${n}`);
+  const byCount = (m: Map<string, number>): string[] =>
+    [...m].sort((x, y) => y[1] - x[1]).map(([c, n]) => `  ${c.padEnd(32)} ${n}`);
 
   const lines = [
     `parser fuzz: ${COUNT} inputs, seed ${SEED}, ${(bytes / 1e6).toFixed(1)} MB, ${corpus.length} corpus seeds`,

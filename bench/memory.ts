@@ -75,7 +75,8 @@ function openUsed(state: { closed: number }): Promise<net.Socket> {
       const len = Number(/content-length: *(\d+)/i.exec(buf.slice(0, end))?.[1] ?? NaN);
       if (buf.length < end + 4 + len) return;
       s.off('data', onData);
-      if (!buf.startsWith('HTTP/1.1 200')) return reject(new Error(`unexpected response ${JSON.stringify(buf.slice(0, 40))}`));
+      if (!buf.startsWith('HTTP/1.1 200'))
+        return reject(new Error(`unexpected response ${JSON.stringify(buf.slice(0, 40))}`));
       resolve(s);
     };
     s.on('data', onData);
@@ -90,7 +91,8 @@ async function openMany(n: number, state: { closed: number }): Promise<net.Socke
   // A few hundred connects in flight at a time: all 5,000 at once would overflow the listen
   // backlog, and SYN retries would only make this slow.
   const batch = 200;
-  for (let i = 0; i < n; i += batch) sockets.push(...(await Promise.all(Array.from({ length: Math.min(batch, n - i) }, () => openUsed(state)))));
+  for (let i = 0; i < n; i += batch)
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(batch, n - i) }, () => openUsed(state)))));
   return sockets;
 }
 
@@ -131,8 +133,10 @@ async function one(kind: Kind, round: number, logDir: string): Promise<MemoryRow
     const after = await measure(child);
     const fdDelta = fds() - fd0;
     for (const s of sockets) s.destroy();
-    if (state.closed > 0) throw new Error(`${kind}: ${state.closed} of ${CONNS} connections were closed before measuring`);
-    if (fdDelta < CONNS) throw new Error(`${kind}: server holds only ${fdDelta} more file descriptors for ${CONNS} connections`);
+    if (state.closed > 0)
+      throw new Error(`${kind}: ${state.closed} of ${CONNS} connections were closed before measuring`);
+    if (fdDelta < CONNS)
+      throw new Error(`${kind}: server holds only ${fdDelta} more file descriptors for ${CONNS} connections`);
     return {
       kind,
       round,
@@ -165,7 +169,9 @@ async function main(): Promise<void> {
     for (const kind of KINDS) {
       const row = await one(kind, round, logDir);
       rows.push(row);
-      say(`[memory round ${round}] ${kind.padEnd(9)} ${kb(row.rssPerConn)} KiB RSS/conn (heap ${kb(row.heapPerConn)}, external ${kb(row.externalPerConn)}; RSS ${(row.rssBefore / 2 ** 20).toFixed(1)} → ${(row.rssAfter / 2 ** 20).toFixed(1)} MiB)`);
+      say(
+        `[memory round ${round}] ${kind.padEnd(9)} ${kb(row.rssPerConn)} KiB RSS/conn (heap ${kb(row.heapPerConn)}, external ${kb(row.externalPerConn)}; RSS ${(row.rssBefore / 2 ** 20).toFixed(1)} → ${(row.rssAfter / 2 ** 20).toFixed(1)} MiB)`,
+      );
     }
   }
   if (JSON_OUT) {
@@ -179,7 +185,9 @@ async function main(): Promise<void> {
   for (const kind of KINDS) {
     const of = rows.filter((r) => r.kind === kind);
     const rss = median(of.map((r) => r.rssPerConn));
-    say(`| ${kind} | ${kb(rss)} | ${kb(median(of.map((r) => r.heapPerConn)))} | ${kb(median(of.map((r) => r.externalPerConn)))} | ${(rss / ref).toFixed(2)}× |`);
+    say(
+      `| ${kind} | ${kb(rss)} | ${kb(median(of.map((r) => r.heapPerConn)))} | ${kb(median(of.map((r) => r.externalPerConn)))} | ${(rss / ref).toFixed(2)}× |`,
+    );
   }
 }
 

@@ -40,7 +40,11 @@ interface Case {
 const SMALL_GET: Message = {
   method: 'GET',
   target: '/api/users/1347?fields=name,email',
-  headers: [['Host', 'api.example.com'], ['User-Agent', 'curl/8.5.0'], ['Accept', '*/*']],
+  headers: [
+    ['Host', 'api.example.com'],
+    ['User-Agent', 'curl/8.5.0'],
+    ['Accept', '*/*'],
+  ],
 };
 
 // Chrome 124 navigating to a page: the 16 fields it sends, in its order and case.
@@ -54,8 +58,14 @@ const BROWSER_GET: Message = {
     ['sec-ch-ua-mobile', '?0'],
     ['sec-ch-ua-platform', '"Windows"'],
     ['Upgrade-Insecure-Requests', '1'],
-    ['User-Agent', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36'],
-    ['Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7'],
+    [
+      'User-Agent',
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+    ],
+    [
+      'Accept',
+      'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7',
+    ],
     ['Sec-Fetch-Site', 'same-origin'],
     ['Sec-Fetch-Mode', 'navigate'],
     ['Sec-Fetch-User', '?1'],
@@ -202,7 +212,13 @@ function callbackFeed(mod: CallbackParserModule, t: Tally): Feed {
   parser[HTTPParser.kOnHeaders] = (headers: string[], url: string): void => {
     t.work += (headers.length >> 1) + url.length;
   };
-  parser[HTTPParser.kOnHeadersComplete] = (_major: number, _minor: number, headers: string[], method: number, url: string): void => {
+  parser[HTTPParser.kOnHeadersComplete] = (
+    _major: number,
+    _minor: number,
+    headers: string[],
+    method: number,
+    url: string,
+  ): void => {
     t.work += methods[method]!.length + url.length + (headers.length >> 1);
   };
   parser[HTTPParser.kOnBody] = (chunk: Buffer): void => {
@@ -223,7 +239,8 @@ function callbackFeed(mod: CallbackParserModule, t: Tally): Feed {
 const CONTENDERS: Record<string, (t: Tally) => Feed> = {
   shallot,
   llhttp: (t) => callbackFeed(loadLlhttp(), t),
-  'http-parser-js': (t) => callbackFeed({ HTTPParser: HttpParserJs, methods: httpParserJsMethods } as unknown as CallbackParserModule, t),
+  'http-parser-js': (t) =>
+    callbackFeed({ HTTPParser: HttpParserJs, methods: httpParserJsMethods } as unknown as CallbackParserModule, t),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -246,7 +263,9 @@ interface Sample {
 
 function check(t: Tally, e: Expected, buffers: number, what: string): void {
   if (t.messages !== e.messages * buffers || t.bodyBytes !== e.bodyBytes * buffers || t.work !== e.work * buffers) {
-    throw new Error(`${what}: got ${JSON.stringify(t)}, expected ${JSON.stringify({ messages: e.messages * buffers, bodyBytes: e.bodyBytes * buffers, work: e.work * buffers })}`);
+    throw new Error(
+      `${what}: got ${JSON.stringify(t)}, expected ${JSON.stringify({ messages: e.messages * buffers, bodyBytes: e.bodyBytes * buffers, work: e.work * buffers })}`,
+    );
   }
 }
 
@@ -284,7 +303,14 @@ function measure(parserName: string, caseName: string): Sample {
     rates.push((buffers * 1000) / round(buffers));
     cpuRates.push((buffers * 1000) / cpuMs);
   }
-  return { parser: parserName, caseName, bytesPerBuffer: buf.length, messagesPerBuffer: c.messages.length, rates, cpuRates };
+  return {
+    parser: parserName,
+    caseName,
+    bytesPerBuffer: buf.length,
+    messagesPerBuffer: c.messages.length,
+    rates,
+    cpuRates,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,7 +333,12 @@ interface Summary {
 function summarise(runs: readonly Sample[], clock: 'rates' | 'cpuRates'): Summary {
   const all = runs.flatMap((s) => s[clock]).sort((a, b) => a - b);
   const median = quantile(all, 0.5);
-  const runMedians = runs.map((s) => quantile([...s[clock]].sort((a, b) => a - b), 0.5));
+  const runMedians = runs.map((s) =>
+    quantile(
+      [...s[clock]].sort((a, b) => a - b),
+      0.5,
+    ),
+  );
   return { median, spread: (quantile(all, 0.75) - quantile(all, 0.25)) / 2 / median, runMedians };
 }
 
@@ -318,7 +349,11 @@ function main(runs: number): void {
   for (let r = 0; r < runs; r++) {
     for (const caseName of Object.keys(CASES)) {
       for (const parser of parsers) {
-        const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), parser, caseName], { encoding: 'utf8' });
+        const child = spawnSync(
+          process.execPath,
+          [...process.execArgv, fileURLToPath(import.meta.url), parser, caseName],
+          { encoding: 'utf8' },
+        );
         if (child.status !== 0) throw new Error(`measuring ${parser} on ${caseName} failed:\n${child.stderr}`);
         if (child.stderr.trim() !== '') process.stderr.write(child.stderr);
         const key = `${parser}/${caseName}`;

@@ -39,13 +39,18 @@ try {
     console.log('| routes | check time | per route | instantiations | types |');
     console.log('|---:|---:|---:|---:|---:|');
     for (const count of counts) {
-      const tsconfig = writeRouteFixture(dir, { count, ...options, ...(router === undefined ? {} : { router: path.resolve(router) }) });
+      const tsconfig = writeRouteFixture(dir, {
+        count,
+        ...options,
+        ...(router === undefined ? {} : { router: path.resolve(router) }),
+      });
       let best = Infinity;
       let stats: Record<string, number> = {};
       for (let r = 0; r < runs; r++) {
         const result = runTsc(tsconfig);
         const fixtureErrors = result.errors.split('\n').filter((l) => l.includes('fixture.ts'));
-        if (fixtureErrors.length > 0) throw new Error(`the fixture does not type-check:\n${fixtureErrors.slice(0, 5).join('\n')}`);
+        if (fixtureErrors.length > 0)
+          throw new Error(`the fixture does not type-check:\n${fixtureErrors.slice(0, 5).join('\n')}`);
         if (result.stats['Check time']! < best) best = result.stats['Check time']!;
         stats = result.stats;
       }

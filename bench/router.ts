@@ -127,7 +127,7 @@ const MISSES: Route[] = [
 const REQUESTS: Route[] = [];
 for (const [i, route] of ROUTES.entries()) {
   REQUESTS.push({ method: route.method, path: concrete(route.path) });
-  if (i % 7 === 6) REQUESTS.push(MISSES[(i / 7) % MISSES.length | 0]!);
+  if (i % 7 === 6) REQUESTS.push(MISSES[((i / 7) % MISSES.length) | 0]!);
 }
 
 type Lookup = (method: Method, path: string) => boolean;
@@ -259,7 +259,8 @@ if (only === 'dispatch') {
   const lookups = Object.values(CONTENDERS).map((make) => make());
   for (const { method, path } of REQUESTS) {
     const answers = lookups.map((lookup) => lookup(method, path));
-    if (answers.some((a) => a !== answers[0])) throw new Error(`routers disagree on ${method} ${path}: ${answers.join(', ')}`);
+    if (answers.some((a) => a !== answers[0]))
+      throw new Error(`routers disagree on ${method} ${path}: ${answers.join(', ')}`);
   }
   // One process per router: a shared timing loop would see several lookup functions and go
   // polymorphic, penalising whichever router runs second.
@@ -269,7 +270,9 @@ if (only === 'dispatch') {
   const runs = new Map<string, Result[]>(Object.keys(CONTENDERS).map((name) => [name, []]));
   for (let p = 0; p < PROCESSES; p++) {
     for (const name of Object.keys(CONTENDERS)) {
-      const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), name], { encoding: 'utf8' });
+      const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), name], {
+        encoding: 'utf8',
+      });
       if (child.status !== 0) throw new Error(`measuring ${name} failed: ${child.stderr}`);
       runs.get(name)!.push(JSON.parse(child.stdout) as Result);
     }
@@ -283,25 +286,35 @@ if (only === 'dispatch') {
   const best = Math.max(...results.map((r) => r.median));
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
   const misses = REQUESTS.filter((r) => !lookups[0]!(r.method, r.path)).length;
-  console.log(`${ROUTES.length} routes, ${REQUESTS.length} request paths (${misses} misses), ${ROUNDS} rounds × ${PROCESSES} processes, Node ${process.version}\n`);
+  console.log(
+    `${ROUTES.length} routes, ${REQUESTS.length} request paths (${misses} misses), ${ROUNDS} rounds × ${PROCESSES} processes, Node ${process.version}\n`,
+  );
   console.log('| router | lookups/s (best median) | min–max | ns/lookup | vs fastest |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     const ns = (1e9 / r.median).toFixed(0);
-    console.log(`| ${r.name} | ${fmt(r.median)} | ${fmt(r.min)}–${fmt(r.max)} | ${ns} | ${(r.median / best).toFixed(2)}× |`);
+    console.log(
+      `| ${r.name} | ${fmt(r.median)} | ${fmt(r.min)}–${fmt(r.max)} | ${ns} | ${(r.median / best).toFixed(2)}× |`,
+    );
   }
   console.log('\nWork per lookup differs: find-my-way also strips a query string and percent-decodes params;');
   console.log('ours slices raw params and flags those needing decoding; @koa/router tests every route regex in turn');
   console.log('and returns the matching layers without extracting params.');
-  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'dispatch'], { encoding: 'utf8' });
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'dispatch'], {
+    encoding: 'utf8',
+  });
   if (child.status !== 0) throw new Error(`measuring dispatch failed: ${child.stderr}`);
   const dispatch = JSON.parse(child.stdout) as DispatchResult[];
   const base = dispatch[0]!.median;
-  console.log(`\nRouter middleware dispatch (router.routes() on a stand-in context, same ${ROUTES.length}-route table):\n`);
+  console.log(
+    `\nRouter middleware dispatch (router.routes() on a stand-in context, same ${ROUTES.length}-route table):\n`,
+  );
   console.log('| request | ns/dispatch (median) | min–max | vs GET / |');
   console.log('| --- | ---: | ---: | ---: |');
   for (const d of dispatch) {
     const delta = ((d.median / base - 1) * 100).toFixed(1);
-    console.log(`| GET ${d.path} | ${d.median.toFixed(0)} | ${d.min.toFixed(0)}–${d.max.toFixed(0)} | ${d === dispatch[0] ? '—' : `${Number(delta) >= 0 ? '+' : ''}${delta}%`} |`);
+    console.log(
+      `| GET ${d.path} | ${d.median.toFixed(0)} | ${d.min.toFixed(0)}–${d.max.toFixed(0)} | ${d === dispatch[0] ? '—' : `${Number(delta) >= 0 ? '+' : ''}${delta}%`} |`,
+    );
   }
 }

@@ -33,7 +33,10 @@ const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const onlyAt = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
 const ALL_PARTS = ['parser', 'router', 'server', 'memory'];
-const PARTS = onlyAt === -1 ? ALL_PARTS : (argv[onlyAt]!.includes('=') ? argv[onlyAt]!.split('=')[1]! : argv[onlyAt + 1]!).split(',');
+const PARTS =
+  onlyAt === -1
+    ? ALL_PARTS
+    : (argv[onlyAt]!.includes('=') ? argv[onlyAt]!.split('=')[1]! : argv[onlyAt + 1]!).split(',');
 if (PARTS.some((p) => !ALL_PARTS.includes(p))) throw new Error(`--only takes a comma list of ${ALL_PARTS.join(', ')}`);
 
 const env = (k: string, full: string, quick = full): string => process.env[k] ?? (QUICK ? quick : full);
@@ -83,7 +86,11 @@ function machine(): Record<string, string> {
 /** Runs a TypeScript bench script pinned to the server core; returns its stdout, or null (loudly). */
 async function micro(name: string, script: string, args: string[], data: RunData): Promise<string | null> {
   say(`\n== ${name} benchmark (core ${S.SERVER_CPU}) ==`);
-  const r = await run('taskset', ['-c', String(S.SERVER_CPU), process.execPath, ...process.execArgv, join(ROOT, script), ...args], { cwd: ROOT, timeoutMs: 900_000, echo: true });
+  const r = await run(
+    'taskset',
+    ['-c', String(S.SERVER_CPU), process.execPath, ...process.execArgv, join(ROOT, script), ...args],
+    { cwd: ROOT, timeoutMs: 900_000, echo: true },
+  );
   if (r.code === 0) return r.stdout.trim();
   data.failures.push(`${name} benchmark failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
   loud(data.failures.at(-1)!);
@@ -114,10 +121,23 @@ async function serverBench(data: RunData): Promise<void> {
       data.loadDuring.push(Number(loadAverage().split(' ')[0]));
       let child;
       try {
-        child = await startServer({ name: def.name, file, cwd, port, cpu: String(S.SERVER_CPU), logFile: join(OUT, 'logs', `${def.name}.log`) });
+        child = await startServer({
+          name: def.name,
+          file,
+          cwd,
+          port,
+          cpu: String(S.SERVER_CPU),
+          logFile: join(OUT, 'logs', `${def.name}.log`),
+        });
       } catch (e) {
-        data.checks.push({ round, server: def.name, outcome: `FAILED to start: ${(e as Error).message.split('\n')[0]}` });
-        data.failures.push(`round ${round}, ${def.name}: did not start, not measured (${(e as Error).message.split('\n')[0]})`);
+        data.checks.push({
+          round,
+          server: def.name,
+          outcome: `FAILED to start: ${(e as Error).message.split('\n')[0]}`,
+        });
+        data.failures.push(
+          `round ${round}, ${def.name}: did not start, not measured (${(e as Error).message.split('\n')[0]})`,
+        );
         loud(data.failures.at(-1)!);
         continue;
       }
@@ -129,20 +149,40 @@ async function serverBench(data: RunData): Promise<void> {
         data.checks.push({ round, server: def.name, outcome });
         say(`[round ${round}/${S.ROUNDS}] ${def.name} (pid ${child.pid}, port ${port}): checks ${outcome}`);
         if (fails.length > 0) {
-          data.failures.push(`round ${round}, ${def.name}: correctness check failed, not measured — ${fails.join('; ')}`);
+          data.failures.push(
+            `round ${round}, ${def.name}: correctness check failed, not measured — ${fails.join('; ')}`,
+          );
           loud(data.failures.at(-1)!);
           continue;
         }
         for (const sc of mine) {
-          const load: Load = { path: sc.path, method: sc.method, bodyFile: bodies.get(sc.id) ?? null, contentType: sc.body === null ? null : 'application/json', depth: sc.pipelined ? S.PIPELINE : 1, conns: sc.highConns ? S.CONNS_HIGH : S.CONNS };
+          const load: Load = {
+            path: sc.path,
+            method: sc.method,
+            bodyFile: bodies.get(sc.id) ?? null,
+            contentType: sc.body === null ? null : 'application/json',
+            depth: sc.pipelined ? S.PIPELINE : 1,
+            conns: sc.highConns ? S.CONNS_HIGH : S.CONNS,
+          };
           const base = { port, load, serverCpu: S.SERVER_CPU, loadCpu: S.LOAD_CPU, serverPid: child.pid! };
           try {
-            await runWrk({ ...base, duration: S.WARMUP, outFile: join(OUT, 'wrk', `r${round}-${def.name}-${sc.id}-warmup.txt`) });
-            const result = await runWrk({ ...base, duration: S.DURATION, outFile: join(OUT, 'wrk', `r${round}-${def.name}-${sc.id}.txt`) });
+            await runWrk({
+              ...base,
+              duration: S.WARMUP,
+              outFile: join(OUT, 'wrk', `r${round}-${def.name}-${sc.id}-warmup.txt`),
+            });
+            const result = await runWrk({
+              ...base,
+              duration: S.DURATION,
+              outFile: join(OUT, 'wrk', `r${round}-${def.name}-${sc.id}.txt`),
+            });
             data.measurements.push({ round, server: def.name, scenario: sc.id, result });
             const r = result;
-            say(`    ${sc.label.padEnd(34)} ${Math.round(r.rps).toLocaleString('en-US').padStart(10)} req/s  p99 ${(r.p99Us / 1000).toFixed(2).padStart(6)} ms  cpu srv ${Math.round(r.srvCpuPct)}% wrk ${Math.round(r.wrkCpuPct)}%  others on core srv ${Math.round(r.srvCoreOthersPct)}% wrk ${Math.round(r.wrkCoreOthersPct)}%${r.errors > 0 ? `  ERRORS ${r.errorDetail}` : ''}`);
-            if (r.errors > 0) data.failures.push(`round ${round}, ${def.name}, ${sc.label}: wrk counted errors (${r.errorDetail})`);
+            say(
+              `    ${sc.label.padEnd(34)} ${Math.round(r.rps).toLocaleString('en-US').padStart(10)} req/s  p99 ${(r.p99Us / 1000).toFixed(2).padStart(6)} ms  cpu srv ${Math.round(r.srvCpuPct)}% wrk ${Math.round(r.wrkCpuPct)}%  others on core srv ${Math.round(r.srvCoreOthersPct)}% wrk ${Math.round(r.wrkCoreOthersPct)}%${r.errors > 0 ? `  ERRORS ${r.errorDetail}` : ''}`,
+            );
+            if (r.errors > 0)
+              data.failures.push(`round ${round}, ${def.name}, ${sc.label}: wrk counted errors (${r.errorDetail})`);
           } catch (e) {
             data.failures.push(`round ${round}, ${def.name}, ${sc.label}: ${(e as Error).message}`);
             loud(data.failures.at(-1)!);
@@ -157,11 +197,28 @@ async function serverBench(data: RunData): Promise<void> {
 
 async function memoryBench(data: RunData): Promise<void> {
   say(`\n== memory per idle connection (${S.MEMORY_CONNS} connections, ${S.MEMORY_ROUNDS} round(s)) ==`);
-  const r = await run(process.execPath, [...process.execArgv, join(ROOT, 'bench/memory.ts'), '--json', '--conns', String(S.MEMORY_CONNS), '--rounds', String(S.MEMORY_ROUNDS)], {
-    cwd: ROOT,
-    env: { ...process.env, SERVER_CPU: String(S.SERVER_CPU), LOAD_CPU: String(S.LOAD_CPU), BENCH_LOG_DIR: join(OUT, 'logs') },
-    timeoutMs: 600_000,
-  });
+  const r = await run(
+    process.execPath,
+    [
+      ...process.execArgv,
+      join(ROOT, 'bench/memory.ts'),
+      '--json',
+      '--conns',
+      String(S.MEMORY_CONNS),
+      '--rounds',
+      String(S.MEMORY_ROUNDS),
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        SERVER_CPU: String(S.SERVER_CPU),
+        LOAD_CPU: String(S.LOAD_CPU),
+        BENCH_LOG_DIR: join(OUT, 'logs'),
+      },
+      timeoutMs: 600_000,
+    },
+  );
   process.stdout.write(r.stderr);
   const line = r.stdout.trim().split('\n').at(-1) ?? '';
   if (r.code === 0 && line.startsWith('[')) data.memory = JSON.parse(line) as MemoryRow[];
@@ -183,7 +240,10 @@ async function main(): Promise<number> {
     seconds: 0,
     settings: S,
     machine: machine(),
-    versions: { shallot: (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version, ...versions(ROOT, ['zod', 'pino']) },
+    versions: {
+      shallot: (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+      ...versions(ROOT, ['zod', 'pino']),
+    },
     loadBefore: loadAverage(),
     loadAfter: '',
     loadDuring: [],
@@ -201,7 +261,8 @@ async function main(): Promise<number> {
     const b = await run('npm', ['run', 'build'], { cwd: ROOT, timeoutMs: 300_000, echo: true });
     if (b.code !== 0) throw new Error('npm run build failed: nothing measured');
   }
-  if (PARTS.includes('parser')) data.parser = await micro('parser', 'bench/parser.ts', ['--runs', String(S.PARSER_RUNS)], data);
+  if (PARTS.includes('parser'))
+    data.parser = await micro('parser', 'bench/parser.ts', ['--runs', String(S.PARSER_RUNS)], data);
   if (PARTS.includes('router')) data.router = await micro('router', 'bench/router.ts', [], data);
   if (PARTS.includes('server')) {
     say(`\n== server benchmark: ${S.ROUNDS} round(s), ${S.WARMUP} warm-up + ${S.DURATION} per scenario ==`);
@@ -219,8 +280,11 @@ async function main(): Promise<number> {
   writeFileSync(join(OUT, 'RESULTS.md'), md);
   writeFileSync(join(OUT, 'raw.json'), JSON.stringify(data, null, 1));
   if (onlyAt === -1) writeFileSync(join(ROOT, 'bench/RESULTS.md'), md);
-  say(`\nwrote ${onlyAt === -1 ? 'bench/RESULTS.md and ' : ''}${OUT}/ (RESULTS.md, raw.json, wrk/, logs/) in ${Math.round(data.seconds)} s; load average ${data.loadAfter}`);
-  if (data.failures.length > 0) loud(`${data.failures.length} failure(s):\n${data.failures.map((f) => `  - ${f}`).join('\n')}`);
+  say(
+    `\nwrote ${onlyAt === -1 ? 'bench/RESULTS.md and ' : ''}${OUT}/ (RESULTS.md, raw.json, wrk/, logs/) in ${Math.round(data.seconds)} s; load average ${data.loadAfter}`,
+  );
+  if (data.failures.length > 0)
+    loud(`${data.failures.length} failure(s):\n${data.failures.map((f) => `  - ${f}`).join('\n')}`);
   return data.failures.length > 0 ? 1 : 0;
 }
 

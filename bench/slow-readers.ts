@@ -23,7 +23,9 @@ const SEND_TIMEOUT = Number(process.env['SEND_TIMEOUT'] ?? 2000);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) {
   const { spawnSync } = await import('node:child_process');
-  const r = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+  });
   process.exit(r.status ?? 1);
 }
 
@@ -68,9 +70,13 @@ for (const s of sockets) s.destroy();
 await server.close();
 
 const total = CLIENTS * BODY;
-console.log(`\n${CLIENTS} clients × ${MiB(BODY)} = ${MiB(total)} of bodies; send timeout ${SEND_TIMEOUT} ms; every stalled connection closed ${closedAfter} ms after the requests`);
+console.log(
+  `\n${CLIENTS} clients × ${MiB(BODY)} = ${MiB(total)} of bodies; send timeout ${SEND_TIMEOUT} ms; every stalled connection closed ${closedAfter} ms after the requests`,
+);
 console.log(`held above baseline: ${MiB(held.buffers - base.buffers)} array buffers, ${MiB(held.rss - base.rss)} RSS`);
-console.log(`after the timeout:   ${MiB(after.buffers - base.buffers)} array buffers, ${MiB(after.rss - base.rss)} RSS above baseline`);
+console.log(
+  `after the timeout:   ${MiB(after.buffers - base.buffers)} array buffers, ${MiB(after.rss - base.rss)} RSS above baseline`,
+);
 const ok = server.connections === 0 && after.buffers - base.buffers < total * 0.1;
 console.log(ok ? 'ok: memory returned to baseline' : '!!! memory did not return to baseline');
 process.exit(ok ? 0 : 1);

@@ -24,7 +24,12 @@ function logOptions(): LoggerOptions | undefined {
   } catch {
     return undefined;
   }
-  return { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true } } };
+  return {
+    transport: {
+      target: 'pino-pretty',
+      options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true },
+    },
+  };
 }
 
 export const app = new App({ logger: logOptions() });

@@ -50,8 +50,13 @@ export function bearer(role?: 'admin'): Middleware<State> {
   return async (ctx, next) => {
     const m = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(ctx.get('authorization'));
     const user = m === null ? undefined : TOKENS.get(m[1]!);
-    if (user === undefined) throw HttpError.unauthorized('A valid bearer token is required', { code: 'ERR_AUTH_REQUIRED', headers: { 'www-authenticate': 'Bearer' } });
-    if (role !== undefined && user.role !== role) throw HttpError.forbidden(`Only ${role}s may do that`, { code: 'ERR_FORBIDDEN' });
+    if (user === undefined)
+      throw HttpError.unauthorized('A valid bearer token is required', {
+        code: 'ERR_AUTH_REQUIRED',
+        headers: { 'www-authenticate': 'Bearer' },
+      });
+    if (role !== undefined && user.role !== role)
+      throw HttpError.forbidden(`Only ${role}s may do that`, { code: 'ERR_FORBIDDEN' });
     ctx.state.user = user;
     ctx.log = ctx.log.child({ user: user.name });
     await next();
@@ -68,7 +73,8 @@ export function createApp(): App<State> {
   admin.get('/me', (ctx) => ({ user: ctx.state.user!.name, role: ctx.state.user!.role }));
   admin.get('/notes', () => notes);
   admin.post('/notes', validate({ body: Note }), (ctx) => {
-    if (ctx.state.user!.role !== 'admin') throw HttpError.forbidden('Only admins may write notes', { code: 'ERR_FORBIDDEN' });
+    if (ctx.state.user!.role !== 'admin')
+      throw HttpError.forbidden('Only admins may write notes', { code: 'ERR_FORBIDDEN' });
     const note = { by: ctx.state.user!.name, text: ctx.request.body.text };
     notes.push(note);
     ctx.status = 201;

@@ -19,10 +19,24 @@ export type { Response, OutgoingHeaders, ResponseBody } from './http/response.js
 export type { IncomingMessageShim, ServerResponseShim } from './http/compat.js';
 export type { Server, ListenOptions } from './engine/server.js';
 export type { EngineOptions } from './engine/engine.js';
-export type { RouteHandler, RouterOptions, RouterMiddleware, RoutesMiddleware, RouteMethod, RouteMethods } from './router/router.js';
+export type {
+  RouteHandler,
+  RouterOptions,
+  RouterMiddleware,
+  RoutesMiddleware,
+  RouteMethod,
+  RouteMethods,
+} from './router/router.js';
 export type { RouteInfo, RouteMeta, RouteOptions, RouteParam } from './router/route-info.js';
 export type { NamedRoute } from './router/names.js';
-export type { Validator, ValidationSchemas, ValidatedHandler, ValidatedContext, ValidationTarget, StandardSchemaV1 } from './http/validation.js';
+export type {
+  Validator,
+  ValidationSchemas,
+  ValidatedHandler,
+  ValidatedContext,
+  ValidationTarget,
+  StandardSchemaV1,
+} from './http/validation.js';
 export type { RouteMatch, RadixTreeOptions, Params, ParamKeys, JoinPaths } from './router/types.js';
 export type { Next, ComposableMiddleware, ComposeOptions } from './http/compose.js';
 export type { HttpErrorProps, HttpErrorInit } from './http/http-error.js';

@@ -44,14 +44,16 @@ export async function smoke(port: number, probes: readonly Probe[]): Promise<str
     const nl = r.stdout.lastIndexOf('\n');
     const body = r.stdout.slice(0, nl);
     const status = Number(r.stdout.slice(nl + 1));
-    if (!matches(p, status, body)) fails.push(`${p.method} ${p.path}: got ${status} ${short(body)}, want ${p.status} ${short(p.expect)}`);
+    if (!matches(p, status, body))
+      fails.push(`${p.method} ${p.path}: got ${status} ${short(body)}, want ${p.status} ${short(p.expect)}`);
   }
   return fails;
 }
 
 function raw(p: Probe): string {
   const body = p.body ?? '';
-  const len = p.body !== undefined ? `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` : '';
+  const len =
+    p.body !== undefined ? `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` : '';
   return `${p.method} ${p.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${len}\r\n${body}`;
 }
 
@@ -112,7 +114,10 @@ export function pipelineCheck(port: number, probes: readonly Probe[], timeoutMs 
       if (why !== null) return resolve(`${why} after ${got.length}/${probes.length} responses`);
       for (let i = 0; i < probes.length; i++) {
         const g = got[i]!;
-        if (!matches(probes[i]!, g.status, g.body)) return resolve(`response ${i + 1}/${probes.length}: got ${g.status} ${short(g.body)}, want ${probes[i]!.status} ${short(probes[i]!.expect)}`);
+        if (!matches(probes[i]!, g.status, g.body))
+          return resolve(
+            `response ${i + 1}/${probes.length}: got ${g.status} ${short(g.body)}, want ${probes[i]!.status} ${short(probes[i]!.expect)}`,
+          );
       }
       resolve(null);
     };
@@ -120,7 +125,8 @@ export function pipelineCheck(port: number, probes: readonly Probe[], timeoutMs 
     sock.on('data', (d: Buffer) => {
       buf = parseResponses(Buffer.concat([buf, d]), got);
       if (got.length > probes.length) finish('more responses than requests');
-      else if (got.length === probes.length) setTimeout(() => finish(got.length === probes.length ? null : 'extra response'), 50);
+      else if (got.length === probes.length)
+        setTimeout(() => finish(got.length === probes.length ? null : 'extra response'), 50);
     });
     sock.on('error', (e: NodeJS.ErrnoException) => finish(`socket error ${e.code ?? e.message}`));
     sock.on('close', () => finish('connection closed'));

@@ -15,7 +15,14 @@ export function serveControl() {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const m = process.memoryUsage();
-    process.send({ cmd: 'measured', rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers });
+    process.send({
+      cmd: 'measured',
+      rss: m.rss,
+      heapUsed: m.heapUsed,
+      heapTotal: m.heapTotal,
+      external: m.external,
+      arrayBuffers: m.arrayBuffers,
+    });
   });
   // Exit with the parent, whatever happens to it.
   process.on('disconnect', () => process.exit(0));

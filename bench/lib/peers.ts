@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import { run } from './proc.js';
 
 /** Packages whose versions RESULTS.md records. */
-export const PEER_PACKAGES = ['koa', '@koa/router', '@koa/bodyparser', 'fastify', 'find-my-way', 'hono', '@hono/node-server'];
+export const PEER_PACKAGES = [
+  'koa',
+  '@koa/router',
+  '@koa/bodyparser',
+  'fastify',
+  'find-my-way',
+  'hono',
+  '@hono/node-server',
+];
 
 /**
  * Returns the path of the ready peer package (`bench/peers`), installing it first when its
@@ -20,7 +28,9 @@ export const PEER_PACKAGES = ['koa', '@koa/router', '@koa/bodyparser', 'fastify'
 export async function preparePeers(projectRoot: string, log: (s: string) => void): Promise<string> {
   const dir = join(projectRoot, 'bench/peers');
   const stamp = join(dir, 'node_modules/.shallot-lock-hash');
-  const hash = createHash('sha256').update(readFileSync(join(dir, 'package-lock.json'))).digest('hex');
+  const hash = createHash('sha256')
+    .update(readFileSync(join(dir, 'package-lock.json')))
+    .digest('hex');
   if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== hash) {
     log(`installing the peers into ${dir} (npm ci; once per lockfile) …`);
     const r = await run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, timeoutMs: 300_000 });
@@ -35,7 +45,9 @@ export function versions(root: string, names: readonly string[]): Record<string,
   const out: Record<string, string> = {};
   for (const n of names) {
     try {
-      out[n] = (JSON.parse(readFileSync(join(root, 'node_modules', n, 'package.json'), 'utf8')) as { version: string }).version;
+      out[n] = (
+        JSON.parse(readFileSync(join(root, 'node_modules', n, 'package.json'), 'utf8')) as { version: string }
+      ).version;
     } catch {
       out[n] = '?';
     }

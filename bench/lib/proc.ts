@@ -47,9 +47,21 @@ export interface RunResult {
 }
 
 /** Runs a command to completion, killing it (by PID) after `timeoutMs`. Never throws on exit status. */
-export function run(cmd: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number; echo?: boolean; onSpawn?: (pid: number) => void }): Promise<RunResult> {
+export function run(
+  cmd: string,
+  args: readonly string[],
+  options: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    timeoutMs: number;
+    echo?: boolean;
+    onSpawn?: (pid: number) => void;
+  },
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = track(spawn(cmd, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = track(
+      spawn(cmd, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     if (child.pid !== undefined) options.onSpawn?.(child.pid);
     let stdout = '';
     let stderr = '';
@@ -137,7 +149,10 @@ export async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const gone = new Promise<void>((r) => child.once('exit', () => r()));
   process.kill(child.pid, 'SIGTERM');
-  const timer = setTimeout(() => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 5000);
+  const timer = setTimeout(
+    () => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'),
+    5000,
+  );
   await gone;
   clearTimeout(timer);
 }
@@ -180,7 +195,9 @@ export function runNs(pid: number): number {
 
 /** Idle (+ iowait) time of one CPU in nanoseconds, from /proc/stat. */
 export function idleNs(cpu: number): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${cpu} `));
+  const line = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`cpu${cpu} `));
   if (line === undefined) return NaN;
   const f = line.trim().split(/\s+/);
   return ((Number(f[4]) + Number(f[5])) / CLK_TCK) * 1e9;
@@ -221,7 +238,9 @@ export function loadAverage(): string {
 
 /** Soft limit on open files of this process (inherited by its children). */
 export function fdLimit(): number {
-  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+  const line = readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max open files'));
   return Number(line?.split(/\s+/)[3] ?? 1024);
 }
 
@@ -233,6 +252,10 @@ export function fdLimit(): number {
 export function ensureFdLimit(need: number, say: (s: string) => void): void {
   if (fdLimit() >= need) return;
   say(`open-files limit ${fdLimit()} is below ${need}: re-running under ulimit -S -n ${need}`);
-  const r = spawnSync('bash', ['-c', `ulimit -S -n ${need} && exec "$0" "$@"`, process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  const r = spawnSync(
+    'bash',
+    ['-c', `ulimit -S -n ${need} && exec "$0" "$@"`, process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+    { stdio: 'inherit' },
+  );
   process.exit(r.status ?? 1);
 }

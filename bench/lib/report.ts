@@ -3,7 +3,21 @@
  * met or missed, then every measurement behind them.
  */
 import type { MemoryRow } from '../memory.js';
-import { DISTURBED, disturbed, fmtInt, fmtMs, fmtPct, fmtX, med, median, perRound, ratio, spread, usable, type RunData } from './stats.js';
+import {
+  DISTURBED,
+  disturbed,
+  fmtInt,
+  fmtMs,
+  fmtPct,
+  fmtX,
+  med,
+  median,
+  perRound,
+  ratio,
+  spread,
+  usable,
+  type RunData,
+} from './stats.js';
 import type { ScenarioId } from './scenarios.js';
 import type { WrkResult } from './wrk.js';
 
@@ -34,7 +48,8 @@ function runsOf(data: RunData, pairs: Array<[string, ScenarioId]>): [number, num
 }
 
 const ours = (data: RunData, id: ScenarioId): string => data.scenarios.find((s) => s.id === id)!.servers[0]!;
-const has = (data: RunData, server: string, id: ScenarioId): boolean => data.measurements.some((m) => m.server === server && m.scenario === id);
+const has = (data: RunData, server: string, id: ScenarioId): boolean =>
+  data.measurements.some((m) => m.server === server && m.scenario === id);
 
 function targets(data: RunData): string[] {
   const rows: Array<[Verdict, number]> = [];
@@ -45,7 +60,19 @@ function targets(data: RunData): string[] {
       return;
     }
     const r = ratio(data, [me, id], [peer, id]);
-    rows.push([{ target: label, measured: `${fmtX(r.value)} (${fmtInt(med(data, me, id, (x) => x.rps))} vs ${fmtInt(med(data, peer, id, (x) => x.rps))} req/s)`, rounds: r.rounds.map((x) => fmtX(x)).join(' / '), met: r.value >= want, runs: runsOf(data, [[me, id], [peer, id]]) }, r.value / want]);
+    rows.push([
+      {
+        target: label,
+        measured: `${fmtX(r.value)} (${fmtInt(med(data, me, id, (x) => x.rps))} vs ${fmtInt(med(data, peer, id, (x) => x.rps))} req/s)`,
+        rounds: r.rounds.map((x) => fmtX(x)).join(' / '),
+        met: r.value >= want,
+        runs: runsOf(data, [
+          [me, id],
+          [peer, id],
+        ]),
+      },
+      r.value / want,
+    ]);
   };
   ratioTarget('root', 'fastify', 1.3, '`GET /` text ≥ 1.3× fastify');
   ratioTarget('user', 'fastify', 1.3, '`GET /user/:id` JSON ≥ 1.3× fastify');
@@ -63,32 +90,78 @@ function targets(data: RunData): string[] {
     const b = med(data, s.fastify, s.id, (r) => r.p99Us);
     const ra = perRound(data, me, s.id, (r) => r.p99Us);
     const rb = perRound(data, s.fastify, s.id, (r) => r.p99Us);
-    rows.push([{ target: label, measured: `${fmtMs(a)} vs ${fmtMs(b)} ms (${fmtX(a / b)})`, rounds: ra.map((x, i) => `${fmtMs(x)}/${fmtMs(rb[i] ?? NaN)}`).join(', '), met: a <= b, runs: runsOf(data, [[me, s.id], [s.fastify, s.id]]) }, a / b]);
+    rows.push([
+      {
+        target: label,
+        measured: `${fmtMs(a)} vs ${fmtMs(b)} ms (${fmtX(a / b)})`,
+        rounds: ra.map((x, i) => `${fmtMs(x)}/${fmtMs(rb[i] ?? NaN)}`).join(', '),
+        met: a <= b,
+        runs: runsOf(data, [
+          [me, s.id],
+          [s.fastify, s.id],
+        ]),
+      },
+      a / b,
+    ]);
   }
   const mem = memorySummary(data.memory);
-  if (mem === null) rows.push([{ target: 'idle keep-alive memory ≤ 0.5× node:http', measured: 'n/a', rounds: '', met: null }, 1]);
+  if (mem === null)
+    rows.push([{ target: 'idle keep-alive memory ≤ 0.5× node:http', measured: 'n/a', rounds: '', met: null }, 1]);
   else {
     const r = mem.shallot / mem['node-http'];
-    rows.push([{ target: 'idle keep-alive memory ≤ 0.5× node:http', measured: `${fmtX(r)} (${(mem.shallot / 1024).toFixed(2)} vs ${(mem['node-http'] / 1024).toFixed(2)} KiB/conn)`, rounds: mem.rounds.map((x) => fmtX(x)).join(' / '), met: r <= 0.5 }, r / 0.5]);
+    rows.push([
+      {
+        target: 'idle keep-alive memory ≤ 0.5× node:http',
+        measured: `${fmtX(r)} (${(mem.shallot / 1024).toFixed(2)} vs ${(mem['node-http'] / 1024).toFixed(2)} KiB/conn)`,
+        rounds: mem.rounds.map((x) => fmtX(x)).join(' / '),
+        met: r <= 0.5,
+      },
+      r / 0.5,
+    ]);
   }
   if (has(data, 'shallot', 'c1000') && has(data, 'shallot', 'root')) {
     const r = ratio(data, ['shallot', 'c1000'], ['shallot', 'root']);
     const f = ratio(data, ['fastify', 'c1000'], ['fastify', 'root']);
-    rows.push([{ target: 'throughput with 1,000 connections no worse than with 50', measured: `${fmtX(r.value)} of the -c50 req/s (fastify: ${fmtX(f.value)})`, rounds: r.rounds.map((x) => fmtX(x)).join(' / '), met: r.value >= 1, runs: runsOf(data, [['shallot', 'c1000'], ['shallot', 'root']]) }, r.value]);
-  } else rows.push([{ target: 'throughput with 1,000 connections no worse than with 50', measured: 'n/a', rounds: '', met: null }, 1]);
+    rows.push([
+      {
+        target: 'throughput with 1,000 connections no worse than with 50',
+        measured: `${fmtX(r.value)} of the -c50 req/s (fastify: ${fmtX(f.value)})`,
+        rounds: r.rounds.map((x) => fmtX(x)).join(' / '),
+        met: r.value >= 1,
+        runs: runsOf(data, [
+          ['shallot', 'c1000'],
+          ['shallot', 'root'],
+        ]),
+      },
+      r.value,
+    ]);
+  } else
+    rows.push([
+      { target: 'throughput with 1,000 connections no worse than with 50', measured: 'n/a', rounds: '', met: null },
+      1,
+    ]);
 
-  const out = ['| target | measured (median of undisturbed rounds) | each round (all) | verdict |', '| --- | --- | --- | --- |'];
+  const out = [
+    '| target | measured (median of undisturbed rounds) | each round (all) | verdict |',
+    '| --- | --- | --- | --- |',
+  ];
   for (const [v, c] of rows) out.push(`| ${v.target} | ${v.measured} | ${v.rounds} | ${verdictText(v, c)} |`);
   const met = rows.filter(([v]) => v.met === true).length;
   const missed = rows.filter(([v]) => v.met === false).length;
-  out.push('', `${met} met, ${missed} missed, ${rows.length - met - missed} not measured. "Within noise": the measured value is within ${NOISE * 100}% of the target, so the verdict could flip on a rerun. "Disturbed": in that many of the wrk runs behind the row, other processes on this shared machine took over ${DISTURBED}% of the server's core, or the server was under 90% CPU while wrk was too (wrk starved; columns "server CPU" and "others on core" below), and those runs are left out of the medians (load from elsewhere only ever slows a run down); "each round" still shows every round.`);
+  out.push(
+    '',
+    `${met} met, ${missed} missed, ${rows.length - met - missed} not measured. "Within noise": the measured value is within ${NOISE * 100}% of the target, so the verdict could flip on a rerun. "Disturbed": in that many of the wrk runs behind the row, other processes on this shared machine took over ${DISTURBED}% of the server's core, or the server was under 90% CPU while wrk was too (wrk starved; columns "server CPU" and "others on core" below), and those runs are left out of the medians (load from elsewhere only ever slows a run down); "each round" still shows every round.`,
+  );
   return out;
 }
 
 function memorySummary(rows: MemoryRow[] | null): ({ rounds: number[] } & Record<string, number>) | null {
   if (rows === null || rows.length === 0) return null;
   const kinds = [...new Set(rows.map((r) => r.kind))];
-  const out: { rounds: number[] } & Record<string, number> = Object.assign({ rounds: [] as number[] }, Object.fromEntries(kinds.map((k) => [k, median(rows.filter((r) => r.kind === k).map((r) => r.rssPerConn))])));
+  const out: { rounds: number[] } & Record<string, number> = Object.assign(
+    { rounds: [] as number[] },
+    Object.fromEntries(kinds.map((k) => [k, median(rows.filter((r) => r.kind === k).map((r) => r.rssPerConn))])),
+  );
   for (const round of [...new Set(rows.map((r) => r.round))]) {
     const s = rows.find((r) => r.round === round && r.kind === 'shallot');
     const n = rows.find((r) => r.round === round && r.kind === 'node-http');
@@ -102,7 +175,9 @@ function scenarioTables(data: RunData): string[] {
   for (const s of data.scenarios) {
     const me = s.servers[0]!;
     out.push(`### ${s.label}`, '');
-    out.push('| server | req/s | ours ÷ this | p99 ms (raw) | p50 ms | wrk\'s p99 ms | server CPU | µs CPU/req | wrk CPU | others on core: server / wrk | errors | bytes/resp | rounds used |');
+    out.push(
+      "| server | req/s | ours ÷ this | p99 ms (raw) | p50 ms | wrk's p99 ms | server CPU | µs CPU/req | wrk CPU | others on core: server / wrk | errors | bytes/resp | rounds used |",
+    );
     out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const srv of s.servers) {
       if (!has(data, srv, s.id)) {
@@ -110,7 +185,9 @@ function scenarioTables(data: RunData): string[] {
         continue;
       }
       const m = (pick: (r: WrkResult) => number): number => med(data, srv, s.id, pick);
-      const errs = data.measurements.filter((x) => x.server === srv && x.scenario === s.id).reduce((a, x) => a + x.result.errors, 0);
+      const errs = data.measurements
+        .filter((x) => x.server === srv && x.scenario === s.id)
+        .reduce((a, x) => a + x.result.errors, 0);
       const wrkCpu = m((r) => r.wrkCpuPct);
       const all = data.measurements.filter((x) => x.server === srv && x.scenario === s.id);
       const dist = all.filter((x) => disturbed(x.result)).length;
@@ -133,14 +210,22 @@ function ratiosTable(data: RunData): string[] {
     if (!has(data, me, s.id)) continue;
     const peers = s.servers.slice(1).filter((p) => has(data, p, s.id));
     const by = (pick: (r: WrkResult) => number, flip: boolean): string =>
-      peers.map((p) => `${p} ${fmtX(flip ? ratio(data, [p, s.id], [me, s.id], pick).value : ratio(data, [me, s.id], [p, s.id], pick).value)}`).join(' · ');
+      peers
+        .map(
+          (p) =>
+            `${p} ${fmtX(flip ? ratio(data, [p, s.id], [me, s.id], pick).value : ratio(data, [me, s.id], [p, s.id], pick).value)}`,
+        )
+        .join(' · ');
     out.push(`| ${s.label} | ${me} | ${by((r) => r.rps, false)} | ${by((r) => r.srvUsPerReq, true)} |`);
   }
   return out;
 }
 
 function spreadTable(data: RunData): string[] {
-  const out = ['| scenario | server | req/s per round | spread | raw p99 ms per round | samples ÷ expected |', '| --- | --- | ---: | ---: | ---: | ---: |'];
+  const out = [
+    '| scenario | server | req/s per round | spread | raw p99 ms per round | samples ÷ expected |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+  ];
   for (const s of data.scenarios) {
     for (const srv of s.servers) {
       if (!has(data, srv, s.id)) continue;
@@ -153,7 +238,9 @@ function spreadTable(data: RunData): string[] {
       const sp = spread(rps);
       const dist = perRound(data, srv, s.id, (r) => (disturbed(r) ? 1 : 0));
       const mark = (x: string, i: number): string => (dist[i] === 1 ? `${x}*` : x);
-      out.push(`| ${s.label} | ${srv} | ${rps.map(fmtInt).map(mark).join(' / ')} | ${Number.isFinite(sp) ? `${sp.toFixed(1)}%` : '—'} | ${p99.map(fmtMs).join(' / ')} | ${check.map((x) => x.toFixed(3)).join(' / ')} |`);
+      out.push(
+        `| ${s.label} | ${srv} | ${rps.map(fmtInt).map(mark).join(' / ')} | ${Number.isFinite(sp) ? `${sp.toFixed(1)}%` : '—'} | ${p99.map(fmtMs).join(' / ')} | ${check.map((x) => x.toFixed(3)).join(' / ')} |`,
+      );
     }
   }
   return out;
@@ -164,12 +251,20 @@ function memoryTable(data: RunData): string[] {
   if (rows === null || rows.length === 0) return ['Not measured in this run.'];
   const ref = median(rows.filter((r) => r.kind === 'node-http').map((r) => r.rssPerConn));
   const kib = (b: number): string => (b / 1024).toFixed(2);
-  const out = [`${rows[0]!.conns.toLocaleString('en-US')} idle keep-alive connections per server (each served one \`GET /\` first), full GC in the server before each reading; KiB per connection, median of ${new Set(rows.map((r) => r.round)).size} round(s).`, ''];
-  out.push('| server | RSS / conn | per round | heap / conn | external / conn | RSS ÷ node:http |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+  const out = [
+    `${rows[0]!.conns.toLocaleString('en-US')} idle keep-alive connections per server (each served one \`GET /\` first), full GC in the server before each reading; KiB per connection, median of ${new Set(rows.map((r) => r.round)).size} round(s).`,
+    '',
+  ];
+  out.push(
+    '| server | RSS / conn | per round | heap / conn | external / conn | RSS ÷ node:http |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  );
   for (const kind of [...new Set(rows.map((r) => r.kind))]) {
     const of = rows.filter((r) => r.kind === kind);
     const rss = median(of.map((r) => r.rssPerConn));
-    out.push(`| ${kind === 'net' ? 'bare node:net' : kind === 'node-http' ? 'node:http' : kind} | ${kib(rss)} | ${of.map((r) => kib(r.rssPerConn)).join(' / ')} | ${kib(median(of.map((r) => r.heapPerConn)))} | ${kib(median(of.map((r) => r.externalPerConn)))} | ${fmtX(rss / ref)} |`);
+    out.push(
+      `| ${kind === 'net' ? 'bare node:net' : kind === 'node-http' ? 'node:http' : kind} | ${kib(rss)} | ${of.map((r) => kib(r.rssPerConn)).join(' / ')} | ${kib(median(of.map((r) => r.heapPerConn)))} | ${kib(median(of.map((r) => r.externalPerConn)))} | ${fmtX(rss / ref)} |`,
+    );
   }
   return out;
 }
@@ -178,26 +273,62 @@ export function renderResults(data: RunData): string {
   const L: string[] = [];
   const load = data.loadDuring;
   L.push('# Benchmark results', '');
-  L.push(`Written by \`${data.command}\` (bench/run.ts) on ${data.startedAt}; the run took ${Math.floor(data.seconds / 60)} min ${Math.round(data.seconds % 60)} s${data.quick ? ' (**quick mode**: one short round, numbers are rough)' : ''}. Parts: ${data.parts.join(', ')}.`);
-  L.push('Absolute numbers move from run to run on this shared 2-core machine; compare the ratios, which are measured in the same run. How to read every column: bench/README.md, section "Server".', '');
-  if (data.failures.length > 0) L.push('**Failures in this run** (the servers concerned were not measured where it says so):', '', ...data.failures.map((f) => `- ${f}`), '');
+  L.push(
+    `Written by \`${data.command}\` (bench/run.ts) on ${data.startedAt}; the run took ${Math.floor(data.seconds / 60)} min ${Math.round(data.seconds % 60)} s${data.quick ? ' (**quick mode**: one short round, numbers are rough)' : ''}. Parts: ${data.parts.join(', ')}.`,
+  );
+  L.push(
+    'Absolute numbers move from run to run on this shared 2-core machine; compare the ratios, which are measured in the same run. How to read every column: bench/README.md, section "Server".',
+    '',
+  );
+  if (data.failures.length > 0)
+    L.push(
+      '**Failures in this run** (the servers concerned were not measured where it says so):',
+      '',
+      ...data.failures.map((f) => `- ${f}`),
+      '',
+    );
   L.push('## Machine', '', '| | |', '| --- | --- |');
   for (const [k, v] of Object.entries(data.machine)) L.push(`| ${k} | ${v} |`);
-  L.push(`| load average (1/5/15 min) | before ${data.loadBefore}; after ${data.loadAfter}; 1-min value at each server start ${load.length > 0 ? `${Math.min(...load).toFixed(2)}–${Math.max(...load).toFixed(2)}` : 'n/a'} |`);
-  L.push(`| settings | ${Object.entries(data.settings).map(([k, v]) => `${k}=${v}`).join(' ')} |`, '');
+  L.push(
+    `| load average (1/5/15 min) | before ${data.loadBefore}; after ${data.loadAfter}; 1-min value at each server start ${load.length > 0 ? `${Math.min(...load).toFixed(2)}–${Math.max(...load).toFixed(2)}` : 'n/a'} |`,
+  );
+  L.push(
+    `| settings | ${Object.entries(data.settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')} |`,
+    '',
+  );
   L.push('## Versions', '', '| package | version |', '| --- | --- |');
   for (const [k, v] of Object.entries(data.versions)) L.push(`| ${k} | ${v} |`);
   L.push('', '## Issue 8 targets', '', ...targets(data), '');
   L.push('## Server benchmark', '');
-  L.push(`Server on core ${data.settings['SERVER_CPU']}, wrk (\`-t1\`) on core ${data.settings['LOAD_CPU']}; per server and scenario a ${data.settings['WARMUP']} warm-up, then ${data.settings['DURATION']} measured; ${data.settings['ROUNDS']} interleaved round(s), medians over the undisturbed rounds ("rounds used"). p99 is raw (wrk's coordinated-omission correction undone); pipelined p99 is per batch of ${data.settings['PIPELINE']}, and wrk's own p99 there (in parentheses) is meaningless. † = wrk used ≥ 90% of its core (load-generator bound). A round is disturbed, and left out, when other processes took over ${DISTURBED}% of the server's core or neither the server nor wrk reached 90% CPU (wrk starved); wrk's core shows 7–12% "others" even in quiet runs. ⚠ = every round disturbed, so that row was measured under load.`, '');
+  L.push(
+    `Server on core ${data.settings['SERVER_CPU']}, wrk (\`-t1\`) on core ${data.settings['LOAD_CPU']}; per server and scenario a ${data.settings['WARMUP']} warm-up, then ${data.settings['DURATION']} measured; ${data.settings['ROUNDS']} interleaved round(s), medians over the undisturbed rounds ("rounds used"). p99 is raw (wrk's coordinated-omission correction undone); pipelined p99 is per batch of ${data.settings['PIPELINE']}, and wrk's own p99 there (in parentheses) is meaningless. † = wrk used ≥ 90% of its core (load-generator bound). A round is disturbed, and left out, when other processes took over ${DISTURBED}% of the server's core or neither the server nor wrk reached 90% CPU (wrk starved); wrk's core shows 7–12% "others" even in quiet runs. ⚠ = every round disturbed, so that row was measured under load.`,
+    '',
+  );
   L.push('### Ratios to the peers (same run)', '', ...ratiosTable(data), '');
-  L.push('"CPU per request" divides the server\'s CPU time (from /proc/<pid>/stat) by the responses it sent: above 1× means shallot spends less CPU per request. It moves less than req/s when other work on the machine takes the server\'s core or starves wrk (see "others on core").', '');
+  L.push(
+    '"CPU per request" divides the server\'s CPU time (from /proc/<pid>/stat) by the responses it sent: above 1× means shallot spends less CPU per request. It moves less than req/s when other work on the machine takes the server\'s core or starves wrk (see "others on core").',
+    '',
+  );
   L.push(...scenarioTables(data));
-  L.push('### Rounds: req/s, raw p99 and the raw-sample check', '', '`*` = disturbed round (left out of the medians). "samples ÷ expected": raw latency samples recovered ÷ responses (÷ batches when pipelined); 1.000 proves wrk\'s correction was undone exactly.', '', ...spreadTable(data), '');
+  L.push(
+    '### Rounds: req/s, raw p99 and the raw-sample check',
+    '',
+    '`*` = disturbed round (left out of the medians). "samples ÷ expected": raw latency samples recovered ÷ responses (÷ batches when pipelined); 1.000 proves wrk\'s correction was undone exactly.',
+    '',
+    ...spreadTable(data),
+    '',
+  );
   L.push('## Memory per idle keep-alive connection (bench/memory.ts)', '', ...memoryTable(data), '');
   L.push('## Parser (bench/parser.ts)', '', data.parser ?? 'Not run.', '');
   L.push('## Router (bench/router.ts)', '', data.router ?? 'Not run.', '');
-  L.push('## Checks before measuring', '', '| round | server | smoke test (curl) + pipelining check |', '| ---: | --- | --- |');
+  L.push(
+    '## Checks before measuring',
+    '',
+    '| round | server | smoke test (curl) + pipelining check |',
+    '| ---: | --- | --- |',
+  );
   for (const c of data.checks) L.push(`| ${c.round} | ${c.server} | ${c.outcome} |`);
   L.push('');
   return L.join('\n');

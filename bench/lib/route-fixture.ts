@@ -84,7 +84,11 @@ export interface TscResult {
 export function runTsc(tsconfig: string): TscResult {
   // `typescript/bin/tsc` is not in the package's exports: find it beside its package.json.
   const tsc = path.join(path.dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin/tsc');
-  const out = spawnSync(process.execPath, [tsc, '-p', tsconfig, '--noEmit', '--extendedDiagnostics', '--pretty', 'false'], { encoding: 'utf8' });
+  const out = spawnSync(
+    process.execPath,
+    [tsc, '-p', tsconfig, '--noEmit', '--extendedDiagnostics', '--pretty', 'false'],
+    { encoding: 'utf8' },
+  );
   const stats: Record<string, number> = {};
   const errors: string[] = [];
   for (const line of out.stdout.split('\n')) {

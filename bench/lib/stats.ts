@@ -53,7 +53,8 @@ export const DISTURBED = 5;
  * wrk's core shows ~7–12% "others" even in quiet runs (interrupt and network work the kernel does
  * not charge to wrk), so that number alone is no sign.
  */
-export const disturbed = (r: WrkResult): boolean => r.srvCoreOthersPct > DISTURBED || (r.srvCpuPct < 90 && r.wrkCpuPct < 90);
+export const disturbed = (r: WrkResult): boolean =>
+  r.srvCoreOthersPct > DISTURBED || (r.srvCpuPct < 90 && r.wrkCpuPct < 90);
 
 /**
  * The runs of one server in one scenario that the medians use: the undisturbed ones — load from
@@ -74,8 +75,16 @@ export function median(xs: readonly number[]): number {
 }
 
 /** Per-round values of one field for one server in one scenario, in round order. */
-export function perRound(data: RunData, server: string, scenario: ScenarioId, pick: (r: WrkResult) => number): number[] {
-  return data.measurements.filter((m) => m.server === server && m.scenario === scenario).sort((a, b) => a.round - b.round).map((m) => pick(m.result));
+export function perRound(
+  data: RunData,
+  server: string,
+  scenario: ScenarioId,
+  pick: (r: WrkResult) => number,
+): number[] {
+  return data.measurements
+    .filter((m) => m.server === server && m.scenario === scenario)
+    .sort((a, b) => a.round - b.round)
+    .map((m) => pick(m.result));
 }
 
 /** Median over the {@link usable} runs. */
@@ -84,7 +93,12 @@ export function med(data: RunData, server: string, scenario: ScenarioId, pick: (
 }
 
 /** Ratio of medians (over usable runs), and the ratio within each round where both servers were measured. */
-export function ratio(data: RunData, a: [string, ScenarioId], b: [string, ScenarioId], pick: (r: WrkResult) => number = (r) => r.rps): { value: number; rounds: number[] } {
+export function ratio(
+  data: RunData,
+  a: [string, ScenarioId],
+  b: [string, ScenarioId],
+  pick: (r: WrkResult) => number = (r) => r.rps,
+): { value: number; rounds: number[] } {
   const value = med(data, a[0], a[1], pick) / med(data, b[0], b[1], pick);
   const rounds: number[] = [];
   const roundsSeen = [...new Set(data.measurements.map((m) => m.round))].sort((x, y) => x - y);

@@ -68,15 +68,41 @@ export function seconds(d: string): number {
  * Runs wrk for `duration` against port `port` while reading the server's CPU ticks.
  * @throws when wrk prints no result line (its output is saved to `outFile` either way).
  */
-export async function runWrk(opts: { port: number; load: Load; duration: string; serverCpu: number; loadCpu: number; serverPid: number; outFile: string }): Promise<WrkResult> {
+export async function runWrk(opts: {
+  port: number;
+  load: Load;
+  duration: string;
+  serverCpu: number;
+  loadCpu: number;
+  serverPid: number;
+  outFile: string;
+}): Promise<WrkResult> {
   const { load } = opts;
-  const env: NodeJS.ProcessEnv = { ...process.env, WRK_CONNS: String(load.conns), WRK_DEPTH: String(load.depth), WRK_METHOD: load.method };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    WRK_CONNS: String(load.conns),
+    WRK_DEPTH: String(load.depth),
+    WRK_METHOD: load.method,
+  };
   if (load.bodyFile !== null) {
     env['WRK_BODY_FILE'] = load.bodyFile;
     env['WRK_CTYPE'] = load.contentType ?? 'application/json';
   }
   const url = `http://127.0.0.1:${opts.port}${load.path}`;
-  const args = ['-c', String(opts.loadCpu), 'wrk', '-t1', `-c${load.conns}`, `-d${opts.duration}`, '--timeout', '5s', '--latency', '-s', LUA, url];
+  const args = [
+    '-c',
+    String(opts.loadCpu),
+    'wrk',
+    '-t1',
+    `-c${load.conns}`,
+    `-d${opts.duration}`,
+    '--timeout',
+    '5s',
+    '--latency',
+    '-s',
+    LUA,
+    url,
+  ];
   const c0 = cpuTicks(opts.serverPid);
   const s0 = sampleCore(opts.serverCpu, opts.serverPid);
   // wrk's core is sampled from 0.3 s in to 0.3 s before its end (wrk is gone afterwards).
@@ -84,17 +110,30 @@ export async function runWrk(opts: { port: number; load: Load; duration: string;
   const wrkCore: CoreSample[] = [];
   const timers: NodeJS.Timeout[] = [];
   const onSpawn = (pid: number): void => {
-    for (const at of [0.3, Math.max(0.6, dur - 0.3)]) timers.push(setTimeout(() => wrkCore.push(sampleCore(opts.loadCpu, pid)), at * 1000));
+    for (const at of [0.3, Math.max(0.6, dur - 0.3)])
+      timers.push(setTimeout(() => wrkCore.push(sampleCore(opts.loadCpu, pid)), at * 1000));
   };
   // Bounded twice: wrk's own -d, and a kill 30 s past it (wrk's post-processing included).
   const res = await run('taskset', args, { env, timeoutMs: (dur + 30) * 1000, onSpawn });
   for (const t of timers) clearTimeout(t);
   const c1 = cpuTicks(opts.serverPid);
   const s1 = sampleCore(opts.serverCpu, opts.serverPid);
-  writeFileSync(opts.outFile, `$ WRK_CONNS=${env['WRK_CONNS']} WRK_DEPTH=${env['WRK_DEPTH']} WRK_METHOD=${load.method} taskset ${args.join(' ')}\n${res.stdout}${res.stderr}`);
+  writeFileSync(
+    opts.outFile,
+    `$ WRK_CONNS=${env['WRK_CONNS']} WRK_DEPTH=${env['WRK_DEPTH']} WRK_METHOD=${load.method} taskset ${args.join(' ')}\n${res.stdout}${res.stderr}`,
+  );
   const line = res.stdout.split('\n').find((l) => l.startsWith('WRKRESULT '));
-  if (line === undefined) throw new Error(`wrk gave no result (exit ${res.code}${res.timedOut ? ', killed after its time limit' : ''}); see ${opts.outFile}`);
-  const kv = new Map(line.slice(10).trim().split(' ').map((p) => p.split('=') as [string, string]));
+  if (line === undefined)
+    throw new Error(
+      `wrk gave no result (exit ${res.code}${res.timedOut ? ', killed after its time limit' : ''}); see ${opts.outFile}`,
+    );
+  const kv = new Map(
+    line
+      .slice(10)
+      .trim()
+      .split(' ')
+      .map((p) => p.split('=') as [string, string]),
+  );
   const requests = num(kv, 'requests');
   const durationUs = num(kv, 'duration_us');
   const secs = durationUs / 1e6;
@@ -112,10 +151,13 @@ export async function runWrk(opts: { port: number; load: Load; duration: string;
     maxUs: num(kv, 'raw_max_us'),
     samples: num(kv, 'raw_samples'),
     errors: errs.reduce((a, [, v]) => a + v, 0),
-    errorDetail: errs.filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', '),
+    errorDetail: errs
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', '),
     srvCpuPct: (srvCpuS / secs) * 100,
     srvUsPerReq: (srvCpuS * 1e6) / Math.max(1, requests),
-    wrkCpuPct: ((num(kv, 'wrk_cpu_s')) / secs) * 100,
+    wrkCpuPct: (num(kv, 'wrk_cpu_s') / secs) * 100,
     srvCoreOthersPct: othersPct(s0, s1),
     wrkCoreOthersPct: othersPct(wrkCore[0], wrkCore[1]),
   };

@@ -4,7 +4,9 @@ import net from 'node:net';
 import { ready, serveControl } from '../lib/idle-control.mjs';
 
 const PORT = Number(process.env.PORT || 3000);
-const RESPONSE = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 13\r\n\r\nHello, World!');
+const RESPONSE = Buffer.from(
+  'HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 13\r\n\r\nHello, World!',
+);
 
 serveControl();
 const server = net.createServer((socket) => {

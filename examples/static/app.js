@@ -14,11 +14,21 @@
   // A computed style can only be this colour if style.css was fetched and applied.
   var colour = getComputedStyle(document.getElementById('title')).color;
   var cssOk = colour === 'rgb(46, 125, 50)';
-  report('css-status', cssOk, (cssOk ? 'style.css applied' : 'style.css NOT applied') + ' (title colour ' + colour + ')');
+  report(
+    'css-status',
+    cssOk,
+    (cssOk ? 'style.css applied' : 'style.css NOT applied') + ' (title colour ' + colour + ')',
+  );
   document.body.setAttribute('data-title-colour', colour);
 
   fetch('/')
-    .then(function (res) { return res.json(); })
-    .then(function (data) { report('api-status', data.message === 'Hello, world!', 'GET / says ' + JSON.stringify(data)); })
-    .catch(function (err) { report('api-status', false, 'GET / failed: ' + err); });
+    .then(function (res) {
+      return res.json();
+    })
+    .then(function (data) {
+      report('api-status', data.message === 'Hello, world!', 'GET / says ' + JSON.stringify(data));
+    })
+    .catch(function (err) {
+      report('api-status', false, 'GET / failed: ' + err);
+    });
 })();

@@ -55,7 +55,10 @@ export class BodySource {
   #asked = false;
   #resolve: ((bytes: Buffer | null) => void) | null = null;
   #reject: ((err: Error) => void) | null = null;
-  constructor(readonly owner: BodyOwner | null, readonly highWaterMark: number) {}
+  constructor(
+    readonly owner: BodyOwner | null,
+    readonly highWaterMark: number,
+  ) {}
 
   /**
    * True while the unread bytes are over the high-water mark: the connection stops reading. Not

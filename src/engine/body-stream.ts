@@ -14,7 +14,12 @@ export type BodyStream = Readable | ReadableStream | AsyncIterable<unknown>;
  * @example isWebStream(new Blob(['x']).stream()) // true
  */
 export function isWebStream(v: unknown): v is ReadableStream {
-  return !(v instanceof Readable) && typeof v === 'object' && v !== null && typeof (v as ReadableStream).getReader === 'function';
+  return (
+    !(v instanceof Readable) &&
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as ReadableStream).getReader === 'function'
+  );
 }
 
 /**
@@ -25,7 +30,12 @@ export function isWebStream(v: unknown): v is ReadableStream {
  */
 export function releaseBody(body: unknown): void {
   if (body === null || typeof body !== 'object') return;
-  const b = body as { destroy?: () => void; cancel?: () => Promise<void>; locked?: boolean; once?: (e: string, f: () => void) => void };
+  const b = body as {
+    destroy?: () => void;
+    cancel?: () => Promise<void>;
+    locked?: boolean;
+    once?: (e: string, f: () => void) => void;
+  };
   if (typeof b.destroy === 'function') {
     b.once?.('error', ignore);
     b.destroy();
@@ -33,4 +43,3 @@ export function releaseBody(body: unknown): void {
     b.cancel().catch(ignore);
   }
 }
-

@@ -381,7 +381,8 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
 
   /** In `closing` with nothing left to read or answer: end our side. */
   #endIfDone(): void {
-    if (this.#phase === 'closing' && this.#current === null && this.#upgrade === null && this.#out.empty) this.#out.end();
+    if (this.#phase === 'closing' && this.#current === null && this.#upgrade === null && this.#out.empty)
+      this.#out.end();
   }
 
   #pause(): void {

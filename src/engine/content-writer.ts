@@ -35,11 +35,22 @@ export interface ContentEnd {
  * Writes `content` (a stream, or bytes to slice) to `s` under `mode`/`length`. Resolves when the
  * source ended, failed, or the socket was destroyed (then with no failure of its own).
  */
-export async function writeContent(s: Socket, content: BodyStream | Uint8Array, mode: FrameMode, length: number, progress: ContentProgress): Promise<ContentEnd> {
+export async function writeContent(
+  s: Socket,
+  content: BodyStream | Uint8Array,
+  mode: FrameMode,
+  length: number,
+  progress: ContentProgress,
+): Promise<ContentEnd> {
   // A web ReadableStream is read through a Node Readable: destroying that when the client leaves
   // cancels the stream's reader, where a `for await` pending on the web stream itself would wait
   // for its next chunk forever (and the source's cancel() would never run).
-  const src = content instanceof Uint8Array ? slices(content) : isWebStream(content) ? Readable.fromWeb(content as never, { objectMode: true, highWaterMark: 1 }) : content;
+  const src =
+    content instanceof Uint8Array
+      ? slices(content)
+      : isWebStream(content)
+        ? Readable.fromWeb(content as never, { objectMode: true, highWaterMark: 1 })
+        : content;
   progress.source = src;
   const chunked = mode === FRAME.CHUNKED;
   let left = (progress.left = mode === FRAME.LENGTH ? length : -1);
@@ -55,7 +66,12 @@ export async function writeContent(s: Socket, content: BodyStream | Uint8Array, 
       if (left >= 0 && n > left) {
         if (left > 0) s.write(buf.subarray(0, left));
         progress.left = 0;
-        return { failure: new Error(`The response body ran over its Content-Length of ${length} bytes; the connection was closed after them`), cut: true };
+        return {
+          failure: new Error(
+            `The response body ran over its Content-Length of ${length} bytes; the connection was closed after them`,
+          ),
+          cut: true,
+        };
       }
       if (left > 0) left = progress.left -= n;
       // The chunk's size line leaves in one write with its first slice.
@@ -63,7 +79,7 @@ export async function writeContent(s: Socket, content: BodyStream | Uint8Array, 
         s.cork();
         s.write(`${n.toString(16)}\r\n`, 'latin1');
       }
-      for (let o = 0; o < n && !s.destroyed; ) {
+      for (let o = 0; o < n && !s.destroyed;) {
         const end = Math.min(o + SLICE, n);
         let ok = s.write(o === 0 && end === n ? buf : buf.subarray(o, end));
         if (chunked && end === n) ok = s.write('\r\n', 'latin1');
@@ -73,7 +89,13 @@ export async function writeContent(s: Socket, content: BodyStream | Uint8Array, 
       }
     }
     if (s.destroyed) return { failure: null, cut: false };
-    if (left > 0) return { failure: new Error(`The response body ended ${left} bytes short of its Content-Length of ${length}; the connection was closed`), cut: true };
+    if (left > 0)
+      return {
+        failure: new Error(
+          `The response body ended ${left} bytes short of its Content-Length of ${length}; the connection was closed`,
+        ),
+        cut: true,
+      };
     if (chunked) s.write('0\r\n\r\n', 'latin1');
     return { failure: null, cut: false };
   } catch (err) {

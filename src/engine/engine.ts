@@ -85,7 +85,10 @@ export class Engine implements EngineHost {
     this.keepAliveTimeout = options.keepAliveTimeout ?? SERVER_DEFAULTS.keepAliveTimeout;
     this.sendTimeout = options.sendTimeout ?? SERVER_DEFAULTS.sendTimeout;
     this.shutdownTimeout = options.shutdownTimeout ?? SERVER_DEFAULTS.shutdownTimeout;
-    this.keepAliveField = this.keepAliveTimeout > 0 ? `keep-alive: timeout=${Math.max(1, Math.floor(this.keepAliveTimeout / 1000))}\r\n` : '';
+    this.keepAliveField =
+      this.keepAliveTimeout > 0
+        ? `keep-alive: timeout=${Math.max(1, Math.floor(this.keepAliveTimeout / 1000))}\r\n`
+        : '';
   }
 
   /** Takes a new socket. */
@@ -99,7 +102,9 @@ export class Engine implements EngineHost {
 
   /** Starts the timeout sweep (servers only). */
   startSweep(): void {
-    const timeouts = [this.headersTimeout, this.requestTimeout, this.keepAliveTimeout, this.sendTimeout].filter((t) => t > 0);
+    const timeouts = [this.headersTimeout, this.requestTimeout, this.keepAliveTimeout, this.sendTimeout].filter(
+      (t) => t > 0,
+    );
     if (timeouts.length === 0) return;
     // A quarter of the shortest timeout, between 10 ms and 1 s: precise enough, nearly free.
     const tick = Math.min(1000, Math.max(10, Math.floor(Math.min(...timeouts) / 4)));
@@ -125,7 +130,10 @@ export class Engine implements EngineHost {
       }
       if (c.requestStart !== 0) {
         const age = now - c.requestStart;
-        if ((!c.headDone && this.headersTimeout > 0 && age > this.headersTimeout) || (this.requestTimeout > 0 && age > this.requestTimeout)) {
+        if (
+          (!c.headDone && this.headersTimeout > 0 && age > this.headersTimeout) ||
+          (this.requestTimeout > 0 && age > this.requestTimeout)
+        ) {
           c.timeout();
           continue;
         }
@@ -152,7 +160,10 @@ export class Engine implements EngineHost {
       for (const ex of this.#upgraded.values()) ex.handler![kAbort](reason);
     }
     if (this.connections.size === 0 && this.#upgraded.size === 0) return;
-    const drained = this.connections.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+    const drained =
+      this.connections.size === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
     // The deadline also ends upgraded sockets (a WebSocket the app did not close): the listening
     // server cannot finish closing while one lives, so without this close() never resolved.
     const deadline = setTimeout(() => this.destroyAll(), this.shutdownTimeout);

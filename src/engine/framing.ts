@@ -89,7 +89,17 @@ const NAME = { OWNED: 1, PROXY_AUTH: 2, VALID: 3 } as const;
  * per request cannot grow it: past the bound they are checked each time.
  */
 const NAMES = new NullObject() as Record<string, (typeof NAME)[keyof typeof NAME] | undefined>;
-for (const name of ['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'proxy-connection', 'proxy-authorization']) {
+for (const name of [
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-connection',
+  'proxy-authorization',
+]) {
   NAMES[name] = NAME.OWNED;
 }
 NAMES['proxy-authenticate'] = NAME.PROXY_AUTH;
@@ -119,14 +129,18 @@ export function isHopByHop(lowercaseName: string): boolean {
  */
 export function frameHead(req: RequestFacts, r: Reply, close: boolean, keepAliveField: string, out: Framing): string {
   const status = r.status;
-  if (!(status >= 200 && status <= 999)) throw new TypeError(`Invalid final status ${status}: 1xx responses are interim only`);
+  if (!(status >= 200 && status <= 999))
+    throw new TypeError(`Invalid final status ${status}: 1xx responses are interim only`);
   if (badValue(r.reason)) throw new TypeError(`Invalid character in status message: ${JSON.stringify(r.reason)}`);
   const headers = r.headers;
   // The fields a Connection field names are hop-by-hop too (RFC 9110 §7.6.1).
   const conn = headers['connection'];
   let named: string[] | null = null;
   if (conn !== undefined) {
-    named = String(conn).toLowerCase().split(',').map((t) => t.trim());
+    named = String(conn)
+      .toLowerCase()
+      .split(',')
+      .map((t) => t.trim());
     if (named.includes('close')) close = true;
   }
   let s = `HTTP/1.1 ${status} ${r.reason}\r\n`;

@@ -72,7 +72,12 @@ class InjectSocket extends Duplex {
 
 /** Runs `input` through a fresh connection of `engine`. */
 export async function inject(engine: Engine, input: InjectInput): Promise<InjectResult> {
-  const bytes = typeof input === 'string' ? Buffer.from(input, 'latin1') : input instanceof Uint8Array ? Buffer.from(input) : serializeRequest(input);
+  const bytes =
+    typeof input === 'string'
+      ? Buffer.from(input, 'latin1')
+      : input instanceof Uint8Array
+        ? Buffer.from(input)
+        : serializeRequest(input);
   const socket = new InjectSocket({ allowHalfOpen: true });
   const done = new Promise<void>((resolve) => {
     socket.once('finish', () => resolve());
@@ -127,7 +132,8 @@ function serializeRequest(req: InjectRequest): Buffer {
       body = Buffer.from(JSON.stringify(req.body));
       if (!lower.has('content-type')) headers['content-type'] = 'application/json';
     }
-    if (!lower.has('content-length') && !lower.has('transfer-encoding')) headers['content-length'] = String(body.length);
+    if (!lower.has('content-length') && !lower.has('transfer-encoding'))
+      headers['content-length'] = String(body.length);
   }
   if (!lower.has('host')) headers['host'] = 'localhost';
   let head = `${method} ${url} HTTP/1.1\r\n`;

@@ -13,12 +13,16 @@ import type { EngineHost } from './host.js';
  */
 export function refusalOf(head: RequestHead, host: EngineHost): Error | null {
   if (head.versionMinor === 1 ? head.hostCount !== 1 : head.hostCount > 1) {
-    return host.httpError('ERR_MISSING_HOST', head.hostCount === 0 ? 'Missing Host header' : 'More than one Host header');
+    return host.httpError(
+      'ERR_MISSING_HOST',
+      head.hostCount === 0 ? 'Missing Host header' : 'More than one Host header',
+    );
   }
   if (head.expectUnsupported) return host.httpError('ERR_EXPECTATION_FAILED', 'Only Expect: 100-continue is supported');
   if (head.framing === 'chunked') {
     const te = head.get('transfer-encoding')!.trim().toLowerCase();
-    if (te !== 'chunked') return host.httpError('ERR_UNSUPPORTED_TRANSFER_CODING', `Unsupported transfer coding: ${te}`);
+    if (te !== 'chunked')
+      return host.httpError('ERR_UNSUPPORTED_TRANSFER_CODING', `Unsupported transfer coding: ${te}`);
   }
   if (head.upgrade && !host.hasUpgradeListener()) {
     return head.method === 'CONNECT'

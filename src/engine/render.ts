@@ -43,7 +43,12 @@ export class StreamJob {
  * Renders `ex` (see the module comment), recording in `f` what its head promised. `close`: the
  * connection ends after it for reasons of its own. The head is committed on return.
  */
-export function render(ex: Exchange, close: boolean, keepAliveField: string, f: Framing): string | Buffer | Pieces | StreamJob {
+export function render(
+  ex: Exchange,
+  close: boolean,
+  keepAliveField: string,
+  f: Framing,
+): string | Buffer | Pieces | StreamJob {
   const h = ex.handler!;
   let r: Reply;
   if (ex.error !== null) r = h[kReplyError](ex.error);

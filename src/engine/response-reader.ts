@@ -52,7 +52,10 @@ export function readResponses(raw: Buffer, methods: readonly string[]): Injected
         const parts: Buffer[] = [];
         for (;;) {
           const lineEnd = raw.indexOf('\r\n', pos, 'latin1');
-          if (lineEnd === -1) { pos = raw.length; break; }
+          if (lineEnd === -1) {
+            pos = raw.length;
+            break;
+          }
           const size = parseInt(raw.toString('latin1', pos, lineEnd), 16);
           pos = lineEnd + 2;
           if (!(size > 0)) {

@@ -82,7 +82,10 @@ export class Server extends EventEmitter {
     const now = Date.now();
     if (this.#closing === null) {
       this.#firstSignalAt = now;
-      this.#engine.log.info({ signal }, 'shutting down: answering requests in flight (send the signal again to stop at once)');
+      this.#engine.log.info(
+        { signal },
+        'shutting down: answering requests in flight (send the signal again to stop at once)',
+      );
       void this.close();
       return;
     }

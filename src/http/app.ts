@@ -25,7 +25,10 @@ import { SHIM, kComplete, kShims } from './internal.js';
  *
  * @example const timing: Middleware = async (ctx, next) => { const t = performance.now(); await next(); ctx.set('server-timing', `app;dur=${performance.now() - t}`) }
  */
-export type Middleware<S extends object = DefaultState, P extends Record<string, string> = Record<string, string>> = (ctx: Context<S, P>, next: Next) => unknown;
+export type Middleware<S extends object = DefaultState, P extends Record<string, string> = Record<string, string>> = (
+  ctx: Context<S, P>,
+  next: Next,
+) => unknown;
 
 /** Options of {@link App}. */
 export interface AppOptions extends EngineOptions {
@@ -89,7 +92,8 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
    */
   use(fn: Middleware<S>): this {
     if (typeof fn !== 'function') throw new TypeError('app.use() requires a middleware function');
-    if (this.#fn !== null) throw new TypeError('app.use() after the app started serving: add middleware before listen()/inject()');
+    if (this.#fn !== null)
+      throw new TypeError('app.use() after the app started serving: add middleware before listen()/inject()');
     this.#stack.push(fn);
     return this;
   }

@@ -13,7 +13,18 @@ type FetchResponse = InstanceType<typeof globalThis.Response>;
  * Body values the response knows how to send: text, bytes, a Node Readable, a web ReadableStream,
  * an async iterable, a `Blob`, a fetch `Response`, anything else as JSON; `null` for no content.
  */
-export type ResponseBody = string | Buffer | Uint8Array | Readable | ReadableStream | AsyncIterable<unknown> | Blob | FetchResponse | object | null | undefined;
+export type ResponseBody =
+  | string
+  | Buffer
+  | Uint8Array
+  | Readable
+  | ReadableStream
+  | AsyncIterable<unknown>
+  | Blob
+  | FetchResponse
+  | object
+  | null
+  | undefined;
 
 export type { BodyStream };
 
@@ -77,4 +88,3 @@ export function releaseStream(s: BodyStream, keep: boolean): void {
     (s as ReadableStream).cancel().catch(ignore);
   }
 }
-

@@ -79,28 +79,56 @@ export class IncomingMessageShim extends Readable {
     return this;
   }
 
-  get method(): string { return this.#ctx.request.method; }
-  set method(v: string) { this.#ctx.request.method = v; }
-  get url(): string { return this.#ctx.request.url; }
-  set url(v: string) { this.#ctx.request.url = v; }
-  get headers(): IncomingHeaders { return this.#ctx.request.headers; }
-  get rawHeaders(): string[] { return this.#ctx.request.head.rawHeaders; }
-  get httpVersion(): string { return this.#ctx.request.head.httpVersion; }
-  get httpVersionMajor(): number { return this.#ctx.request.head.versionMajor; }
-  get httpVersionMinor(): number { return this.#ctx.request.head.versionMinor; }
-  get socket(): Socket { return this.#ctx.socket; }
-  get connection(): Socket { return this.#ctx.socket; }
+  get method(): string {
+    return this.#ctx.request.method;
+  }
+  set method(v: string) {
+    this.#ctx.request.method = v;
+  }
+  get url(): string {
+    return this.#ctx.request.url;
+  }
+  set url(v: string) {
+    this.#ctx.request.url = v;
+  }
+  get headers(): IncomingHeaders {
+    return this.#ctx.request.headers;
+  }
+  get rawHeaders(): string[] {
+    return this.#ctx.request.head.rawHeaders;
+  }
+  get httpVersion(): string {
+    return this.#ctx.request.head.httpVersion;
+  }
+  get httpVersionMajor(): number {
+    return this.#ctx.request.head.versionMajor;
+  }
+  get httpVersionMinor(): number {
+    return this.#ctx.request.head.versionMinor;
+  }
+  get socket(): Socket {
+    return this.#ctx.socket;
+  }
+  get connection(): Socket {
+    return this.#ctx.socket;
+  }
   /** True once the whole body was received. */
-  get complete(): boolean { return this.#ctx[kBody].ended; }
+  get complete(): boolean {
+    return this.#ctx[kBody].ended;
+  }
   /** True once the body was cut short (`'aborted'` was emitted). */
-  get aborted(): boolean { return this.#aborted || this.#ctx[kBody].error !== null; }
+  get aborted(): boolean {
+    return this.#aborted || this.#ctx[kBody].error !== null;
+  }
   get trailers(): Record<string, string> {
     const out: Record<string, string> = {};
     const t = this.#ctx[kBody].trailers ?? [];
     for (let i = 0; i < t.length; i += 2) out[t[i]!.toLowerCase()] = t[i + 1]!;
     return out;
   }
-  get rawTrailers(): string[] { return this.#ctx[kBody].trailers ?? []; }
+  get rawTrailers(): string[] {
+    return this.#ctx[kBody].trailers ?? [];
+  }
 }
 
 /** @internal Emitted once on `ctx.res` when a raw write commits the head (first write, flushHeaders or end). */
@@ -124,36 +152,76 @@ export class ServerResponseShim extends EventEmitter {
     this.#ctx = ctx;
   }
 
-  get statusCode(): number { return this.#ctx.status; }
-  set statusCode(v: number) { this.#ctx.status = v; }
-  get statusMessage(): string { return this.#ctx.message; }
-  set statusMessage(v: string) { this.#ctx.message = v; }
-  get headersSent(): boolean { return this.#ctx.headerSent; }
-  get socket(): Socket { return this.#ctx.socket; }
-  get connection(): Socket { return this.#ctx.socket; }
-  get req(): IncomingMessageShim { return this.#ctx.req; }
+  get statusCode(): number {
+    return this.#ctx.status;
+  }
+  set statusCode(v: number) {
+    this.#ctx.status = v;
+  }
+  get statusMessage(): string {
+    return this.#ctx.message;
+  }
+  set statusMessage(v: string) {
+    this.#ctx.message = v;
+  }
+  get headersSent(): boolean {
+    return this.#ctx.headerSent;
+  }
+  get socket(): Socket {
+    return this.#ctx.socket;
+  }
+  get connection(): Socket {
+    return this.#ctx.socket;
+  }
+  get req(): IncomingMessageShim {
+    return this.#ctx.req;
+  }
   /** False once `end()` was called, as ServerResponse's `writable`. */
-  get writable(): boolean { return !this.#ended && !this.#finished; }
+  get writable(): boolean {
+    return !this.#ended && !this.#finished;
+  }
   /** True once `end()` was called, or the response was written by the server. */
-  get writableEnded(): boolean { return this.#ended || this.#finished; }
-  get finished(): boolean { return this.#ended || this.#finished; }
-  get writableFinished(): boolean { return this.#finished; }
+  get writableEnded(): boolean {
+    return this.#ended || this.#finished;
+  }
+  get finished(): boolean {
+    return this.#ended || this.#finished;
+  }
+  get writableFinished(): boolean {
+    return this.#finished;
+  }
   /** Bytes written but not yet sent. */
-  get writableLength(): number { return this.#stream === null ? 0 : this.#stream.writableLength; }
+  get writableLength(): number {
+    return this.#stream === null ? 0 : this.#stream.writableLength;
+  }
   /** @internal true when `end()` was called: a `respond = false` response is complete */
-  get ended(): boolean { return this.#ended; }
+  get ended(): boolean {
+    return this.#ended;
+  }
   /** @internal true once a raw write committed the head (see {@link RESPONSE_STARTED}) */
-  get started(): boolean { return this.#started; }
+  get started(): boolean {
+    return this.#started;
+  }
 
   setHeader(name: string, value: string | number | readonly string[]): this {
     this.#ctx.response.set(name, value);
     return this;
   }
-  getHeader(name: string): string | string[] | undefined { return this.#ctx.response.get(name); }
-  getHeaders(): OutgoingHeaders { return { ...this.#ctx.response.headers }; }
-  getHeaderNames(): string[] { return Object.keys(this.#ctx.response.headers); }
-  hasHeader(name: string): boolean { return this.#ctx.response.has(name); }
-  removeHeader(name: string): void { this.#ctx.response.remove(name); }
+  getHeader(name: string): string | string[] | undefined {
+    return this.#ctx.response.get(name);
+  }
+  getHeaders(): OutgoingHeaders {
+    return { ...this.#ctx.response.headers };
+  }
+  getHeaderNames(): string[] {
+    return Object.keys(this.#ctx.response.headers);
+  }
+  hasHeader(name: string): boolean {
+    return this.#ctx.response.has(name);
+  }
+  removeHeader(name: string): void {
+    this.#ctx.response.remove(name);
+  }
   /** Node 18.3+: adds a value to a header. */
   appendHeader(name: string, value: string | readonly string[]): this {
     this.#ctx.response.append(name, value);
@@ -184,7 +252,11 @@ export class ServerResponseShim extends EventEmitter {
     this.#start();
   }
 
-  write(chunk: string | Uint8Array, encoding?: BufferEncoding | ((err?: Error | null) => void), cb?: (err?: Error | null) => void): boolean {
+  write(
+    chunk: string | Uint8Array,
+    encoding?: BufferEncoding | ((err?: Error | null) => void),
+    cb?: (err?: Error | null) => void,
+  ): boolean {
     if (this.#ended) {
       const err = Object.assign(new Error('write after end'), { code: 'ERR_STREAM_WRITE_AFTER_END' });
       const done = typeof encoding === 'function' ? encoding : cb;
@@ -225,7 +297,11 @@ export class ServerResponseShim extends EventEmitter {
     if (this.#stream !== null) {
       this.#stream.end(data ?? '', typeof encoding === 'string' ? encoding : 'utf8');
     } else if (data !== undefined) {
-      this.#setBody(typeof data === 'string' ? Buffer.from(data, typeof encoding === 'string' ? encoding : 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      this.#setBody(
+        typeof data === 'string'
+          ? Buffer.from(data, typeof encoding === 'string' ? encoding : 'utf8')
+          : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+      );
     } else if (this.#ctx.body === undefined) {
       this.#setBody(EMPTY);
     }

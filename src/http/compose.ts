@@ -41,7 +41,10 @@ const noopNext: Next = () => RESOLVED;
  * const run = compose([async (ctx, next) => { await next(); ctx.x++ }, (ctx) => { ctx.x = 1 }])
  * await run(ctx)
  */
-export function compose<C>(stack: readonly ComposableMiddleware<C>[], options: ComposeOptions = {}): (ctx: C, next?: Next) => Promise<void> {
+export function compose<C>(
+  stack: readonly ComposableMiddleware<C>[],
+  options: ComposeOptions = {},
+): (ctx: C, next?: Next) => Promise<void> {
   for (const fn of stack) {
     if (typeof fn !== 'function') throw new TypeError('Middleware must be a function');
   }
@@ -106,7 +109,11 @@ function composeChecked<C>(fns: ComposableMiddleware<C>[]): (ctx: C, next?: Next
         return Promise.reject(err);
       }
       return out.then(() => {
-        if (pending > 0) throw errorFor('ERR_MISSING_AWAIT', `${ERRORS.ERR_MISSING_AWAIT.message} (middleware #${i + 1}${nameOf(fns[i]!)})`);
+        if (pending > 0)
+          throw errorFor(
+            'ERR_MISSING_AWAIT',
+            `${ERRORS.ERR_MISSING_AWAIT.message} (middleware #${i + 1}${nameOf(fns[i]!)})`,
+          );
       });
     };
     return dispatch(0);
@@ -122,4 +129,3 @@ function toPromise(v: unknown): Promise<void> {
   if (v === undefined) return RESOLVED;
   return v instanceof Promise ? (v as Promise<void>) : Promise.resolve(v).then(ignore);
 }
-

@@ -11,7 +11,17 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import fresh from 'fresh';
 import type { BodySource } from '../engine/body-source.js';
-import { kAbort, kCommitted, kDiscard, kFailed, kFinished, kReply, kReplyError, type Exchange, type ExchangeHandler } from '../engine/exchange.js';
+import {
+  kAbort,
+  kCommitted,
+  kDiscard,
+  kFailed,
+  kFinished,
+  kReply,
+  kReplyError,
+  type Exchange,
+  type ExchangeHandler,
+} from '../engine/exchange.js';
 import type { Reply } from '../engine/framing.js';
 import { releaseBody } from '../engine/body-stream.js';
 import { createHttpError, type HttpError, type HttpErrorInit } from './http-error.js';
@@ -71,7 +81,14 @@ export type DefaultState = {};
  * @typeParam Q - type of `ctx.query` (a validator may narrow it)
  * @example app.use(async (ctx, next) => { const t = Date.now(); await next(); ctx.set('x-ms', String(Date.now() - t)) })
  */
-export class Context<S extends object = DefaultState, P extends object = Record<string, string>, Q extends object = ParsedQuery> extends Delegates implements ExchangeHandler {
+export class Context<
+  S extends object = DefaultState,
+  P extends object = Record<string, string>,
+  Q extends object = ParsedQuery,
+>
+  extends Delegates
+  implements ExchangeHandler
+{
   readonly app: AppLike;
   readonly request: Request<this>;
   readonly response: Response<this>;
@@ -165,7 +182,8 @@ export class Context<S extends object = DefaultState, P extends object = Record<
   [kFailed](err: unknown, clientGone: boolean): void {
     // A stream that ends because the client left (the socket closed, or ctx.signal fired on its FIN
     // and the handler — an SSE feed, say — destroyed the source) is not a server error.
-    if (clientGone || this.#abort?.signal.aborted === true) this.log.debug({ err }, 'response stream ended after the client left');
+    if (clientGone || this.#abort?.signal.aborted === true)
+      this.log.debug({ err }, 'response stream ended after the client left');
     else this.app.onError(err, this);
     this.#res?.markAborted();
   }
@@ -209,7 +227,10 @@ export class Context<S extends object = DefaultState, P extends object = Record<
       CookiesClass ??= requireCjs('cookies') as typeof Cookies;
       // The request side only reads `headers.cookie`: `ctx.request` serves, without creating the
       // `ctx.req` stream (which would take over the body).
-      this.#cookies = new CookiesClass(this.request as never, this.res as never, { keys: this.app.keys, secure: this.request.secure });
+      this.#cookies = new CookiesClass(this.request as never, this.res as never, {
+        keys: this.app.keys,
+        secure: this.request.secure,
+      });
     }
     return this.#cookies;
   }
@@ -257,11 +278,19 @@ export class Context<S extends object = DefaultState, P extends object = Record<
   }
 
   // ── delegates typed by the context, or needing both sides (the plain ones: delegates.ts) ────
-  get querystring(): string { return this.request.querystring; }
-  set querystring(v: string) { this.request.querystring = v; }
+  get querystring(): string {
+    return this.request.querystring;
+  }
+  set querystring(v: string) {
+    this.request.querystring = v;
+  }
   /** The parsed query; `Q` is narrowed by a validator (`validate({ query })`), else {@link ParsedQuery}. */
-  get query(): Q { return this.request.query as Q; }
-  set query(v: Q) { this.request.query = v as ParsedQuery; }
+  get query(): Q {
+    return this.request.query as Q;
+  }
+  set query(v: Q) {
+    this.request.query = v as ParsedQuery;
+  }
   /** Whether the client's cached copy is fresh: a conditional GET/HEAD against the response's validators. */
   get fresh(): boolean {
     const method = this.request.method;
@@ -273,7 +302,9 @@ export class Context<S extends object = DefaultState, P extends object = Record<
     return false;
   }
   /** `!fresh`. */
-  get stale(): boolean { return !this.fresh; }
+  get stale(): boolean {
+    return !this.fresh;
+  }
   /**
    * Redirects: sets Location and a 302 unless a redirect status is already set. The URL is
    * percent-encoded where needed; the body is a short text, or HTML for a client that accepts it.
@@ -334,7 +365,12 @@ export class Context<S extends object = DefaultState, P extends object = Record<
   }
 
   /** A plain summary, as Koa's `ctx.toJSON()`. */
-  toJSON(): { request: ReturnType<Request['toJSON']>; response: { status: number; message: string; header: OutgoingHeaders }; app: Record<string, unknown>; originalUrl: string } {
+  toJSON(): {
+    request: ReturnType<Request['toJSON']>;
+    response: { status: number; message: string; header: OutgoingHeaders };
+    app: Record<string, unknown>;
+    originalUrl: string;
+  } {
     return {
       request: this.request.toJSON(),
       response: this.response.toJSON(),

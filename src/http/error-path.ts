@@ -18,7 +18,6 @@ import { ERRORS, type ErrorCode } from './errors.js';
 import type { Response } from './response.js';
 import { PROBLEM_JSON } from './media-types.js';
 
-
 /** The body of an error response, as an `ErrorRenderer` (context.ts) returns it. */
 export interface RenderedError {
   /** The Content-Type to send, e.g. `'text/html; charset=utf-8'`. */
@@ -89,7 +88,6 @@ export function errorReply(res: Response, err: unknown, ctx: ErrorRendering, kee
   return new Reply(status, STATUS_TEXT[status] ?? '', headers, body, len, null);
 }
 
-
 /** The problem object for a status and an (exposable) HttpError. */
 export function problem(status: number, err: HttpError | null): Record<string, unknown> {
   const title = STATUS_TEXT[status] ?? 'Error';
@@ -115,10 +113,19 @@ const NON_ASCII = /[\u007f-\uffff]/g;
  */
 export function refusal(err: HttpError, head: boolean): string {
   const title = STATUS_TEXT[err.status] ?? 'Error';
-  const body = JSON.stringify(problem(err.status, err)).replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const body = JSON.stringify(problem(err.status, err)).replace(
+    NON_ASCII,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   const headers = new NullObject() as OutgoingHeaders;
   headers['content-type'] = PROBLEM_JSON;
   const f = new Framing();
-  const framed = frameHead(head ? REFUSAL_HEAD : REFUSAL, new Reply(err.status, title, headers, body, body.length, null), true, '', f);
+  const framed = frameHead(
+    head ? REFUSAL_HEAD : REFUSAL,
+    new Reply(err.status, title, headers, body, body.length, null),
+    true,
+    '',
+    f,
+  );
   return f.mode === FRAME.NONE ? framed : framed + body;
 }

@@ -9,7 +9,10 @@
 import { HttpError, type HttpErrorProps } from './http-error.js';
 
 export const ERRORS = {
-  ERR_INTERNAL: { status: 500, message: 'An error that is not an HttpError: answered with the stock title, never its message' },
+  ERR_INTERNAL: {
+    status: 500,
+    message: 'An error that is not an HttpError: answered with the stock title, never its message',
+  },
   ERR_HTTP: { status: 500, message: 'An HttpError thrown without a more specific code (its own status is answered)' },
   ERR_NOT_FOUND: { status: 404, message: 'No middleware set a response' },
   ERR_MISSING_HOST: { status: 400, message: 'HTTP/1.1 request without exactly one Host header field' },
@@ -18,17 +21,32 @@ export const ERRORS = {
   ERR_UPGRADE_REQUIRED: { status: 426, message: 'An Upgrade request with no upgrade listener' },
   ERR_CONNECT_UNSUPPORTED: { status: 501, message: 'A CONNECT request with no upgrade listener' },
   ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received within the timeout' },
-  ERR_SERVER_CLOSING: { status: 503, message: 'The server is shutting down: the reason ctx.signal gives a streaming response or an upgraded connection' },
+  ERR_SERVER_CLOSING: {
+    status: 503,
+    message: 'The server is shutting down: the reason ctx.signal gives a streaming response or an upgraded connection',
+  },
   ERR_NEXT_CALLED_TWICE: { status: 500, message: 'next() called more than once in one middleware' },
   ERR_MISSING_AWAIT: { status: 500, message: 'Middleware resolved before downstream — missing await?' },
   // Router (src/router); the router names its codes literally, since it may not import this table.
-  ERR_ROUTER_FROZEN: { status: 500, message: 'A route or use() added after the router (or one it is mounted in) started serving' },
-  ERR_ROUTER_CONFLICT: { status: 500, message: 'Two routes of one method that no request can tell apart, or a duplicate route name' },
+  ERR_ROUTER_FROZEN: {
+    status: 500,
+    message: 'A route or use() added after the router (or one it is mounted in) started serving',
+  },
+  ERR_ROUTER_CONFLICT: {
+    status: 500,
+    message: 'Two routes of one method that no request can tell apart, or a duplicate route name',
+  },
   ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'The path is served, but only with other methods' },
-  ERR_METHOD_NOT_IMPLEMENTED: { status: 501, message: 'No route in any router the request passed through serves this method' },
+  ERR_METHOD_NOT_IMPLEMENTED: {
+    status: 501,
+    message: 'No route in any router the request passed through serves this method',
+  },
   ERR_BAD_PARAM: { status: 400, message: 'A route param with malformed percent-encoding' },
   // Middleware (src/middleware): static files.
-  ERR_STATIC_FORBIDDEN: { status: 403, message: 'A static path that tries to leave the root, or a file the server may not read' },
+  ERR_STATIC_FORBIDDEN: {
+    status: 403,
+    message: 'A static path that tries to leave the root, or a file the server may not read',
+  },
   ERR_STATIC_DOTFILE: { status: 403, message: 'A static path with a dotfile segment, under dotfiles: deny' },
   ERR_STATIC_MALFORMED_PATH: { status: 400, message: 'A static path with malformed percent-encoding' },
   ERR_PRECONDITION_FAILED: { status: 412, message: 'If-Match or If-Unmodified-Since failed' },
@@ -37,11 +55,17 @@ export const ERRORS = {
   ERR_BODY_TOO_LARGE: { status: 413, message: 'The request body (declared, received or decoded) is over the limit' },
   ERR_BODY_INVALID_JSON: { status: 400, message: 'The JSON body does not parse' },
   ERR_BODY_EMPTY_JSON: { status: 400, message: 'A JSON Content-Type with an empty body' },
-  ERR_BODY_FORBIDDEN_KEY: { status: 400, message: 'A body with a __proto__ key, or constructor.prototype (prototype poisoning)' },
+  ERR_BODY_FORBIDDEN_KEY: {
+    status: 400,
+    message: 'A body with a __proto__ key, or constructor.prototype (prototype poisoning)',
+  },
   ERR_BODY_INVALID_ENCODING: { status: 400, message: 'A compressed body whose data does not decode' },
   ERR_BODY_ABORTED: { status: 400, message: 'The request body ended before it was complete' },
   ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'A body whose Content-Type no enabled parser accepts' },
-  ERR_UNSUPPORTED_CONTENT_ENCODING: { status: 415, message: 'A Content-Encoding other than gzip, deflate, br or identity' },
+  ERR_UNSUPPORTED_CONTENT_ENCODING: {
+    status: 415,
+    message: 'A Content-Encoding other than gzip, deflate, br or identity',
+  },
   ERR_UNSUPPORTED_CHARSET: { status: 415, message: 'A body charset the parser cannot decode' },
   ERR_VALIDATION: { status: 400, message: 'The request does not match the route schema' },
 } as const satisfies Record<string, { status: number; message: string }>;

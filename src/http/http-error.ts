@@ -29,7 +29,18 @@ export type HttpErrorProps = {
 export type HttpErrorInit = HttpErrorProps & Record<string, unknown>;
 
 /** Names the constructor sets itself; extra props never overwrite them. */
-const OWN = new Set(['status', 'statusCode', 'expose', 'code', 'headers', 'details', 'cause', 'message', 'name', 'stack']);
+const OWN = new Set([
+  'status',
+  'statusCode',
+  'expose',
+  'code',
+  'headers',
+  'details',
+  'cause',
+  'message',
+  'name',
+  'stack',
+]);
 
 /**
  * An error that carries the HTTP status to answer with.
@@ -149,7 +160,13 @@ export function createHttpError(...args: unknown[]): HttpError {
       throw new TypeError(`ctx.throw(): argument #${i + 1} has unsupported type ${typeof a}`);
     }
   }
-  if (cause !== undefined && isHttpError(cause) && message === undefined && !statusSet && Object.keys(props).length === 0) {
+  if (
+    cause !== undefined &&
+    isHttpError(cause) &&
+    message === undefined &&
+    !statusSet &&
+    Object.keys(props).length === 0
+  ) {
     return toHttpError(cause);
   }
   const init: HttpErrorInit = cause === undefined || props.cause !== undefined ? props : { ...props, cause };

@@ -71,14 +71,22 @@ export function checkDeclaredLength(ctx: Context<object, object, object>, limit:
  * @throws {HttpError} 413 `ERR_BODY_TOO_LARGE`, 400 `ERR_BODY_INVALID_ENCODING`, 400 `ERR_BODY_ABORTED`
  *   (thrown, or as the promise's rejection)
  */
-export function readLimited(ctx: Context<object, object, object>, limit: number, decoder: (() => Transform) | null): Buffer | Promise<Buffer> {
+export function readLimited(
+  ctx: Context<object, object, object>,
+  limit: number,
+  decoder: (() => Transform) | null,
+): Buffer | Promise<Buffer> {
   // The common case, no coding and nobody took `ctx.req`: the bytes without a stream.
   if (decoder === null && (ctx[kShims] & SHIM.REQ) === 0) return collectLimited(ctx, limit);
   return readStream(ctx, limit, decoder);
 }
 
 /** `readLimited` through `ctx.req`: decoding, or a body someone already started to stream. */
-async function readStream(ctx: Context<object, object, object>, limit: number, decoder: (() => Transform) | null): Promise<Buffer> {
+async function readStream(
+  ctx: Context<object, object, object>,
+  limit: number,
+  decoder: (() => Transform) | null,
+): Promise<Buffer> {
   const src = ctx.req;
   let encoded = 0;
   let source: Readable = src;
@@ -105,7 +113,11 @@ async function readStream(ctx: Context<object, object, object>, limit: number, d
     src.destroy();
     if (isHttpError413(err)) throw err;
     if (decoding !== null && !src.aborted) {
-      throw errorFor('ERR_BODY_INVALID_ENCODING', `The ${ctx.get('content-encoding')} body does not decode: ${(err as Error).message}`, { cause: err });
+      throw errorFor(
+        'ERR_BODY_INVALID_ENCODING',
+        `The ${ctx.get('content-encoding')} body does not decode: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     throw errorFor('ERR_BODY_ABORTED', 'The request body ended before it was complete', { cause: err });
   }

@@ -26,7 +26,6 @@ export { bodyStream, isStreamLike, type BodyStream, type ResponseBody } from './
 
 export type { OutgoingHeaders };
 
-
 /** Content codings fetch (undici) decodes: a fetched body with only these arrives decoded. */
 const DECODED_BY_FETCH = /^\s*(?:(?:x-)?gzip|deflate|br)\s*(?:,\s*(?:(?:x-)?gzip|deflate|br)\s*)*$/i;
 
@@ -127,7 +126,9 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
     try {
       this.#message = checkValue(msg);
     } catch {
-      throw new TypeError(`Invalid status message: ${JSON.stringify(msg)} (control characters and code points above U+00FF are not allowed)`);
+      throw new TypeError(
+        `Invalid status message: ${JSON.stringify(msg)} (control characters and code points above U+00FF are not allowed)`,
+      );
     }
   }
 
@@ -252,7 +253,10 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
    * @throws {TypeError} on an invalid name or value
    * @example ctx.set('x-request-id', id)
    */
-  set(name: string | Record<string, string | number | readonly string[]>, value?: string | number | readonly string[]): void {
+  set(
+    name: string | Record<string, string | number | readonly string[]>,
+    value?: string | number | readonly string[],
+  ): void {
     if (this.ctx.headerSent) return;
     if (typeof name === 'object') {
       for (const k of Object.keys(name)) this.set(k, name[k]);
@@ -265,7 +269,10 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
       if ((key === 'content-type' || key === 'content-length') && value.length !== 1) {
         throw new TypeError(`${key} must contain exactly one value`);
       }
-      this.headers[key] = key === 'content-type' || key === 'content-length' ? checkValue(String(value[0])) : value.map((v) => checkValue(String(v)));
+      this.headers[key] =
+        key === 'content-type' || key === 'content-length'
+          ? checkValue(String(value[0]))
+          : value.map((v) => checkValue(String(v)));
     } else {
       this.headers[key] = checkValue(String(value));
     }
@@ -299,7 +306,12 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
       this.headers['vary'] = '*';
       return;
     }
-    const have = new Set(cur.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+    const have = new Set(
+      cur
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    );
     const add: string[] = [];
     for (const f of fields) {
       const lower = f.toLowerCase();
@@ -330,7 +342,10 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
    */
   attachment(filename?: string, options?: CreateOptions): void {
     // Only the base name is the client's business (a server path is not).
-    const base = filename === undefined ? undefined : filename.slice(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1);
+    const base =
+      filename === undefined
+        ? undefined
+        : filename.slice(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1);
     if (base !== undefined && !this.has('content-type')) {
       const dot = base.lastIndexOf('.');
       if (dot > 0) this.type = base.slice(dot);
@@ -391,4 +406,3 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
     return { ...this.toJSON(), body: this.#body };
   }
 }
-

@@ -49,7 +49,8 @@ export interface StandardSchemaProps<Input = unknown, Output = Input> {
  * @example
  * const ok: StandardResult<number> = { value: 42 }
  */
-export type StandardResult<Output> = { readonly value: Output; readonly issues?: undefined } | { readonly issues: readonly StandardIssue[] };
+export type StandardResult<Output> =
+  { readonly value: Output; readonly issues?: undefined } | { readonly issues: readonly StandardIssue[] };
 
 /**
  * One problem found by a schema. Libraries may add fields (zod adds `code`).
@@ -106,7 +107,9 @@ export type ValidationTarget = keyof ValidationSchemas;
 export type Validator<T extends ValidationSchemas> = ((ctx: Context, next: Next) => unknown) & { readonly schemas: T };
 
 /** The output of target `K` of `T`, or `D` when `T` has no schema for it. */
-type Out<T extends ValidationSchemas, K extends ValidationTarget, D> = T[K] extends StandardSchemaV1 ? InferOutput<T[K]> : D;
+type Out<T extends ValidationSchemas, K extends ValidationTarget, D> = T[K] extends StandardSchemaV1
+  ? InferOutput<T[K]>
+  : D;
 
 /** Context's params and query are objects: a schema whose output is not one leaves `{}`. */
 type Obj<X> = X extends object ? X : {};
@@ -118,8 +121,15 @@ type Obj<X> = X extends object ? X : {};
  * @example
  * type Ctx = ValidatedContext<{}, { id: string }, { body: typeof User }> // ctx.request.body: z.output<typeof User>
  */
-export type ValidatedContext<S extends object, P extends object, T extends ValidationSchemas> = Context<S, Obj<Out<T, 'params', P>>, Obj<Out<T, 'query', ParsedQuery>>> & {
-  readonly request: Request & { body: Out<T, 'body', unknown>; readonly headers: IncomingHeaders & Out<T, 'headers', {}> };
+export type ValidatedContext<S extends object, P extends object, T extends ValidationSchemas> = Context<
+  S,
+  Obj<Out<T, 'params', P>>,
+  Obj<Out<T, 'query', ParsedQuery>>
+> & {
+  readonly request: Request & {
+    body: Out<T, 'body', unknown>;
+    readonly headers: IncomingHeaders & Out<T, 'headers', {}>;
+  };
   readonly headers: IncomingHeaders & Out<T, 'headers', {}>;
 };
 
@@ -130,7 +140,10 @@ export type ValidatedContext<S extends object, P extends object, T extends Valid
  * @example
  * const create: ValidatedHandler<{}, {}, { body: typeof User }> = (ctx) => ({ created: ctx.request.body.name })
  */
-export type ValidatedHandler<S extends object, P extends object, T extends ValidationSchemas> = (ctx: ValidatedContext<S, P, T>, next: Next) => unknown;
+export type ValidatedHandler<S extends object, P extends object, T extends ValidationSchemas> = (
+  ctx: ValidatedContext<S, P, T>,
+  next: Next,
+) => unknown;
 
 const TARGETS: readonly ValidationTarget[] = ['params', 'headers', 'query', 'body'];
 

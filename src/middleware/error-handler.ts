@@ -36,7 +36,6 @@ export interface ErrorHandlerOptions {
   expose?: boolean;
 }
 
-
 /**
  * Custom and negotiated error responses through the core's error path; see the module rules.
  *
@@ -100,6 +99,9 @@ function exposed(err: HttpError): HttpError {
 /** A minimal TEXT_HTML page: status and title, and the message only when exposed. */
 function page(err: HttpError): string {
   const title = escapeHtml(`${err.status} ${STATUS_TEXT[err.status] ?? 'Error'}`);
-  const detail = err.expose && err.message !== '' && err.message !== STATUS_TEXT[err.status] ? `<p>${escapeHtml(err.message)}</p>` : '';
+  const detail =
+    err.expose && err.message !== '' && err.message !== STATUS_TEXT[err.status]
+      ? `<p>${escapeHtml(err.message)}</p>`
+      : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1>${detail}</body></html>`;
 }

@@ -23,9 +23,22 @@ export type { BodyOptions, BodyParserOptions } from './body/body.js';
 export type { ErrorHandlerOptions } from './error-handler.js';
 export type { RequestLoggerOptions } from './logger.js';
 export type {
-  ValidationSchemas, ValidationTarget, ValidationIssue, ValidationFormatter, ValidateOptions, ValidatedContext, ValidatedHandler, Validator,
+  ValidationSchemas,
+  ValidationTarget,
+  ValidationIssue,
+  ValidationFormatter,
+  ValidateOptions,
+  ValidatedContext,
+  ValidatedHandler,
+  Validator,
 } from './validate/validate.js';
-export type { StandardSchemaV1, StandardSchemaProps, StandardResult, StandardIssue, InferOutput } from './validate/standard-schema.js';
+export type {
+  StandardSchemaV1,
+  StandardSchemaProps,
+  StandardResult,
+  StandardIssue,
+  InferOutput,
+} from './validate/standard-schema.js';
 export type { StaticOptions } from './static/static.js';
 export type { ByteRange, RangeResult } from './static/range.js';
 export type { CompressOptions, CompressEncoding } from './compress/compress.js';

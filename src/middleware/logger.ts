@@ -97,7 +97,11 @@ export function logger(options: RequestLoggerOptions = {}): Middleware {
       if (skip?.(ctx) === true) return;
       const cl = ctx.response.get('content-length');
       log.info(
-        { req: serializeReq(ctx), res: { statusCode: ctx.status, bytes: cl === undefined ? undefined : Number(cl) }, responseTime: round(performance.now() - start) },
+        {
+          req: serializeReq(ctx),
+          res: { statusCode: ctx.status, bytes: cl === undefined ? undefined : Number(cl) },
+          responseTime: round(performance.now() - start),
+        },
         'request completed',
       );
     });
@@ -135,7 +139,8 @@ function requestId(ctx: Context, header: string | false, gen: (ctx: Context) => 
 /** Adds the echo to an error's own headers (the ones the error path keeps), as `@koa/cors` does. */
 function addHeader(err: object, name: string, value: string): void {
   const e = err as { headers?: unknown };
-  if (e.headers !== undefined && (typeof e.headers !== 'object' || e.headers === null || Array.isArray(e.headers))) return;
+  if (e.headers !== undefined && (typeof e.headers !== 'object' || e.headers === null || Array.isArray(e.headers)))
+    return;
   try {
     e.headers = { ...(e.headers as Record<string, string | string[]> | undefined), [name]: value };
   } catch {
@@ -146,4 +151,3 @@ function addHeader(err: object, name: string, value: string): void {
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
-

@@ -117,7 +117,13 @@ function splitKey(key: string, depth: number): string[] {
   return segs;
 }
 
-function setNested(root: Record<string, QueryValue>, segs: string[], value: string, arrayLimit: number, sparse: Set<QueryValue[]>): void {
+function setNested(
+  root: Record<string, QueryValue>,
+  segs: string[],
+  value: string,
+  arrayLimit: number,
+  sparse: Set<QueryValue[]>,
+): void {
   for (const s of segs) if (FORBIDDEN.has(s)) return;
   if (segs[0] === '') segs[0] = segs.length > 1 ? segs.splice(1, 1)[0]! : '';
   let node: Record<string, QueryValue> | QueryValue[] = root;
@@ -169,4 +175,3 @@ function arrayIndex(seg: string, arrayLimit: number): number {
   const n = Number(seg);
   return n <= arrayLimit ? n : -2;
 }
-

@@ -118,7 +118,13 @@ export function sse(ctx: Context, options: SseOptions = {}): SseStream {
       return closed;
     },
     send: (ev) => push(formatEvent(ev)),
-    comment: (text = '') => push(`${text.split(/\r\n|\r|\n/).map((l) => `: ${l}`).join('\n')}\n\n`),
+    comment: (text = '') =>
+      push(
+        `${text
+          .split(/\r\n|\r|\n/)
+          .map((l) => `: ${l}`)
+          .join('\n')}\n\n`,
+      ),
     close: () => {
       if (closed) return;
       finish();

@@ -32,7 +32,9 @@ export const TARGET = table((c) => isTargetByte(c));
 export const FIELD_VALUE = table((c) => isFieldValueByte(c));
 
 /** RFC 9110 §5.6.4: qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text */
-export const QDTEXT = table((c) => c === 0x09 || c === 0x20 || c === 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e) || c >= 0x80);
+export const QDTEXT = table(
+  (c) => c === 0x09 || c === 0x20 || c === 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e) || c >= 0x80,
+);
 
 /** RFC 9110 §5.6.4: quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text ) */
 export const QUOTED_PAIR = FIELD_VALUE;

@@ -10,24 +10,62 @@
 /** Every parser error code with the status a server answers and a one-line meaning. */
 export const PARSE_ERRORS = {
   HPE_INVALID_METHOD: { status: 400, summary: 'The method is not a token (RFC 9110 §9.1).' },
-  HPE_UNKNOWN_METHOD: { status: 501, summary: 'The method is a well-formed token that this server does not implement.' },
-  HPE_INVALID_URL: { status: 400, summary: 'The request-target has a forbidden byte or is not in a form allowed for the method.' },
+  HPE_UNKNOWN_METHOD: {
+    status: 501,
+    summary: 'The method is a well-formed token that this server does not implement.',
+  },
+  HPE_INVALID_URL: {
+    status: 400,
+    summary: 'The request-target has a forbidden byte or is not in a form allowed for the method.',
+  },
   HPE_URI_TOO_LONG: { status: 414, summary: 'The request line exceeds maxRequestLineBytes.' },
-  HPE_INVALID_CONSTANT: { status: 400, summary: 'The protocol is not `HTTP/` (HTTP/0.9, RTSP and ICE are not served).' },
-  HPE_INVALID_VERSION: { status: 400, summary: 'The HTTP version is malformed or the request line does not end right after it.' },
+  HPE_INVALID_CONSTANT: {
+    status: 400,
+    summary: 'The protocol is not `HTTP/` (HTTP/0.9, RTSP and ICE are not served).',
+  },
+  HPE_INVALID_VERSION: {
+    status: 400,
+    summary: 'The HTTP version is malformed or the request line does not end right after it.',
+  },
   HPE_VERSION_NOT_SUPPORTED: { status: 505, summary: 'A well-formed HTTP version other than 1.0 or 1.1.' },
-  HPE_HTTP2_PREFACE: { status: 505, summary: 'An HTTP/2 connection preface (`PRI * HTTP/2.0`): this server speaks HTTP/1.x only.' },
+  HPE_HTTP2_PREFACE: {
+    status: 505,
+    summary: 'An HTTP/2 connection preface (`PRI * HTTP/2.0`): this server speaks HTTP/1.x only.',
+  },
   HPE_CR_EXPECTED: { status: 400, summary: 'A bare LF where CRLF is required (RFC 9112 §2.2).' },
   HPE_LF_EXPECTED: { status: 400, summary: 'A bare CR in a header line (RFC 9112 §2.2).' },
-  HPE_STRICT: { status: 400, summary: 'A framing byte other than the CRLF the grammar requires (after the version, the header block, a chunk), or a malformed chunk extension.' },
-  HPE_UNEXPECTED_SPACE: { status: 400, summary: 'Whitespace between the request line and the first header field (RFC 9112 §2.2).' },
-  HPE_INVALID_HEADER_TOKEN: { status: 400, summary: 'A field name that is not a token, whitespace before the colon, a forbidden byte in a value, or obs-fold.' },
-  HPE_HEADER_OVERFLOW: { status: 431, summary: 'The header block or trailer section exceeds its byte or field-count limit.' },
-  HPE_INVALID_CONTENT_LENGTH: { status: 400, summary: 'Content-Length is not 1*DIGIT, overflows, or comes with Transfer-Encoding.' },
+  HPE_STRICT: {
+    status: 400,
+    summary:
+      'A framing byte other than the CRLF the grammar requires (after the version, the header block, a chunk), or a malformed chunk extension.',
+  },
+  HPE_UNEXPECTED_SPACE: {
+    status: 400,
+    summary: 'Whitespace between the request line and the first header field (RFC 9112 §2.2).',
+  },
+  HPE_INVALID_HEADER_TOKEN: {
+    status: 400,
+    summary: 'A field name that is not a token, whitespace before the colon, a forbidden byte in a value, or obs-fold.',
+  },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    summary: 'The header block or trailer section exceeds its byte or field-count limit.',
+  },
+  HPE_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    summary: 'Content-Length is not 1*DIGIT, overflows, or comes with Transfer-Encoding.',
+  },
   HPE_UNEXPECTED_CONTENT_LENGTH: { status: 400, summary: 'More than one Content-Length field (RFC 9112 §6.3).' },
-  HPE_INVALID_TRANSFER_ENCODING: { status: 400, summary: 'Transfer-Encoding whose final coding is not chunked, chunked applied twice, or Transfer-Encoding with Content-Length.' },
+  HPE_INVALID_TRANSFER_ENCODING: {
+    status: 400,
+    summary:
+      'Transfer-Encoding whose final coding is not chunked, chunked applied twice, or Transfer-Encoding with Content-Length.',
+  },
   HPE_INVALID_CHUNK_SIZE: { status: 400, summary: 'A chunk size that is not hex, is too long, or overflows.' },
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: 413, summary: 'Chunk extensions of one message exceed maxChunkExtensionBytes.' },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: {
+    status: 413,
+    summary: 'Chunk extensions of one message exceed maxChunkExtensionBytes.',
+  },
   HPE_CLOSED_CONNECTION: { status: 400, summary: 'Bytes after a message that closes the connection.' },
   HPE_INVALID_EOF_STATE: { status: 400, summary: 'The stream ended in the middle of a message.' },
 } as const satisfies Record<string, { status: number; summary: string }>;

@@ -5,7 +5,14 @@
  * decide about the message (its framing, keep-alive, upgrade) is read when the head completes.
  */
 import type { ParseErrorCode } from './errors.js';
-import { CL_OVERFLOW, FieldKind, TE_ERROR, addTransferCodings, connectionOptions, parseContentLength } from './fields.js';
+import {
+  CL_OVERFLOW,
+  FieldKind,
+  TE_ERROR,
+  addTransferCodings,
+  connectionOptions,
+  parseContentLength,
+} from './fields.js';
 
 /** Why a framing field refuses the request (made only on a refusal). */
 export interface FieldRefusal {
@@ -39,17 +46,27 @@ export class FramingFields {
     switch (kind) {
       case FieldKind.CONTENT_LENGTH: {
         if (this.contentLength !== -1) return refuse('HPE_UNEXPECTED_CONTENT_LENGTH', 'Duplicate Content-Length');
-        if (this.te !== 0) return refuse('HPE_INVALID_CONTENT_LENGTH', "Content-Length can't be present with Transfer-Encoding");
+        if (this.te !== 0)
+          return refuse('HPE_INVALID_CONTENT_LENGTH', "Content-Length can't be present with Transfer-Encoding");
         const n = parseContentLength(value);
         if (n === CL_OVERFLOW) return refuse('HPE_INVALID_CONTENT_LENGTH', 'Content-Length overflow');
-        if (n < 0) return refuse('HPE_INVALID_CONTENT_LENGTH', value.length === 0 ? 'Empty Content-Length' : 'Invalid character in Content-Length');
+        if (n < 0)
+          return refuse(
+            'HPE_INVALID_CONTENT_LENGTH',
+            value.length === 0 ? 'Empty Content-Length' : 'Invalid character in Content-Length',
+          );
         this.contentLength = n;
         return null;
       }
       case FieldKind.TRANSFER_ENCODING: {
         // RFC 9112 §6.3 rule 3: TE with CL "ought to be handled as an error" — the classic smuggling vector.
-        if (this.contentLength !== -1) return refuse('HPE_INVALID_TRANSFER_ENCODING', "Transfer-Encoding can't be present with Content-Length");
-        if (http10) return refuse('HPE_INVALID_TRANSFER_ENCODING', 'Transfer-Encoding is not allowed in HTTP/1.0 (RFC 9112 §6.1)');
+        if (this.contentLength !== -1)
+          return refuse('HPE_INVALID_TRANSFER_ENCODING', "Transfer-Encoding can't be present with Content-Length");
+        if (http10)
+          return refuse(
+            'HPE_INVALID_TRANSFER_ENCODING',
+            'Transfer-Encoding is not allowed in HTTP/1.0 (RFC 9112 §6.1)',
+          );
         const te = addTransferCodings(this.te, value);
         if (te === TE_ERROR) return refuse('HPE_INVALID_TRANSFER_ENCODING', 'Invalid `Transfer-Encoding` header value');
         this.te = te;

@@ -6,12 +6,43 @@
 import { isToken } from './char-classes.js';
 
 export const KNOWN_METHODS: readonly string[] = [
-  'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH',
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
   // WebDAV (RFC 4918, 3253, 3648, 3744, 4791, 5323, 5842)
-  'COPY', 'LOCK', 'MKCOL', 'MOVE', 'PROPFIND', 'PROPPATCH', 'SEARCH', 'UNLOCK', 'BIND', 'REBIND',
-  'UNBIND', 'ACL', 'REPORT', 'MKACTIVITY', 'CHECKOUT', 'MERGE', 'MKCALENDAR',
+  'COPY',
+  'LOCK',
+  'MKCOL',
+  'MOVE',
+  'PROPFIND',
+  'PROPPATCH',
+  'SEARCH',
+  'UNLOCK',
+  'BIND',
+  'REBIND',
+  'UNBIND',
+  'ACL',
+  'REPORT',
+  'MKACTIVITY',
+  'CHECKOUT',
+  'MERGE',
+  'MKCALENDAR',
   // UPnP, caches, links, icecast, and the QUERY method draft
-  'M-SEARCH', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'PURGE', 'LINK', 'UNLINK', 'SOURCE', 'QUERY',
+  'M-SEARCH',
+  'NOTIFY',
+  'SUBSCRIBE',
+  'UNSUBSCRIBE',
+  'PURGE',
+  'LINK',
+  'UNLINK',
+  'SOURCE',
+  'QUERY',
 ];
 
 /** Longest method we scan before giving up; no registered method comes close. */
@@ -34,10 +65,25 @@ export function commonMethod(buf: Uint8Array, start: number, end: number): strin
       if (c0 === 0x48 && buf[start + 1] === 0x45 && buf[start + 2] === 0x41 && buf[start + 3] === 0x44) return 'HEAD';
       return null;
     case 5:
-      if (c0 === 0x50 && buf[start + 1] === 0x41 && buf[start + 2] === 0x54 && buf[start + 3] === 0x43 && buf[start + 4] === 0x48) return 'PATCH';
+      if (
+        c0 === 0x50 &&
+        buf[start + 1] === 0x41 &&
+        buf[start + 2] === 0x54 &&
+        buf[start + 3] === 0x43 &&
+        buf[start + 4] === 0x48
+      )
+        return 'PATCH';
       return null;
     case 6:
-      if (c0 === 0x44 && buf[start + 1] === 0x45 && buf[start + 2] === 0x4c && buf[start + 3] === 0x45 && buf[start + 4] === 0x54 && buf[start + 5] === 0x45) return 'DELETE';
+      if (
+        c0 === 0x44 &&
+        buf[start + 1] === 0x45 &&
+        buf[start + 2] === 0x4c &&
+        buf[start + 3] === 0x45 &&
+        buf[start + 4] === 0x54 &&
+        buf[start + 5] === 0x45
+      )
+        return 'DELETE';
       return null;
     default:
       return null;
@@ -62,7 +108,9 @@ export function methodSet(extra: Iterable<string> | undefined): ReadonlySet<stri
     }
     // The method scan stops after MAX_METHOD_LENGTH bytes, SP included: a longer method could never parse.
     if (m.length >= MAX_METHOD_LENGTH) {
-      throw new TypeError(`Invalid method ${JSON.stringify(m)}: a method must be shorter than ${MAX_METHOD_LENGTH} characters`);
+      throw new TypeError(
+        `Invalid method ${JSON.stringify(m)}: a method must be shorter than ${MAX_METHOD_LENGTH} characters`,
+      );
     }
     set.add(m);
   }

@@ -10,7 +10,7 @@
  * A token that spans two pushed chunks is carried as a string (`#carry`); every scanning state
  * starts at the current position, so resuming in a new chunk needs no other bookkeeping.
  *
- * Why one file of ~900 lines, over the house's ~400: the state machine and its fast paths (the
+ * Why one file of ~970 lines, over the house's ~400: the state machine and its fast paths (the
  * request line, field lines and chunked data scanned ahead of the byte-at-a-time states) share the
  * per-byte state as private fields of one monomorphic class; split across modules they would pass
  * it around or go through accessors on every byte. What needs no per-byte state lives beside it
@@ -25,9 +25,25 @@ import { PARSER_DEFAULTS, type ParserOptions } from './defaults.js';
 export type { ParserOptions };
 import { ParseError, type ParseErrorCode } from './errors.js';
 import {
-  BodyChunk, END_NO_TRAILERS, MessageEnd, NEED_DATA, RequestHead, UpgradeEvent, type ParseEvent,
+  BodyChunk,
+  END_NO_TRAILERS,
+  MessageEnd,
+  NEED_DATA,
+  RequestHead,
+  UpgradeEvent,
+  type ParseEvent,
 } from './events.js';
-import { CONN_CLOSE, CONN_KEEP_ALIVE, CONN_UPGRADE, FieldKind, TE_CHUNKED_LAST, TE_PRESENT, fieldKind, fieldKindOfBytes, trimOws } from './fields.js';
+import {
+  CONN_CLOSE,
+  CONN_KEEP_ALIVE,
+  CONN_UPGRADE,
+  FieldKind,
+  TE_CHUNKED_LAST,
+  TE_PRESENT,
+  fieldKind,
+  fieldKindOfBytes,
+  trimOws,
+} from './fields.js';
 import { FramingFields } from './framing-fields.js';
 import { MAX_METHOD_LENGTH, commonMethod, methodSet } from './methods.js';
 import { latin1 } from './latin1.js';
@@ -315,7 +331,8 @@ export class RequestParser {
           }
           if (pos === stop) throw this.#fail('HPE_UNKNOWN_METHOD', 'Method not implemented', pos);
           if (buf[pos] !== SP) {
-            if (pos === start && this.#carry.length === 0) throw this.#fail('HPE_INVALID_METHOD', 'Invalid method: not a token', pos);
+            if (pos === start && this.#carry.length === 0)
+              throw this.#fail('HPE_INVALID_METHOD', 'Invalid method: not a token', pos);
             throw this.#fail('HPE_INVALID_METHOD', 'Expected space after method', pos);
           }
           let method: string;
@@ -327,7 +344,12 @@ export class RequestParser {
           }
           if (!this.#methods.has(method)) {
             if (method.length === 0) throw this.#fail('HPE_INVALID_METHOD', 'Empty method', pos);
-            if (method === 'PRI') throw this.#fail('HPE_HTTP2_PREFACE', 'HTTP/2 connection preface received; this server speaks HTTP/1.1', pos);
+            if (method === 'PRI')
+              throw this.#fail(
+                'HPE_HTTP2_PREFACE',
+                'HTTP/2 connection preface received; this server speaks HTTP/1.1',
+                pos,
+              );
             throw this.#fail('HPE_UNKNOWN_METHOD', `Method not implemented: ${method}`, pos);
           }
           this.#method = method;
@@ -347,7 +369,12 @@ export class RequestParser {
           }
           const c = buf[pos]!;
           if (c !== SP) {
-            if (c === CR || c === LF) throw this.#fail('HPE_INVALID_CONSTANT', 'Missing HTTP version after the request-target (HTTP/0.9 is not supported)', pos);
+            if (c === CR || c === LF)
+              throw this.#fail(
+                'HPE_INVALID_CONSTANT',
+                'Missing HTTP version after the request-target (HTTP/0.9 is not supported)',
+                pos,
+              );
             throw this.#fail('HPE_INVALID_URL', 'Invalid character in request-target', pos);
           }
           let target = this.#text(buf, start, pos);
@@ -386,7 +413,13 @@ export class RequestParser {
           if (TOKEN[c] === 1) {
             const max = this.#section === SECTION_TRAILERS ? this.#maxTrailerCount : this.#maxHeaderCount;
             if (++this.#fieldCount > max) {
-              throw this.#fail('HPE_HEADER_OVERFLOW', this.#section === SECTION_TRAILERS ? `More than ${max} trailer fields` : `More than ${max} header fields`, pos);
+              throw this.#fail(
+                'HPE_HEADER_OVERFLOW',
+                this.#section === SECTION_TRAILERS
+                  ? `More than ${max} trailer fields`
+                  : `More than ${max} header fields`,
+                pos,
+              );
             }
             this.#state = S_NAME;
           } else if (c === CR) {
@@ -405,7 +438,11 @@ export class RequestParser {
             if (this.#fieldCount === 0 && this.#section === SECTION_HEADERS) {
               throw this.#fail('HPE_UNEXPECTED_SPACE', 'Unexpected whitespace after the request line', pos);
             }
-            throw this.#fail('HPE_INVALID_HEADER_TOKEN', 'Unexpected whitespace at the start of a field line (obs-fold is not allowed, RFC 9112 §5.2)', pos);
+            throw this.#fail(
+              'HPE_INVALID_HEADER_TOKEN',
+              'Unexpected whitespace at the start of a field line (obs-fold is not allowed, RFC 9112 §5.2)',
+              pos,
+            );
           } else if (c === LF) {
             throw this.#fail('HPE_CR_EXPECTED', 'Expected CRLF, got a bare LF', pos);
           } else {
@@ -422,7 +459,12 @@ export class RequestParser {
             this.#carryToken(buf, start, pos, end);
             break;
           }
-          if (buf[pos] !== COLON) throw this.#fail('HPE_INVALID_HEADER_TOKEN', 'Invalid header field name character (no whitespace is allowed before the colon)', pos);
+          if (buf[pos] !== COLON)
+            throw this.#fail(
+              'HPE_INVALID_HEADER_TOKEN',
+              'Invalid header field name character (no whitespace is allowed before the colon)',
+              pos,
+            );
           let name = this.#text(buf, start, pos);
           if (this.#carry.length !== 0) {
             name = this.#carry + name;
@@ -509,7 +551,8 @@ export class RequestParser {
           let c = buf[pos]!;
           let h = HEX[c]!;
           while (h >= 0) {
-            if (++digits > MAX_CHUNK_SIZE_DIGITS) throw this.#fail('HPE_INVALID_CHUNK_SIZE', 'Chunk size has too many digits', pos);
+            if (++digits > MAX_CHUNK_SIZE_DIGITS)
+              throw this.#fail('HPE_INVALID_CHUNK_SIZE', 'Chunk size has too many digits', pos);
             size = size * 16 + h;
             if (size > Number.MAX_SAFE_INTEGER) throw this.#fail('HPE_INVALID_CHUNK_SIZE', 'Chunk size overflow', pos);
             if (++pos === end) break;
@@ -546,8 +589,15 @@ export class RequestParser {
             const from = st;
             st = chunkExtStep(st, buf[pos]!);
             if (st < 0) {
-              if (from === Ext.SIZE_WS) throw this.#fail('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size', pos);
-              throw this.#fail('HPE_STRICT', st === Ext.ERROR_QUOTED ? 'Invalid character in chunk extensions quoted value' : 'Invalid character in chunk extensions', pos);
+              if (from === Ext.SIZE_WS)
+                throw this.#fail('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size', pos);
+              throw this.#fail(
+                'HPE_STRICT',
+                st === Ext.ERROR_QUOTED
+                  ? 'Invalid character in chunk extensions quoted value'
+                  : 'Invalid character in chunk extensions',
+                pos,
+              );
             }
             if (st === Ext.DONE) {
               this.#state = S_CHUNK_SIZE_LF;
@@ -633,15 +683,22 @@ export class RequestParser {
         const c = buf[pos]!;
         if (c < 0x21 || c > 0x7e) break;
       }
-    }
-    else pos = scanTarget(buf, view, pos, lim);
+    } else pos = scanTarget(buf, view, pos, lim);
     // SP, "HTTP/1.x", CR, LF: 11 bytes from `pos`.
     if (pos === targetStart || pos + 11 > lim || buf[pos] !== SP) return false;
     const v = pos + 1;
     const minor = buf[v + 7]! - 0x30;
     if (
-      buf[v] !== 0x48 || buf[v + 1] !== 0x54 || buf[v + 2] !== 0x54 || buf[v + 3] !== 0x50 || buf[v + 4] !== 0x2f ||
-      buf[v + 5] !== 0x31 || buf[v + 6] !== 0x2e || (minor !== 0 && minor !== 1) || buf[v + 8] !== CR || buf[v + 9] !== LF
+      buf[v] !== 0x48 ||
+      buf[v + 1] !== 0x54 ||
+      buf[v + 2] !== 0x54 ||
+      buf[v + 3] !== 0x50 ||
+      buf[v + 4] !== 0x2f ||
+      buf[v + 5] !== 0x31 ||
+      buf[v + 6] !== 0x2e ||
+      (minor !== 0 && minor !== 1) ||
+      buf[v + 8] !== CR ||
+      buf[v + 9] !== LF
     ) {
       return false;
     }
@@ -688,8 +745,7 @@ export class RequestParser {
           const c = buf[pos]!;
           if (c < 0x20 ? c !== HTAB : c === 0x7f) break;
         }
-      }
-      else pos = scanFieldValue(buf, view, pos, lim);
+      } else pos = scanFieldValue(buf, view, pos, lim);
       if (pos + 2 > lim || buf[pos] !== CR || buf[pos + 1] !== LF) return start;
       // Trailing OWS is not part of the value (RFC 9112 §5.1).
       let e = pos;
@@ -719,7 +775,11 @@ export class RequestParser {
         } else {
           this.#vMinor = c - 0x30;
           if (this.#vMajor !== 1 || this.#vMinor > 1) {
-            throw this.#fail('HPE_VERSION_NOT_SUPPORTED', `HTTP/${this.#vMajor}.${this.#vMinor} is not supported; use HTTP/1.1`, pos);
+            throw this.#fail(
+              'HPE_VERSION_NOT_SUPPORTED',
+              `HTTP/${this.#vMajor}.${this.#vMinor} is not supported; use HTTP/1.1`,
+              pos,
+            );
           }
         }
       } else if (i === 6) {
@@ -889,7 +949,8 @@ export class RequestParser {
   }
 
   #spendExt(pos: number): void {
-    if (--this.#extBudget < 0) throw this.#fail('HPE_CHUNK_EXTENSIONS_OVERFLOW', `Chunk extensions exceed ${this.#maxExtBytes} bytes`, pos);
+    if (--this.#extBudget < 0)
+      throw this.#fail('HPE_CHUNK_EXTENSIONS_OVERFLOW', `Chunk extensions exceed ${this.#maxExtBytes} bytes`, pos);
   }
 
   #overflow(pos: number): ParseError {

@@ -11,7 +11,8 @@
 /** Returns null when `target` has a form allowed for `method`, or the reason it does not. */
 export function checkTargetForm(method: string, target: string): string | null {
   const c0 = target.charCodeAt(0);
-  if (method === 'CONNECT') return isAuthorityForm(target) ? null : 'CONNECT requires an authority-form target (host:port)';
+  if (method === 'CONNECT')
+    return isAuthorityForm(target) ? null : 'CONNECT requires an authority-form target (host:port)';
   if (c0 === 0x2f /* / */) return null;
   if (c0 === 0x2a /* * */) {
     if (target.length !== 1) return 'Invalid asterisk-form target';

@@ -182,7 +182,8 @@ function checkOptionals(pattern: string, tokens: readonly PathToken[]): void {
       fail(pattern, 'only optional params may follow an optional param');
     }
   }
-  if (tokens[tokens.length - 1]?.kind === 'static') fail(pattern, 'an optional param cannot be followed by a trailing slash');
+  if (tokens[tokens.length - 1]?.kind === 'static')
+    fail(pattern, 'an optional param cannot be followed by a trailing slash');
 }
 
 /**

@@ -49,7 +49,6 @@ class Node<T> {
   }
 }
 
-
 function childAt<T>(node: Node<T>, code: number, fold: boolean): Node<T> | null {
   const i = (fold && code >= 65 && code <= 90 ? code | 32 : code) - node.tableBase;
   return i >= 0 && i < node.table.length ? node.table[i] : null;
@@ -127,7 +126,8 @@ export class RadixTree<T> {
   /** @throws {RangeError} when `maxParamLength` is not a positive integer. */
   constructor(options: RadixTreeOptions = {}) {
     const max = options.maxParamLength ?? 100;
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxParamLength must be a positive integer, not ${max}`);
+    if (!Number.isInteger(max) || max < 1)
+      throw new RangeError(`maxParamLength must be a positive integer, not ${max}`);
     this.#fold = options.caseSensitive === false;
     this.#lenient = options.strict !== true;
     this.#maxParamLength = max;
@@ -158,7 +158,8 @@ export class RadixTree<T> {
       const tail = tokens[tokens.length - 1];
       const before = tokens[tokens.length - 2];
       // `/files` stands for `/files/` with an empty tail, unless that leaves nothing (`/*`).
-      const slashTail = before?.kind === 'static' && before.text.endsWith('/') && (tokens.length > 2 || before.text !== '/');
+      const slashTail =
+        before?.kind === 'static' && before.text.endsWith('/') && (tokens.length > 2 || before.text !== '/');
       if (this.#lenient && tail?.kind === 'wildcard' && slashTail) {
         const route = { value, pattern: path, names: names.slice(0, -1), emptyTail: tail.name, weak: true };
         plan.push({ tokens: this.#normalize(tokens.slice(0, -1)), route });

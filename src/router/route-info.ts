@@ -97,7 +97,13 @@ const TARGETS: readonly ValidationTarget[] = ['params', 'headers', 'query', 'bod
  * @example
  * describeRoute('GET', '/users/:id', 'user', {}, [handler]).params // [{ name: 'id', optional: false, … }]
  */
-export function describeRoute(method: string, path: string, name: string | null, meta: RouteMeta, chain: readonly unknown[]): RouteInfo {
+export function describeRoute(
+  method: string,
+  path: string,
+  name: string | null,
+  meta: RouteMeta,
+  chain: readonly unknown[],
+): RouteInfo {
   const params: RouteParam[] = [];
   for (const t of parsePath(path).tokens) {
     if (t.kind === 'param') params.push({ name: t.name, optional: t.optional, pattern: t.source, wildcard: false });
@@ -121,6 +127,7 @@ export function describeRoute(method: string, path: string, name: string | null,
  */
 export function splitOptions(options: RouteOptions): { name: string | null; meta: RouteMeta } {
   const { name, ...meta } = options;
-  if (name !== undefined && (typeof name !== 'string' || name === '')) throw new TypeError('A route name must be a non-empty string');
+  if (name !== undefined && (typeof name !== 'string' || name === ''))
+    throw new TypeError('A route name must be a non-empty string');
   return { name: name ?? null, meta };
 }

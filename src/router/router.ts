@@ -80,10 +80,23 @@ export const ROUTE_VERBS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'op
  * router.post({ name: 'createUser', summary: 'Create a user' }, '/users', validate({ body: User }), (ctx) => ctx.request.body)
  */
 export interface RouteMethod<S extends object, Base extends string, Names, This> {
-  <P extends string, T extends ValidationSchemas>(path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): This;
-  <N extends string, P extends string, T extends ValidationSchemas>(name: N | RouteOptions<N>, path: P, validator: Validator<T>, ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]): WithName<This, S, Base, Names, N, JoinPaths<Base, P>>;
+  <P extends string, T extends ValidationSchemas>(
+    path: P,
+    validator: Validator<T>,
+    ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]
+  ): This;
+  <N extends string, P extends string, T extends ValidationSchemas>(
+    name: N | RouteOptions<N>,
+    path: P,
+    validator: Validator<T>,
+    ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]
+  ): WithName<This, S, Base, Names, N, JoinPaths<Base, P>>;
   <P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): This;
-  <N extends string, P extends string>(name: N | RouteOptions<N>, path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): WithName<This, S, Base, Names, N, JoinPaths<Base, P>>;
+  <N extends string, P extends string>(
+    name: N | RouteOptions<N>,
+    path: P,
+    ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]
+  ): WithName<This, S, Base, Names, N, JoinPaths<Base, P>>;
 }
 
 /**
@@ -153,7 +166,11 @@ interface Built {
 }
 
 /** The verb methods of {@link Router}, typed by {@link RouteMethods}. */
-export interface Router<S extends object = DefaultState, Base extends string = '', Names = {}> extends RouteMethods<S, Base, Names> {}
+export interface Router<S extends object = DefaultState, Base extends string = '', Names = {}> extends RouteMethods<
+  S,
+  Base,
+  Names
+> {}
 
 /**
  * A router. `S` is the type of `ctx.state`; `Base` is the (type-level) path this router's routes sit
@@ -183,7 +200,11 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
   constructor(options: RouterOptions = {}) {
     this.#prefix = options.prefix ?? '';
     this.#options = options;
-    this.#check = new RadixTree<null>({ caseSensitive: options.caseSensitive, strict: options.strict, maxParamLength: options.maxParamLength });
+    this.#check = new RadixTree<null>({
+      caseSensitive: options.caseSensitive,
+      strict: options.strict,
+      maxParamLength: options.maxParamLength,
+    });
   }
 
   static {
@@ -232,7 +253,8 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
         if (item === this) throw new TypeError('A router cannot be mounted in itself');
         const child = item as Router<object, string>;
         // Check the child's routes here and now, so a clash with this router's routes names both.
-        for (const r of child.#collect(false)) this.#check.add(r.method, orRoot(join(this.#prefix, join(path ?? '', r.path))), null);
+        for (const r of child.#collect(false))
+          this.#check.add(r.method, orRoot(join(this.#prefix, join(path ?? '', r.path))), null);
         defs.push({ path, fn: null, router: child });
       } else if (typeof item === 'function') {
         defs.push({ path, fn: item as RouterMiddleware<object>, router: null });
@@ -251,7 +273,11 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
    * @throws {Error} for an unknown name; {@link TypeError} for a missing or non-matching param.
    * @example router.url('user', { id: 42 }, { query: { tab: 'posts' } }) // '/user/42?tab=posts'
    */
-  url<N extends RouteName<Names>>(name: N, params?: UrlParams<Names, N>, options?: { query?: Record<string, string | number> | string }): string {
+  url<N extends RouteName<Names>>(
+    name: N,
+    params?: UrlParams<Names, N>,
+    options?: { query?: Record<string, string | number> | string },
+  ): string {
     const pattern = this.#nameTable().get(name);
     if (pattern === undefined) throw new Error(`No route named ${JSON.stringify(name)}`);
     return buildUrl(pattern, (params ?? {}) as Record<string, string | number>, options?.query);
@@ -268,7 +294,9 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
    * api.list() // [{ method: 'GET', path: '/api/users/:id', name: 'user', params: [{ name: 'id', … }], schemas: {}, meta: { tags: ['users'] } }]
    */
   list(): RouteInfo[] {
-    return this.#collect(false).map((r) => describeRoute(r.method, orRoot(r.path), r.name, r.meta, [...r.uses, ...r.fns]));
+    return this.#collect(false).map((r) =>
+      describeRoute(r.method, orRoot(r.path), r.name, r.meta, [...r.uses, ...r.fns]),
+    );
   }
 
   /** The middleware to give `app.use()`. The route table is built, and frozen, on the first request. */
@@ -277,7 +305,10 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
     const mw: RouterMiddleware<S> = (ctx, next) => this.#dispatch(ctx as unknown as Context, next);
     // The app calls `prepare()` when it starts serving: a conflict between combined routers then
     // throws from listen()/inject() instead of turning every request into a 500.
-    return Object.assign(mw, { prepare: (): void => void (this.#built ?? this.#build()), list: (): RouteInfo[] => this.list() });
+    return Object.assign(mw, {
+      prepare: (): void => void (this.#built ?? this.#build()),
+      list: (): RouteInfo[] => this.list(),
+    });
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────
@@ -285,7 +316,8 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
   #register(method: string, first: unknown, rest: unknown[]): this {
     const path = rest[0];
     if (typeof first === 'string' && typeof path !== 'string') return this.#add(method, null, NO_META, first, rest);
-    if (typeof path === 'string' && typeof first === 'string') return this.#add(method, first, NO_META, path, rest.slice(1));
+    if (typeof path === 'string' && typeof first === 'string')
+      return this.#add(method, first, NO_META, path, rest.slice(1));
     if (typeof path === 'string' && typeof first === 'object' && first !== null) {
       const { name, meta } = splitOptions(first as RouteOptions);
       return this.#add(method, name, meta, path, rest.slice(1));
@@ -296,9 +328,12 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
   #add(method: string, name: string | null, meta: RouteMeta, path: string, fns: readonly unknown[]): this {
     this.#assertOpen(`${method} ${path}`);
     if (fns.length === 0) throw new TypeError(`Route ${method} ${path} has no handler`);
-    for (const f of fns) if (typeof f !== 'function') throw new TypeError(`Route ${method} ${path}: handlers must be functions`);
+    for (const f of fns)
+      if (typeof f !== 'function') throw new TypeError(`Route ${method} ${path}: handlers must be functions`);
     if (name !== null && this.#routes.some((r) => r.name === name)) {
-      throw Object.assign(new Error(`Route name ${JSON.stringify(name)} is already used in this router`), { code: 'ERR_ROUTER_CONFLICT' });
+      throw Object.assign(new Error(`Route name ${JSON.stringify(name)} is already used in this router`), {
+        code: 'ERR_ROUTER_CONFLICT',
+      });
     }
     // Throws on a malformed pattern or a conflict before anything is recorded.
     this.#check.add(method, orRoot(join(this.#prefix, path)), null);
@@ -309,7 +344,9 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
 
   #assertOpen(what: string): void {
     if (this.#built !== null || this.#sealed) {
-      throw Object.assign(new Error(`Cannot ${what}: the router already serves requests`), { code: 'ERR_ROUTER_FROZEN' });
+      throw Object.assign(new Error(`Cannot ${what}: the router already serves requests`), {
+        code: 'ERR_ROUTER_FROZEN',
+      });
     }
   }
 
@@ -320,7 +357,8 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
    */
   #collect(seal: boolean): FlatRoute[] {
     const out: FlatRoute[] = [];
-    for (const r of this.#routes) out.push({ method: r.method, path: r.path, name: r.name, meta: r.meta, uses: [], fns: r.fns });
+    for (const r of this.#routes)
+      out.push({ method: r.method, path: r.path, name: r.name, meta: r.meta, uses: [], fns: r.fns });
     for (const u of this.#uses) {
       if (u.router === null) continue;
       if (seal) u.router.#sealed = true;
@@ -365,7 +403,8 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
   #nameTable(): Map<string, string> {
     if (this.#names === null) {
       const names = new Map<string, string>();
-      for (const r of this.#collect(false)) if (r.name !== null && !names.has(r.name)) names.set(r.name, orRoot(r.path));
+      for (const r of this.#collect(false))
+        if (r.name !== null && !names.has(r.name)) names.set(r.name, orRoot(r.path));
       this.#names = names;
     }
     return this.#names;

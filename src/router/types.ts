@@ -16,7 +16,10 @@ import type { RouteInfo } from './route-info.js';
  * @example
  * const show: RouteHandler<{}, { id: string }> = (ctx) => ({ id: ctx.params.id })
  */
-export type RouteHandler<S extends object, P extends Record<string, string>> = (ctx: Context<S, P>, next: Next) => unknown;
+export type RouteHandler<S extends object, P extends Record<string, string>> = (
+  ctx: Context<S, P>,
+  next: Next,
+) => unknown;
 
 /**
  * Middleware given to `router.use()`: runs for routes of the router; its return value is ignored.
@@ -24,7 +27,10 @@ export type RouteHandler<S extends object, P extends Record<string, string>> = (
  * @example
  * const auth: RouterMiddleware<{}> = (ctx, next) => (ctx.get('authorization') ? next() : ctx.throw(401))
  */
-export type RouterMiddleware<S extends object, P extends Record<string, string> = Record<string, string>> = (ctx: Context<S, P>, next: Next) => unknown;
+export type RouterMiddleware<S extends object, P extends Record<string, string> = Record<string, string>> = (
+  ctx: Context<S, P>,
+  next: Next,
+) => unknown;
 
 /**
  * What `routes()` returns: the router as middleware, with the hooks an app calls on it.
@@ -109,24 +115,27 @@ type TakeName<S extends string, N extends string = ''> = S extends `${infer C}${
   : [N, S];
 
 /** `S` after the balanced `(…)` it starts with; escapes and `[…]` classes may hold parentheses. */
-type SkipGroup<S extends string, Depth extends unknown[] = [], InClass extends boolean = false> =
-  S extends `\\${infer _Escaped}${infer R}`
-    ? SkipGroup<R, Depth, InClass>
-    : S extends `${infer C}${infer R}`
-      ? InClass extends true
-        ? SkipGroup<R, Depth, C extends ']' ? false : true>
-        : C extends '['
-          ? SkipGroup<R, Depth, true>
-          : C extends '('
-            ? SkipGroup<R, [...Depth, 0]>
-            : C extends ')'
-              ? Depth extends [unknown, ...infer D]
-                ? D extends []
-                  ? R
-                  : SkipGroup<R, D>
-                : R
-              : SkipGroup<R, Depth>
-      : S;
+type SkipGroup<
+  S extends string,
+  Depth extends unknown[] = [],
+  InClass extends boolean = false,
+> = S extends `\\${infer _Escaped}${infer R}`
+  ? SkipGroup<R, Depth, InClass>
+  : S extends `${infer C}${infer R}`
+    ? InClass extends true
+      ? SkipGroup<R, Depth, C extends ']' ? false : true>
+      : C extends '['
+        ? SkipGroup<R, Depth, true>
+        : C extends '('
+          ? SkipGroup<R, [...Depth, 0]>
+          : C extends ')'
+            ? Depth extends [unknown, ...infer D]
+              ? D extends []
+                ? R
+                : SkipGroup<R, D>
+              : R
+            : SkipGroup<R, Depth>
+    : S;
 
 /** Continue after a param name: skip its regex and `}`, and file it as required or optional. */
 type AfterName<T extends [string, string], Brace extends boolean, Req extends string, Opt extends string> =
@@ -136,11 +145,7 @@ type AfterName<T extends [string, string], Brace extends boolean, Req extends st
       : Scan<Rest, Req | T[0], Opt>
     : never;
 
-type AfterBrace<S extends string, Brace extends boolean> = Brace extends true
-  ? S extends `}${infer R}`
-    ? R
-    : S
-  : S;
+type AfterBrace<S extends string, Brace extends boolean> = Brace extends true ? (S extends `}${infer R}` ? R : S) : S;
 
 /** Walks the pattern one character at a time (tail-recursive, so long patterns are fine). */
 type Scan<P extends string, Req extends string = never, Opt extends string = never> = P extends `::${infer R}`

@@ -9,7 +9,11 @@ import { parsePath } from './path.js';
  * @throws {TypeError} when a required param is missing, or a value does not satisfy its pattern
  * @example buildUrl('/user/:id', { id: 42 }, { tab: 'a b' }) // '/user/42?tab=a%20b'
  */
-export function buildUrl(pattern: string, params: Record<string, string | number>, query?: Record<string, string | number> | string): string {
+export function buildUrl(
+  pattern: string,
+  params: Record<string, string | number>,
+  query?: Record<string, string | number> | string,
+): string {
   let out = '';
   for (const t of parsePath(pattern).tokens) {
     if (t.kind === 'static') {
@@ -34,6 +38,11 @@ export function buildUrl(pattern: string, params: Record<string, string | number
   }
   if (out === '') out = '/';
   if (query === undefined) return out;
-  const qs = typeof query === 'string' ? query.replace(/^\?/, '') : new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString().replace(/\+/g, '%20');
+  const qs =
+    typeof query === 'string'
+      ? query.replace(/^\?/, '')
+      : new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))
+          .toString()
+          .replace(/\+/g, '%20');
   return qs === '' ? out : `${out}?${qs}`;
 }

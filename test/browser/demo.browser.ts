@@ -17,21 +17,37 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../../examples/hello.js';
 import type { Server } from '../../src/index.js';
 
-const CANDIDATES = [process.env['CHROMIUM_PATH'], '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+const CANDIDATES = [
+  process.env['CHROMIUM_PATH'],
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+];
 const chromium = CANDIDATES.find((p): p is string => p !== undefined && p !== '' && existsSync(p));
 
 if (chromium === undefined) {
   // Visible in the run's output, not only as a skipped count.
-  console.warn('\n[test:browser] SKIPPED: Chromium not found (install the Debian package `chromium`, or set CHROMIUM_PATH).\n');
+  console.warn(
+    '\n[test:browser] SKIPPED: Chromium not found (install the Debian package `chromium`, or set CHROMIUM_PATH).\n',
+  );
 }
 
 /** Loads `url` in headless Chromium and resolves with the DOM after `budgetMs` of virtual time. */
 function dumpDom(url: string, budgetMs: number): Promise<string> {
   const profile = mkdtempSync(path.join(tmpdir(), 'shallot-chromium-'));
   const args = [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    `--user-data-dir=${profile}`, `--virtual-time-budget=${budgetMs}`, '--dump-dom', url,
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--user-data-dir=${profile}`,
+    `--virtual-time-budget=${budgetMs}`,
+    '--dump-dom',
+    url,
   ];
   return new Promise((resolve, reject) => {
     execFile(chromium!, args, { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
@@ -49,37 +65,40 @@ function output(html: string, id: string): { attrs: string; text: string } {
   return { attrs: m[1]!, text: m[2]! };
 }
 
-describe.skipIf(chromium === undefined)(`demo pages in headless Chromium (${chromium ?? 'not installed: skipped'})`, () => {
-  let server: Server;
-  let base: string;
-  beforeAll(async () => {
-    server = app.listen({ port: 0, host: '127.0.0.1' });
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => server.close());
+describe.skipIf(chromium === undefined)(
+  `demo pages in headless Chromium (${chromium ?? 'not installed: skipped'})`,
+  () => {
+    let server: Server;
+    let base: string;
+    beforeAll(async () => {
+      server = app.listen({ port: 0, host: '127.0.0.1' });
+      await new Promise((resolve) => server.once('listening', resolve));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(() => server.close());
 
-  it('should run app.js, apply style.css and reach the API on /static/', async () => {
-    const html = await dumpDom(`${base}/static/`, 3000);
-    const script = output(html, 'script-status');
-    expect(script.attrs).toContain('data-state="ok"');
-    expect(script.text).toBe('app.js ran');
-    // The colour style.css gives #title, read back with getComputedStyle by app.js.
-    expect(html).toContain('data-title-colour="rgb(46, 125, 50)"');
-    expect(output(html, 'css-status').attrs).toContain('data-state="ok"');
-    const api = output(html, 'api-status');
-    expect(api.attrs).toContain('data-state="ok"');
-    expect(api.text).toContain('Hello, world!');
-  });
+    it('should run app.js, apply style.css and reach the API on /static/', async () => {
+      const html = await dumpDom(`${base}/static/`, 3000);
+      const script = output(html, 'script-status');
+      expect(script.attrs).toContain('data-state="ok"');
+      expect(script.text).toBe('app.js ran');
+      // The colour style.css gives #title, read back with getComputedStyle by app.js.
+      expect(html).toContain('data-title-colour="rgb(46, 125, 50)"');
+      expect(output(html, 'css-status').attrs).toContain('data-state="ok"');
+      const api = output(html, 'api-status');
+      expect(api.attrs).toContain('data-state="ok"');
+      expect(api.text).toContain('Hello, world!');
+    });
 
-  it('should show Server-Sent Events ticks arriving on the SSE clock page', async () => {
-    const html = await dumpDom(`${base}/static/sse.html?every=100`, 3000);
-    expect(output(html, 'sse-status').attrs).toContain('data-state="ok"');
-    const count = Number(/data-count="(\d+)"/.exec(html)?.[1]);
-    expect(count).toBeGreaterThanOrEqual(3);
-    // Ticks carry increasing ids and ISO times.
-    const ticks = [...html.matchAll(/<li>tick (\d+) at (\d{4}-\d\d-\d\dT[\d:.]+Z)<\/li>/g)];
-    expect(ticks.length).toBe(count);
-    expect(ticks.map((t) => Number(t[1]))).toEqual(ticks.map((_, i) => i + 1));
-  });
-});
+    it('should show Server-Sent Events ticks arriving on the SSE clock page', async () => {
+      const html = await dumpDom(`${base}/static/sse.html?every=100`, 3000);
+      expect(output(html, 'sse-status').attrs).toContain('data-state="ok"');
+      const count = Number(/data-count="(\d+)"/.exec(html)?.[1]);
+      expect(count).toBeGreaterThanOrEqual(3);
+      // Ticks carry increasing ids and ISO times.
+      const ticks = [...html.matchAll(/<li>tick (\d+) at (\d{4}-\d\d-\d\dT[\d:.]+Z)<\/li>/g)];
+      expect(ticks.length).toBe(count);
+      expect(ticks.map((t) => Number(t[1]))).toEqual(ticks.map((_, i) => i + 1));
+    });
+  },
+);

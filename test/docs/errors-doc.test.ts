@@ -28,7 +28,11 @@ function rowsUnder(markdown: string, heading: string): Row[] {
   const rows: Row[] = [];
   for (const line of markdown.split('\n').slice(start + 1)) {
     if (line.startsWith('## ')) break;
-    const cells = line.trim().match(/^\|(.*)\|$/)?.[1]?.split(/(?<!\\)\|/).map((c) => c.trim());
+    const cells = line
+      .trim()
+      .match(/^\|(.*)\|$/)?.[1]
+      ?.split(/(?<!\\)\|/)
+      .map((c) => c.trim());
     if (cells === undefined || cells[0] === 'code' || /^-+$/.test(cells[0] ?? '')) continue;
     rows.push({ code: (cells[0] ?? '').replace(/`/g, ''), status: Number(cells[1]), meaning: cells[2] ?? '' });
   }
@@ -50,13 +54,17 @@ function statusesOf(table: unknown): Record<string, number> {
 
 function expectInSync(rows: Row[], source: Record<string, number>, prefix: string): void {
   const documented = Object.fromEntries(rows.map((r) => [r.code, r.status]));
-  expect(rows.map((r) => r.code), 'a code is documented twice').toEqual([...new Set(rows.map((r) => r.code))]);
+  expect(
+    rows.map((r) => r.code),
+    'a code is documented twice',
+  ).toEqual([...new Set(rows.map((r) => r.code))]);
   for (const r of rows) {
     expect(r.code, 'documented codes carry the section prefix').toMatch(new RegExp(`^${prefix}[A-Z0-9_]+$`));
     expect(r.meaning, `${r.code} needs a meaning`).not.toBe('');
   }
   // Source → doc: every code is documented with the same status.
-  for (const [code, status] of Object.entries(source)) expect({ code, status: documented[code] }).toEqual({ code, status });
+  for (const [code, status] of Object.entries(source))
+    expect({ code, status: documented[code] }).toEqual({ code, status });
   // Doc → source: every documented code exists.
   for (const r of rows) expect(source[r.code], `${r.code} is documented but not in the source`).toBe(r.status);
 }
@@ -77,7 +85,8 @@ describe('docs/errors.md', () => {
   });
 
   it('should read rows the way the checks above rely on', () => {
-    const sample = '## A\n| code | status | meaning |\n| --- | --- | --- |\n| `X_ONE` | 400 | a \\| b |\n\n## B\n| `X_TWO` | 500 | c |\n';
+    const sample =
+      '## A\n| code | status | meaning |\n| --- | --- | --- |\n| `X_ONE` | 400 | a \\| b |\n\n## B\n| `X_TWO` | 500 | c |\n';
     expect(rowsUnder(sample, '## A')).toEqual([{ code: 'X_ONE', status: 400, meaning: 'a \\| b' }]);
     expect(statusesOf([{ code: 'X_ONE', status: 400 }])).toEqual({ X_ONE: 400 });
     expect(statusesOf({ X_TWO: { status: 500 } })).toEqual({ X_TWO: 500 });

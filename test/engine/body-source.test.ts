@@ -59,7 +59,8 @@ describe('BodySource', () => {
 });
 
 describe('a body of many 1-byte chunks over the wire', () => {
-  const chunked = (n: number): string => `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${'1\r\na\r\n'.repeat(n)}0\r\n\r\n`;
+  const chunked = (n: number): string =>
+    `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${'1\r\na\r\n'.repeat(n)}0\r\n\r\n`;
 
   it('should reach a flowing stream reader in a few pieces, not one per chunk', async () => {
     let pieces = 0;
@@ -96,7 +97,9 @@ describe('a stream reader with a small bodyHighWaterMark', () => {
       ctx.body = `read ${n}`;
     });
     const chunk = `${size.toString(16)}\r\n${'b'.repeat(size)}\r\n`;
-    const { responses } = await app.inject(`POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${chunk.repeat(count)}0\r\n\r\n`);
+    const { responses } = await app.inject(
+      `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${chunk.repeat(count)}0\r\n\r\n`,
+    );
     expect(responses.map((r) => r.text())).toEqual([`read ${size * count}`]);
   });
 });

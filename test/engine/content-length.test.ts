@@ -45,7 +45,9 @@ describe('a stream body against its Content-Length', () => {
     expect(raw).toMatch(/content-length: 10\r\n/);
     expect(raw.endsWith('\r\n\r\nabcde')).toBe(true);
     expect(raw).not.toContain('next');
-    expect(errors.map((e) => (e as Error).message)).toEqual([expect.stringContaining('5 bytes short of its Content-Length of 10')]);
+    expect(errors.map((e) => (e as Error).message)).toEqual([
+      expect.stringContaining('5 bytes short of its Content-Length of 10'),
+    ]);
   });
 
   it('should write exactly the promised bytes of a stream that runs over, then close', async () => {
@@ -57,7 +59,9 @@ describe('a stream body against its Content-Length', () => {
     const rs = c.responses();
     expect(rs.map((r) => r.text())).toEqual(['abcdefghij']);
     expect(c.raw.toString('latin1').endsWith('abcdefghij')).toBe(true);
-    expect(errors.map((e) => (e as Error).message)).toEqual([expect.stringContaining('ran over its Content-Length of 10')]);
+    expect(errors.map((e) => (e as Error).message)).toEqual([
+      expect.stringContaining('ran over its Content-Length of 10'),
+    ]);
   });
 
   it('should answer the same way through app.inject', async () => {
@@ -142,7 +146,10 @@ describe('large buffered bodies', () => {
 });
 
 describe('a stream that yields a large piece', () => {
-  it.each([['chunked', false], ['with its length', true]])('should send a 1 MiB piece %s, intact, and the next response after it', async (_how, withLength) => {
+  it.each([
+    ['chunked', false],
+    ['with its length', true],
+  ])('should send a 1 MiB piece %s, intact, and the next response after it', async (_how, withLength) => {
     const big = Buffer.alloc(1024 * 1024 + 3);
     for (let i = 0; i < big.length; i++) big[i] = i % 253;
     const app = new App({ logger: false });
@@ -187,7 +194,10 @@ describe('a raw response (ctx.respond = false) whose handler fails after writing
     await c.send(get('/slow') + get('/fail'));
     const rs = await c.waitForResponses(2);
     c.destroy();
-    expect(rs.map((r) => [r.status, r.text()])).toEqual([[200, 'slow'], [500, expect.stringContaining('Internal Server Error')]]);
+    expect(rs.map((r) => [r.status, r.text()])).toEqual([
+      [200, 'slow'],
+      [500, expect.stringContaining('Internal Server Error')],
+    ]);
     expect(errors.map((e) => (e as Error).message)).toEqual(['boom']);
   });
 

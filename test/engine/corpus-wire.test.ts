@@ -53,7 +53,9 @@ function fields(h: Head, name: string): string[] {
 }
 
 function tokens(h: Head, name: string): string[] {
-  return fields(h, name).flatMap((v) => v.split(',')).map((t) => t.trim().toLowerCase());
+  return fields(h, name)
+    .flatMap((v) => v.split(','))
+    .map((t) => t.trim().toLowerCase());
 }
 
 function problem(code: string, status: number): string {
@@ -77,12 +79,16 @@ function refusal(h: Head): string | null {
 
 function refusalOf(h: Head): string | null {
   const hosts = fields(h, 'host').length;
-  if (h.versionMinor === 1 ? hosts !== 1 : hosts > 1) return problem('ERR_MISSING_HOST', ERRORS.ERR_MISSING_HOST.status);
+  if (h.versionMinor === 1 ? hosts !== 1 : hosts > 1)
+    return problem('ERR_MISSING_HOST', ERRORS.ERR_MISSING_HOST.status);
   const expectValues = tokens(h, 'expect');
-  if (expectValues.some((v) => v !== '100-continue')) return problem('ERR_EXPECTATION_FAILED', ERRORS.ERR_EXPECTATION_FAILED.status);
+  if (expectValues.some((v) => v !== '100-continue'))
+    return problem('ERR_EXPECTATION_FAILED', ERRORS.ERR_EXPECTATION_FAILED.status);
   const te = tokens(h, 'transfer-encoding');
-  if (te.at(-1) === 'chunked' && te.length > 1) return problem('ERR_UNSUPPORTED_TRANSFER_CODING', ERRORS.ERR_UNSUPPORTED_TRANSFER_CODING.status);
-  const upgrade = h.method === 'CONNECT' || (tokens(h, 'connection').includes('upgrade') && fields(h, 'upgrade').length > 0);
+  if (te.at(-1) === 'chunked' && te.length > 1)
+    return problem('ERR_UNSUPPORTED_TRANSFER_CODING', ERRORS.ERR_UNSUPPORTED_TRANSFER_CODING.status);
+  const upgrade =
+    h.method === 'CONNECT' || (tokens(h, 'connection').includes('upgrade') && fields(h, 'upgrade').length > 0);
   if (upgrade) {
     return h.method === 'CONNECT'
       ? problem('ERR_CONNECT_UNSUPPORTED', ERRORS.ERR_CONNECT_UNSUPPORTED.status)
@@ -123,10 +129,18 @@ function expectedTranscripts(c: CorpusCase, kind: HandlerKind): Line[][] {
   // The head was complete, so the server decided on it before the body's fault or end.
   const head: Head = { ...partial, versionMinor: partial.versionMinor! };
   const refused = refusal(head);
-  if (refused !== null) return e.ok ? [[...lines, refused]] : [[...lines, refused], [...lines, forMethod(head, rejectedLine(c))]];
+  if (refused !== null)
+    return e.ok
+      ? [[...lines, refused]]
+      : [
+          [...lines, refused],
+          [...lines, forMethod(head, rejectedLine(c))],
+        ];
   const early = kind.reads ? [] : [[...lines, served(head, 0, kind)]];
   // Cut short by EOF: not answered, or answered 4xx (RFC 9112 §8); a body fault: its error.
-  return e.ok ? [lines, [...lines, expect.stringMatching(/^4\d\d\b/)], ...early] : [[...lines, forMethod(head, rejectedLine(c))], ...early];
+  return e.ok
+    ? [lines, [...lines, expect.stringMatching(/^4\d\d\b/)], ...early]
+    : [[...lines, forMethod(head, rejectedLine(c))], ...early];
 }
 
 /** The error response to a case llhttp rejects: the status of the parse error's code. */
@@ -137,7 +151,8 @@ function rejectedLine(c: CorpusCase): string {
 }
 
 function show(res: WireResponse): string {
-  if (res.status < 400) return res.body.length === 0 ? String(res.status) : `${res.status} ${res.body.toString('latin1')}`;
+  if (res.status < 400)
+    return res.body.length === 0 ? String(res.status) : `${res.status} ${res.body.toString('latin1')}`;
   if (res.body.length === 0) return String(res.status);
   const code = (JSON.parse(res.body.toString('utf8')) as { code?: unknown }).code;
   return `${res.status} ${String(code)}`;
@@ -183,9 +198,10 @@ function corpusSuite(title: string, kind: HandlerKind): void {
 
     for (const c of strict) {
       const ex = EXCEPTIONS[c.id];
-      const name = ex !== undefined
-        ? `should refuse ${c.id} with ${ex.code} (${ex.rfc}: deliberately stricter than llhttp)`
-        : `should answer ${c.id} as llhttp reads it (${c.expect.ok ? 'accepted' : `rejected: ${c.expect.code}`})`;
+      const name =
+        ex !== undefined
+          ? `should refuse ${c.id} with ${ex.code} (${ex.rfc}: deliberately stricter than llhttp)`
+          : `should answer ${c.id} as llhttp reads it (${c.expect.ok ? 'accepted' : `rejected: ${c.expect.code}`})`;
       it(name, async () => {
         const got = await exchange(port, c);
         expect(got.lines).toBeOneOf(expectedTranscripts(c, kind));
@@ -199,7 +215,10 @@ function corpusSuite(title: string, kind: HandlerKind): void {
       // Runs after the case tests above (vitest runs a file's tests in order).
       expect(strict).toHaveLength(123);
       expect(exceptionIds).toHaveLength(7);
-      expect({ agree: tally.agree, refused: tally.refused }).toEqual({ agree: strict.length - exceptionIds.length, refused: exceptionIds.length });
+      expect({ agree: tally.agree, refused: tally.refused }).toEqual({
+        agree: strict.length - exceptionIds.length,
+        refused: exceptionIds.length,
+      });
     });
   });
 }

@@ -55,7 +55,8 @@ describe('Connection (reading backpressure)', () => {
       ctx.body = `${ctx.path}:${(await readBody(ctx.req)).toString()}`;
     });
     const { port } = await serve(app);
-    const post = (path: string, body: string): string => `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const post = (path: string, body: string): string =>
+      `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
     const { responses } = await rawRequest(port, post('/a', 'one') + get('/b') + post('/c', 'three'), { responses: 3 });
     expect(responses.map((r) => r.text())).toEqual(['/a:one', '/b:', '/c:three']);
   });
@@ -131,7 +132,11 @@ describe('Connection (request bodies)', () => {
       parts.push(`${piece.length.toString(16)}\r\n`, piece, '\r\n');
     }
     parts.push('0\r\n\r\n');
-    const [res] = (await rawRequest(port, Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))), { responses: 1 })).responses;
+    const [res] = (
+      await rawRequest(port, Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))), {
+        responses: 1,
+      })
+    ).responses;
     expect(res!.json()).toEqual({ length: body.length, sha: sha(body) });
   });
 
@@ -166,7 +171,8 @@ describe('Connection (request bodies)', () => {
 });
 
 describe('Connection (Expect: 100-continue)', () => {
-  const head = (len: number, extra = ''): string => `POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: ${len}\r\nExpect: 100-continue\r\n${extra}\r\n`;
+  const head = (len: number, extra = ''): string =>
+    `POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: ${len}\r\nExpect: 100-continue\r\n${extra}\r\n`;
 
   it('should write 100 Continue when the handler first reads the body', async () => {
     const app = new App({ logger: false });

@@ -53,14 +53,20 @@ describe('with fetch (undici keep-alive)', () => {
 
   it('should answer many concurrent requests', async () => {
     const { url } = await serve(app());
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => fetch(`${url}/c/${i}`).then((r) => r.json() as Promise<{ path: string }>)));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => fetch(`${url}/c/${i}`).then((r) => r.json() as Promise<{ path: string }>)),
+    );
     expect(results.map((r) => r.path)).toEqual(Array.from({ length: 30 }, (_, i) => `/c/${i}`));
   });
 
   it('should round-trip a POST body', async () => {
     const { url } = await serve(app());
     const payload = JSON.stringify({ hello: 'world', n: [1, 2, 3] });
-    const res = await fetch(`${url}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload });
+    const res = await fetch(`${url}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: payload,
+    });
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await res.text()).toBe(payload);
   });
@@ -90,14 +96,19 @@ describe('with supertest', () => {
 
   it('should work with supertest(app.listen(0))', async () => {
     server = app().listen(0);
-    const res = await supertest(server as never).get('/st').expect(200);
+    const res = await supertest(server as never)
+      .get('/st')
+      .expect(200);
     expect(res.body).toMatchObject({ path: '/st', method: 'GET' });
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
   });
 
   it('should send a JSON body with supertest', async () => {
     server = app().listen(0);
-    const res = await supertest(server as never).post('/echo').send({ a: 1 }).expect(200);
+    const res = await supertest(server as never)
+      .post('/echo')
+      .send({ a: 1 })
+      .expect(200);
     expect(res.body).toEqual({ a: 1 });
   });
 

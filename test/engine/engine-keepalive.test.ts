@@ -78,7 +78,10 @@ describe('Connection (keep-alive)', () => {
       ctx.body = `got ${(await readBody(ctx.req)).toString()}`;
     });
     const { port } = await serve(app);
-    const r = await rawRequest(port, 'POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello');
+    const r = await rawRequest(
+      port,
+      'POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello',
+    );
     expect(r.responses.map((x) => x.text())).toEqual(['got hello']);
     const old = await rawRequest(port, 'POST / HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc');
     expect(old.responses.map((x) => x.text())).toEqual(['got abc']);

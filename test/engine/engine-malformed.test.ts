@@ -19,31 +19,96 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'a bare LF ending a header line', bytes: 'GET / HTTP/1.1\r\nHost: x\nX-A: b\r\n\r\n', status: 400, code: 'HPE_CR_EXPECTED' },
-  { name: 'a bare LF ending the request line', bytes: 'GET / HTTP/1.1\nHost: x\r\n\r\n', status: 400, code: 'HPE_INVALID_VERSION' },
-  { name: 'a header name with a space in it', bytes: 'GET / HTTP/1.1\r\nHost: x\r\nBad Name: y\r\n\r\n', status: 400, code: 'HPE_INVALID_HEADER_TOKEN' },
-  { name: 'whitespace before the colon', bytes: 'GET / HTTP/1.1\r\nHost : x\r\n\r\n', status: 400, code: 'HPE_INVALID_HEADER_TOKEN' },
+  {
+    name: 'a bare LF ending a header line',
+    bytes: 'GET / HTTP/1.1\r\nHost: x\nX-A: b\r\n\r\n',
+    status: 400,
+    code: 'HPE_CR_EXPECTED',
+  },
+  {
+    name: 'a bare LF ending the request line',
+    bytes: 'GET / HTTP/1.1\nHost: x\r\n\r\n',
+    status: 400,
+    code: 'HPE_INVALID_VERSION',
+  },
+  {
+    name: 'a header name with a space in it',
+    bytes: 'GET / HTTP/1.1\r\nHost: x\r\nBad Name: y\r\n\r\n',
+    status: 400,
+    code: 'HPE_INVALID_HEADER_TOKEN',
+  },
+  {
+    name: 'whitespace before the colon',
+    bytes: 'GET / HTTP/1.1\r\nHost : x\r\n\r\n',
+    status: 400,
+    code: 'HPE_INVALID_HEADER_TOKEN',
+  },
   {
     name: 'Content-Length with Transfer-Encoding',
     bytes: 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
     status: 400,
     code: 'HPE_INVALID_TRANSFER_ENCODING',
   },
-  { name: 'two different Content-Length fields', bytes: 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab', status: 400, code: 'HPE_UNEXPECTED_CONTENT_LENGTH' },
-  { name: 'a header block over maxHeaderBytes', bytes: `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`, status: 431, code: 'HPE_HEADER_OVERFLOW' },
-  { name: 'a request line over maxRequestLineBytes', bytes: `GET /${'a'.repeat(9 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`, status: 414, code: 'HPE_URI_TOO_LONG' },
-  { name: 'an unknown method', bytes: 'BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n', status: 501, code: 'HPE_UNKNOWN_METHOD' },
-  { name: 'HTTP/2.0 in the request line', bytes: 'GET / HTTP/2.0\r\nHost: x\r\n\r\n', status: 505, code: 'HPE_VERSION_NOT_SUPPORTED' },
-  { name: 'the HTTP/2 connection preface', bytes: 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', status: 505, code: 'HPE_HTTP2_PREFACE' },
-  { name: 'an HTTP/1.1 request without Host', bytes: 'GET / HTTP/1.1\r\nAccept: */*\r\n\r\n', status: 400, code: 'ERR_MISSING_HOST' },
-  { name: 'two Host fields', bytes: 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', status: 400, code: 'ERR_MISSING_HOST' },
+  {
+    name: 'two different Content-Length fields',
+    bytes: 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab',
+    status: 400,
+    code: 'HPE_UNEXPECTED_CONTENT_LENGTH',
+  },
+  {
+    name: 'a header block over maxHeaderBytes',
+    bytes: `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`,
+    status: 431,
+    code: 'HPE_HEADER_OVERFLOW',
+  },
+  {
+    name: 'a request line over maxRequestLineBytes',
+    bytes: `GET /${'a'.repeat(9 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    status: 414,
+    code: 'HPE_URI_TOO_LONG',
+  },
+  {
+    name: 'an unknown method',
+    bytes: 'BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n',
+    status: 501,
+    code: 'HPE_UNKNOWN_METHOD',
+  },
+  {
+    name: 'HTTP/2.0 in the request line',
+    bytes: 'GET / HTTP/2.0\r\nHost: x\r\n\r\n',
+    status: 505,
+    code: 'HPE_VERSION_NOT_SUPPORTED',
+  },
+  {
+    name: 'the HTTP/2 connection preface',
+    bytes: 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n',
+    status: 505,
+    code: 'HPE_HTTP2_PREFACE',
+  },
+  {
+    name: 'an HTTP/1.1 request without Host',
+    bytes: 'GET / HTTP/1.1\r\nAccept: */*\r\n\r\n',
+    status: 400,
+    code: 'ERR_MISSING_HOST',
+  },
+  {
+    name: 'two Host fields',
+    bytes: 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n',
+    status: 400,
+    code: 'ERR_MISSING_HOST',
+  },
   {
     name: 'Transfer-Encoding: gzip, chunked',
     bytes: 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n',
     status: 501,
     code: 'ERR_UNSUPPORTED_TRANSFER_CODING',
   },
-  { name: 'Expect: foo', bytes: 'POST / HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nContent-Length: 0\r\n\r\n', status: 417, code: 'ERR_EXPECTATION_FAILED' },
+  {
+    name: 'Expect: foo',
+    bytes: 'POST / HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nContent-Length: 0\r\n\r\n',
+    status: 417,
+    code: 'ERR_EXPECTATION_FAILED',
+  },
 ];
 
 let handled: string[] = [];

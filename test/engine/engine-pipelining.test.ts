@@ -35,7 +35,13 @@ const MIXED_METHODS = ['GET', 'POST', 'POST', 'HEAD', 'GET'];
 
 /** The parts of a response that must not depend on how the request bytes were split. */
 function essence(r: WireResponse): unknown {
-  return { status: r.status, path: r.headers['x-path'], length: r.headers['content-length'], connection: r.headers['connection'], body: r.text() };
+  return {
+    status: r.status,
+    path: r.headers['x-path'],
+    length: r.headers['content-length'],
+    connection: r.headers['connection'],
+    body: r.text(),
+  };
 }
 
 describe('Connection (pipelining)', () => {
@@ -53,7 +59,13 @@ describe('Connection (pipelining)', () => {
     const r = await rawRequest(port, MIXED, { methods: MIXED_METHODS });
     expect(r.closed).toBe(true);
     expect(r.rest.length).toBe(0);
-    expect(r.responses.map((x) => x.text())).toEqual(['GET /a 0:', 'POST /b 11:hello world', 'POST /c 11:hello world', '', 'GET /e 0:']);
+    expect(r.responses.map((x) => x.text())).toEqual([
+      'GET /a 0:',
+      'POST /b 11:hello world',
+      'POST /c 11:hello world',
+      '',
+      'GET /e 0:',
+    ]);
     // HEAD: the length the body would have had, and no body.
     expect(r.responses[3]!.headers['content-length']).toBe(String('HEAD /d 0:'.length));
   });

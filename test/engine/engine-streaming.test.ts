@@ -78,7 +78,10 @@ describe('streamed response bodies', () => {
 
   it('should send the head of a HEAD request for a streamed body without the body', async () => {
     const { port } = await serve(streamingApp());
-    const r = await rawRequest(port, 'HEAD /node HTTP/1.1\r\nHost: x\r\n\r\n' + get('/after'), { responses: 2, methods: ['HEAD', 'GET'] });
+    const r = await rawRequest(port, 'HEAD /node HTTP/1.1\r\nHost: x\r\n\r\n' + get('/after'), {
+      responses: 2,
+      methods: ['HEAD', 'GET'],
+    });
     expect(r.responses[0]!.status).toBe(200);
     expect(r.responses[0]!.body.length).toBe(0);
     expect(r.responses[1]!.text()).toBe('plain /after');
@@ -149,7 +152,9 @@ describe('ctx.signal', () => {
     const aborted = deferred<unknown>();
     app.use(async (ctx) => {
       const signal = ctx.signal;
-      const gone = new Promise((resolve) => signal.addEventListener('abort', () => resolve(signal.reason), { once: true }));
+      const gone = new Promise((resolve) =>
+        signal.addEventListener('abort', () => resolve(signal.reason), { once: true }),
+      );
       started.resolve();
       aborted.resolve(await gone);
       ctx.body = 'nobody will read this';
@@ -208,10 +213,14 @@ describe('ctx.signal', () => {
       const s = new Readable({ read() {} });
       s.push('first chunk');
       // The handler's way to stop an endless feed: end it when the client is gone.
-      ctx.signal.addEventListener('abort', () => {
-        aborted.resolve();
-        s.push(null);
-      }, { once: true });
+      ctx.signal.addEventListener(
+        'abort',
+        () => {
+          aborted.resolve();
+          s.push(null);
+        },
+        { once: true },
+      );
       ctx.body = s;
     });
     const { port } = await serve(app);

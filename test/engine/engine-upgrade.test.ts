@@ -97,7 +97,10 @@ describe("app.on('upgrade')", () => {
       ctx.body = 'x';
     });
     const { port } = await serve(app);
-    const r = await rawRequest(port, get('/before') + 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    const r = await rawRequest(
+      port,
+      get('/before') + 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n',
+    );
     expect(r.responses.map((x) => x.status)).toEqual([200, 501]);
     expect(r.responses[1]!.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(r.responses[1]!.headers['connection']).toBe('close');

@@ -15,13 +15,31 @@ function headers(h: Record<string, string | string[]> = {}): OutgoingHeaders {
   return Object.assign(Object.create(null) as OutgoingHeaders, h);
 }
 
-function frame(req: typeof V11, status: number, h: Record<string, string | string[]>, length: number, stream = false, close = false): { head: string; out: Framing } {
+function frame(
+  req: typeof V11,
+  status: number,
+  h: Record<string, string | string[]>,
+  length: number,
+  stream = false,
+  close = false,
+): { head: string; out: Framing } {
   const out = new Framing();
-  const r = new Reply(status, 'OK', headers(h), stream ? null : 'x'.repeat(Math.max(0, length)), length, stream ? (['x'] as unknown as AsyncIterable<unknown>) : null);
+  const r = new Reply(
+    status,
+    'OK',
+    headers(h),
+    stream ? null : 'x'.repeat(Math.max(0, length)),
+    length,
+    stream ? (['x'] as unknown as AsyncIterable<unknown>) : null,
+  );
   return { head: frameHead(req, r, close, KA, out), out };
 }
 
-const lines = (head: string): string[] => head.split('\r\n').slice(1).filter((l) => l !== '' && !l.startsWith('date:'));
+const lines = (head: string): string[] =>
+  head
+    .split('\r\n')
+    .slice(1)
+    .filter((l) => l !== '' && !l.startsWith('date:'));
 
 describe('frameHead', () => {
   it('should write the status line, the fields, the length, a date and keep-alive, and end with an empty line', () => {
@@ -34,7 +52,18 @@ describe('frameHead', () => {
   });
 
   it('should never write the fields the engine owns, whatever the application set', () => {
-    const owned = { 'content-length': '1', 'transfer-encoding': 'chunked', connection: 'keep-alive', 'keep-alive': 'x', upgrade: 'h2c', te: 'trailers', trailer: 'x', 'proxy-connection': 'x', 'proxy-authorization': 'x', 'proxy-authenticate': 'x' };
+    const owned = {
+      'content-length': '1',
+      'transfer-encoding': 'chunked',
+      connection: 'keep-alive',
+      'keep-alive': 'x',
+      upgrade: 'h2c',
+      te: 'trailers',
+      trailer: 'x',
+      'proxy-connection': 'x',
+      'proxy-authorization': 'x',
+      'proxy-authenticate': 'x',
+    };
     const { head } = frame(V11, 200, owned, 3);
     expect(lines(head)).toEqual(['content-length: 3', 'keep-alive: timeout=5']);
     for (const k of Object.keys(owned)) expect(isHopByHop(k)).toBe(true);
@@ -97,7 +126,9 @@ describe('frameHead', () => {
   });
 
   it('should write every value of a repeated field', () => {
-    expect(frame(V11, 200, { 'set-cookie': ['a=1', 'b=2'] }, 0).head).toContain('set-cookie: a=1\r\nset-cookie: b=2\r\n');
+    expect(frame(V11, 200, { 'set-cookie': ['a=1', 'b=2'] }, 0).head).toContain(
+      'set-cookie: a=1\r\nset-cookie: b=2\r\n',
+    );
   });
 
   it.each([
@@ -111,7 +142,9 @@ describe('frameHead', () => {
   ])('should throw on %s, recording nothing', (_name, status, h, reason) => {
     const out = new Framing();
     out.mode = FRAME.CHUNKED;
-    expect(() => frameHead(V11, new Reply(status, reason, headers(h as Record<string, string>), '', 0, null), false, KA, out)).toThrow(TypeError);
+    expect(() =>
+      frameHead(V11, new Reply(status, reason, headers(h as Record<string, string>), '', 0, null), false, KA, out),
+    ).toThrow(TypeError);
     expect(out.mode).toBe(FRAME.CHUNKED);
   });
 });

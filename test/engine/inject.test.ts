@@ -21,7 +21,9 @@ const get = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost:
 
 describe('app.inject()', () => {
   it('should answer several pipelined raw requests in order', async () => {
-    const { responses, closed } = await echo().inject(get('/a') + 'POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc' + get('/c?x=1'));
+    const { responses, closed } = await echo().inject(
+      get('/a') + 'POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc' + get('/c?x=1'),
+    );
     expect(responses.map((r) => r.json<{ path: string }>().path)).toEqual(['/a', '/b', '/c']);
     expect(responses[1]!.json<{ body: string }>().body).toBe('abc');
     expect(responses[2]!.json<{ query: unknown }>().query).toEqual({ x: '1' });
@@ -29,7 +31,12 @@ describe('app.inject()', () => {
   });
 
   it('should serialise a request object with a JSON body, Host and Content-Length', async () => {
-    const { responses } = await echo().inject({ method: 'PUT', url: '/items/7', headers: { 'x-trace': 'abc' }, body: { name: 'shallot', tags: ['a'] } });
+    const { responses } = await echo().inject({
+      method: 'PUT',
+      url: '/items/7',
+      headers: { 'x-trace': 'abc' },
+      body: { name: 'shallot', tags: ['a'] },
+    });
     expect(responses).toHaveLength(1);
     const res = responses[0]!;
     expect(res.status).toBe(200);
@@ -48,7 +55,9 @@ describe('app.inject()', () => {
   });
 
   it('should answer malformed input with one problem+json response and report the close', async () => {
-    const { responses, closed, raw } = await echo().inject('GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n' + get('/never'));
+    const { responses, closed, raw } = await echo().inject(
+      'GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n' + get('/never'),
+    );
     expect(responses).toHaveLength(1);
     expect(responses[0]!.status).toBe(400);
     expect(responses[0]!.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -117,7 +126,9 @@ describe('app.inject()', () => {
     let input = '';
     for (let i = 0; i < 20; i++) input += get(`/${i}`);
     const { responses } = await echo({ maxPipelinedRequests: 1 }).inject(input);
-    expect(responses.map((r) => r.json<{ path: string }>().path)).toEqual(Array.from({ length: 20 }, (_, i) => `/${i}`));
+    expect(responses.map((r) => r.json<{ path: string }>().path)).toEqual(
+      Array.from({ length: 20 }, (_, i) => `/${i}`),
+    );
   });
 
   it('should end a request whose body never arrives completely, failing its body read', async () => {
@@ -156,7 +167,9 @@ describe('app.inject()', () => {
     app.use(async (ctx) => {
       ctx.body = (await readBody(ctx.req)).toString();
     });
-    const { responses } = await app.inject('POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi');
+    const { responses } = await app.inject(
+      'POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi',
+    );
     expect(responses.map((r) => r.status)).toEqual([100, 200]);
     expect(responses[1]!.text()).toBe('hi');
   });

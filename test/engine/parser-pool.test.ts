@@ -65,7 +65,9 @@ describe('Connection and the parser pool', () => {
       await c.send(req.slice(7));
       await c.waitForResponses(2 * i + 2);
     }
-    expect(c.responses().map((r) => r.text())).toEqual(['/r0', '/s0', '/r1', '/s1', '/r2', '/s2'].map((p) => `hello ${p}`));
+    expect(c.responses().map((r) => r.text())).toEqual(
+      ['/r0', '/s0', '/r1', '/s1', '/r2', '/s2'].map((p) => `hello ${p}`),
+    );
     c.destroy();
   });
 

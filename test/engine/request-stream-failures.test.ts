@@ -28,7 +28,10 @@ interface Observed {
  * An app whose /up handler pipes the body into a sink (no 'error' listener on ctx.req unless
  * `listen`), records the events ctx.req emits, and answers once ctx.req closes.
  */
-function uploadApp(listen: boolean, opts: ConstructorParameters<typeof App>[0] = {}): { app: App; piping: Promise<void>; seen: Promise<Observed> } {
+function uploadApp(
+  listen: boolean,
+  opts: ConstructorParameters<typeof App>[0] = {},
+): { app: App; piping: Promise<void>; seen: Promise<Observed> } {
   const app = new App({ logger: false, ...opts });
   const piping = deferred();
   const seen = deferred<Observed>();
@@ -40,14 +43,17 @@ function uploadApp(listen: boolean, opts: ConstructorParameters<typeof App>[0] =
     const obs: Observed = { events: [], error: null };
     const req = ctx.req;
     req.on('aborted', () => obs.events.push('aborted'));
-    if (listen) req.on('error', (err) => {
-      obs.events.push('error');
-      obs.error = err;
-    });
-    const closed = new Promise<void>((resolve) => req.on('close', () => {
-      obs.events.push('close');
-      resolve();
-    }));
+    if (listen)
+      req.on('error', (err) => {
+        obs.events.push('error');
+        obs.error = err;
+      });
+    const closed = new Promise<void>((resolve) =>
+      req.on('close', () => {
+        obs.events.push('close');
+        resolve();
+      }),
+    );
     req.pipe(new Writable({ write: (_c, _e, cb) => cb() }));
     piping.resolve();
     await closed;
@@ -152,7 +158,7 @@ describe('one answer for a request whose body fails', () => {
     return app;
   }
 
-  it('should answer a malformed chunk line with the parser\'s 400 through the handler, once', async () => {
+  it("should answer a malformed chunk line with the parser's 400 through the handler, once", async () => {
     const { port } = await serve(readerApp(false));
     const c = await RawClient.connect(port);
     await c.send(`${HEAD_CHUNKED}5\r\nhello\r\nzz\r\n`);
@@ -162,7 +168,7 @@ describe('one answer for a request whose body fails', () => {
     expect(rs[0]!.json()).toMatchObject({ code: 'HPE_INVALID_CHUNK_SIZE' });
   });
 
-  it('should send the handler\'s own answer to a malformed body and nothing after it', async () => {
+  it("should send the handler's own answer to a malformed body and nothing after it", async () => {
     const { port } = await serve(readerApp(true));
     const c = await RawClient.connect(port);
     await c.send(`${HEAD_CHUNKED}5\r\nhello\r\nzz\r\n`);
@@ -173,7 +179,9 @@ describe('one answer for a request whose body fails', () => {
   it('should answer a pipelined request before it, then the failed one, and nothing more', async () => {
     const { port } = await serve(readerApp(false));
     const c = await RawClient.connect(port);
-    await c.send(`GET /first HTTP/1.1\r\nHost: x\r\n\r\n${HEAD_CHUNKED}5\r\nhello\r\nzz\r\nGET /never HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await c.send(
+      `GET /first HTTP/1.1\r\nHost: x\r\n\r\n${HEAD_CHUNKED}5\r\nhello\r\nzz\r\nGET /never HTTP/1.1\r\nHost: x\r\n\r\n`,
+    );
     await c.waitForServerClose();
     const rs = c.responses();
     expect(rs.map((r) => r.status)).toEqual([200, 400]);
@@ -215,7 +223,7 @@ describe('one answer for a request whose body fails', () => {
     expect(rs[0]!.json()).toMatchObject({ code: 'ERR_REQUEST_TIMEOUT' });
   });
 
-  it('should answer a head that stalls behind a pipelined request with 408 after that request\'s answer', async () => {
+  it("should answer a head that stalls behind a pipelined request with 408 after that request's answer", async () => {
     const { port } = await serve(readerApp(false));
     const c = await RawClient.connect(port);
     await c.send('GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHo');
@@ -225,7 +233,7 @@ describe('one answer for a request whose body fails', () => {
 });
 
 describe('a request the engine refuses itself', () => {
-  it('should answer a malformed HEAD request with the problem\'s length and no content', async () => {
+  it("should answer a malformed HEAD request with the problem's length and no content", async () => {
     const app = new App({ logger: false });
     app.use((ctx: Context) => {
       ctx.body = 'ok';
@@ -257,7 +265,9 @@ describe('the same failures through app.inject', () => {
     app.use((ctx: Context) => {
       ctx.body = 'ok';
     });
-    const { responses } = await app.inject('GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /\x01 HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    const { responses } = await app.inject(
+      'GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /\x01 HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n',
+    );
     expect(responses.map((r) => r.status)).toEqual([200, 400]);
   });
 });

@@ -191,13 +191,19 @@ describe('app.listen({ signals: true })', () => {
       ctx.body = 'done';
     });
     const { server, port } = await serve(app, { signals: true });
-    expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual([before[0]! + 1, before[1]! + 1]);
+    expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual([
+      before[0]! + 1,
+      before[1]! + 1,
+    ]);
     const c = await RawClient.connect(port);
     await c.send(get('/'));
     await started.promise;
     const closed = server.close();
     // Draining: a signal now must still reach the server, not the default action.
-    expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual([before[0]! + 1, before[1]! + 1]);
+    expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual([
+      before[0]! + 1,
+      before[1]! + 1,
+    ]);
     release.resolve();
     await closed;
     expect(c.responses()[0]!.status).toBe(200);

@@ -267,10 +267,14 @@ describe('server.close() under load', () => {
       } catch {
         // waitForResponses: the server closed before answering; what did arrive is checked below.
       }
-      await c.closed.then(() => undefined, () => undefined);
+      await c.closed.then(
+        () => undefined,
+        () => undefined,
+      );
       if (!c.serverClosed) c.destroy();
       const result = c.result();
-      for (const r of result.responses) answered.set(r.text().slice('done '.length), { status: r.status, connection: r.headers['connection'] });
+      for (const r of result.responses)
+        answered.set(r.text().slice('done '.length), { status: r.status, connection: r.headers['connection'] });
       if (result.rest.length > 0) truncated++;
     }
 

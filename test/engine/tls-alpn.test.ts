@@ -13,7 +13,8 @@ import { OPENSSL, testCertificate } from '../helpers/tls-cert.js';
 
 afterEach(closeAll);
 
-if (!OPENSSL) console.warn('tls-alpn.test.ts: skipped — the openssl binary is not available to generate a test certificate');
+if (!OPENSSL)
+  console.warn('tls-alpn.test.ts: skipped — the openssl binary is not available to generate a test certificate');
 
 let key = '';
 let cert = '';
@@ -35,7 +36,13 @@ interface Exchanged {
 }
 
 function connect(port: number, ALPNProtocols?: string[]): tls.TLSSocket {
-  return tls.connect({ host: '127.0.0.1', port, ca: cert, servername: 'localhost', ...(ALPNProtocols === undefined ? {} : { ALPNProtocols }) });
+  return tls.connect({
+    host: '127.0.0.1',
+    port,
+    ca: cert,
+    servername: 'localhost',
+    ...(ALPNProtocols === undefined ? {} : { ALPNProtocols }),
+  });
 }
 
 /** Handshakes (offering `ALPNProtocols`, or no ALPN), sends `GET /` and reads the response to the close. */
@@ -52,7 +59,8 @@ function getOverTls(port: number, ALPNProtocols?: string[]): Promise<Exchanged> 
     s.on('error', reject);
     s.on('close', () => {
       const { responses, rest } = parseResponses(Buffer.concat(chunks), [], true);
-      if (responses.length !== 1 || rest.length !== 0) reject(new Error(`expected one response, got ${responses.length} and ${rest.length} bytes more`));
+      if (responses.length !== 1 || rest.length !== 0)
+        reject(new Error(`expected one response, got ${responses.length} and ${rest.length} bytes more`));
       else resolve({ alpnProtocol, response: responses[0]! });
     });
   });

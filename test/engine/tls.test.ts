@@ -32,14 +32,17 @@ interface Got {
 
 function request(port: number, path: string, agent?: https.Agent): Promise<Got> {
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: '127.0.0.1', port, path, ca: cert, servername: 'localhost', agent: agent ?? false }, (res) => {
-      let body = '';
-      // Read now: a keep-alive agent takes the socket back before 'end'.
-      const socketPort = res.socket.localPort ?? 0;
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body, socketPort }));
-    });
+    const req = https.request(
+      { host: '127.0.0.1', port, path, ca: cert, servername: 'localhost', agent: agent ?? false },
+      (res) => {
+        let body = '';
+        // Read now: a keep-alive agent takes the socket back before 'end'.
+        const socketPort = res.socket.localPort ?? 0;
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body, socketPort }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -59,7 +62,12 @@ describe.skipIf(!OPENSSL)('HTTPS', () => {
     expect(server.encrypted).toBe(true);
     const res = await request(port, '/x');
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.body)).toEqual({ secure: true, protocol: 'https', origin: `https://127.0.0.1:${port}`, path: '/x' });
+    expect(JSON.parse(res.body)).toEqual({
+      secure: true,
+      protocol: 'https',
+      origin: `https://127.0.0.1:${port}`,
+      path: '/x',
+    });
   });
 
   it('should serve HTTPS with app.listen({ port: 0, tls })', async () => {
@@ -95,7 +103,9 @@ describe.skipIf(!OPENSSL)('HTTPS', () => {
     const { port } = await serve(whoAmI({ tls: { key, cert } }));
     const raw = await new Promise<Buffer>((resolve, reject) => {
       const s = tls.connect({ host: '127.0.0.1', port, ca: cert, servername: 'localhost' }, () => {
-        s.write('GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost x\r\n\r\n');
+        s.write(
+          'GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost x\r\n\r\n',
+        );
       });
       const chunks: Buffer[] = [];
       s.on('data', (c: Buffer) => chunks.push(c));
@@ -104,7 +114,9 @@ describe.skipIf(!OPENSSL)('HTTPS', () => {
     });
     const { responses, rest } = parseResponses(raw, [], true);
     expect(responses.map((r) => r.status)).toEqual([200, 200, 400]);
-    expect(responses.map((r) => (r.status === 200 ? r.json<{ path: string }>().path : r.headers['connection']))).toEqual(['/a', '/b', 'close']);
+    expect(
+      responses.map((r) => (r.status === 200 ? r.json<{ path: string }>().path : r.headers['connection'])),
+    ).toEqual(['/a', '/b', 'close']);
     expect(rest.length).toBe(0);
   });
 

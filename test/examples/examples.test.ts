@@ -80,8 +80,13 @@ describe('examples/rest.ts', () => {
     expect(badJson.json()).toMatchObject({ status: 400, detail: 'Malformed JSON body' });
     expect((await send(app, 'POST', '/api/todos', { title: '' })).status).toBe(400);
     expect((await send(app, 'POST', '/api/todos', { title: 'x', done: 'yes' })).status).toBe(400);
-    expect((await send(app, 'POST', '/api/todos', 'title=x', { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(415);
-    expect((await send(app, 'POST', '/api/todos', JSON.stringify({ title: 'x'.repeat(20_000) }), json)).status).toBe(413);
+    expect(
+      (await send(app, 'POST', '/api/todos', 'title=x', { 'content-type': 'application/x-www-form-urlencoded' }))
+        .status,
+    ).toBe(415);
+    expect((await send(app, 'POST', '/api/todos', JSON.stringify({ title: 'x'.repeat(20_000) }), json)).status).toBe(
+      413,
+    );
     expect((await send(app, 'GET', '/api/todos/99')).status).toBe(404);
     expect((await send(app, 'GET', '/api/todos/abc')).status).toBe(404);
     const notAllowed = await send(app, 'PUT', '/api/todos/1');

@@ -46,7 +46,12 @@ export function parseResponses(buf: Buffer, methods: readonly string[] = [], eof
   return { responses, rest: buf.subarray(pos) };
 }
 
-function readOne(buf: Buffer, start: number, method: string | undefined, eof: boolean): { res: WireResponse; end: number } | null {
+function readOne(
+  buf: Buffer,
+  start: number,
+  method: string | undefined,
+  eof: boolean,
+): { res: WireResponse; end: number } | null {
   const headEnd = buf.indexOf('\r\n\r\n', start, 'latin1');
   if (headEnd === -1) return null;
   const head = buf.toString('latin1', start, headEnd);

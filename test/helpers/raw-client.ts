@@ -110,7 +110,8 @@ export class RawClient {
     const eof = this.serverClosed;
     if (this.#parsedChunks === this.#chunks.length && this.#parsedEof === eof) return this.#done.slice();
     const fresh = this.#chunks.slice(this.#parsedChunks);
-    if (!eof && this.#need > 0 && this.#rest.length + fresh.reduce((n, c) => n + c.length, 0) < this.#need) return this.#done.slice();
+    if (!eof && this.#need > 0 && this.#rest.length + fresh.reduce((n, c) => n + c.length, 0) < this.#need)
+      return this.#done.slice();
     const buf = this.#rest.length === 0 && fresh.length === 1 ? fresh[0]! : Buffer.concat([this.#rest, ...fresh]);
     this.#parsedChunks = this.#chunks.length;
     this.#parsedEof = eof;
@@ -154,7 +155,9 @@ export class RawClient {
     await this.#until(() => this.responses(methods).length >= n || this.serverClosed);
     const got = this.responses(methods);
     if (got.length < n) {
-      throw new Error(`server closed after ${got.length} of ${n} responses; received: ${JSON.stringify(this.raw.toString("latin1", 0, 400))}`);
+      throw new Error(
+        `server closed after ${got.length} of ${n} responses; received: ${JSON.stringify(this.raw.toString('latin1', 0, 400))}`,
+      );
     }
     return got.slice(0, n);
   }
@@ -199,7 +202,11 @@ export class RawClient {
  *
  * @example const { responses } = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
  */
-export async function rawRequest(port: number, data: string | Buffer | (string | Buffer)[], opts: RawRequestOptions = {}): Promise<RawResult> {
+export async function rawRequest(
+  port: number,
+  data: string | Buffer | (string | Buffer)[],
+  opts: RawRequestOptions = {},
+): Promise<RawResult> {
   const client = await RawClient.connect(port);
   const parts = Array.isArray(data) ? data : [data];
   for (const p of parts) await client.send(p, opts);

@@ -92,11 +92,28 @@ export class ResponseOracle {
     req[HTTPParser.kOnHeaders] = (h: string[]) => {
       headers.push(...h);
     };
-    req[HTTPParser.kOnHeadersComplete] = (major: number, minor: number, h: string[] | undefined, method: number, _url: string, _s: number, _m: string, upgrade: boolean, keepAlive: boolean) => {
+    req[HTTPParser.kOnHeadersComplete] = (
+      major: number,
+      minor: number,
+      h: string[] | undefined,
+      method: number,
+      _url: string,
+      _s: number,
+      _m: string,
+      upgrade: boolean,
+      keepAlive: boolean,
+    ) => {
       const all = h === undefined ? headers : headers.concat(h);
       let expect = false;
-      for (let i = 0; i < all.length; i += 2) if (all[i]!.toLowerCase() === 'expect' && all[i + 1]!.toLowerCase() === '100-continue') expect = true;
-      this.#requests.push({ method: methods[method] ?? '?', http10: major === 1 && minor === 0, keepAlive, expectContinue: expect, upgrade });
+      for (let i = 0; i < all.length; i += 2)
+        if (all[i]!.toLowerCase() === 'expect' && all[i + 1]!.toLowerCase() === '100-continue') expect = true;
+      this.#requests.push({
+        method: methods[method] ?? '?',
+        http10: major === 1 && minor === 0,
+        keepAlive,
+        expectContinue: expect,
+        upgrade,
+      });
       return 0;
     };
     req[HTTPParser.kOnBody] = () => {};
@@ -110,7 +127,17 @@ export class ResponseOracle {
       this.#currentBody = 0;
     };
     res[HTTPParser.kOnHeaders] = () => {};
-    res[HTTPParser.kOnHeadersComplete] = (major: number, minor: number, h: string[] | undefined, _method: number, _url: string, status: number, _msg: string, _upgrade: boolean, keepAlive: boolean) => {
+    res[HTTPParser.kOnHeadersComplete] = (
+      major: number,
+      minor: number,
+      h: string[] | undefined,
+      _method: number,
+      _url: string,
+      status: number,
+      _msg: string,
+      _upgrade: boolean,
+      keepAlive: boolean,
+    ) => {
       return this.#onResponseHead(status, h ?? [], keepAlive, major === 1 && minor === 0);
     };
     res[HTTPParser.kOnBody] = (b: Buffer) => {
@@ -142,14 +169,18 @@ export class ResponseOracle {
     if (this.#off || buf.length === 0) return;
     this.#written += buf.length;
     if (this.#closed) {
-      this.#violation(`${buf.length} bytes written after a response that ended the connection: ${JSON.stringify(buf.toString('latin1', 0, 80))}`);
+      this.#violation(
+        `${buf.length} bytes written after a response that ended the connection: ${JSON.stringify(buf.toString('latin1', 0, 80))}`,
+      );
       this.#off = true;
       return;
     }
     const r = this.#res.execute(buf);
     if (r instanceof Error) {
       if (this.#off) return;
-      this.#violation(`the response stream does not parse (${r.code}: ${r.reason ?? r.message}) at ${JSON.stringify(buf.toString('latin1', 0, 120))}`);
+      this.#violation(
+        `the response stream does not parse (${r.code}: ${r.reason ?? r.message}) at ${JSON.stringify(buf.toString('latin1', 0, 120))}`,
+      );
       this.#off = true;
     }
   }
@@ -173,17 +204,21 @@ export class ResponseOracle {
     for (let k = 0; k < headers.length; k += 2) if (headers[k]!.toLowerCase() === 'transfer-encoding') te = true;
     if (status < 200) {
       if (status !== 100) this.#violation(`interim status ${status}`);
-      else if (req === undefined || !req.expectContinue) this.#violation(`100 Continue to a request that did not ask for it (request ${i + 1})`);
+      else if (req === undefined || !req.expectContinue)
+        this.#violation(`100 Continue to a request that did not ask for it (request ${i + 1})`);
       else if (req.http10) this.#violation('100 Continue to an HTTP/1.0 request');
       this.#current = null;
       this.#currentStatus = status;
       return 0;
     }
     if (req === undefined) {
-      if (!(extra || this.#strayTail()) || i > this.#requests.length) this.#violation(`response ${i + 1} (status ${status}) with only ${this.#requests.length} request(s) received`);
+      if (!(extra || this.#strayTail()) || i > this.#requests.length)
+        this.#violation(`response ${i + 1} (status ${status}) with only ${this.#requests.length} request(s) received`);
     } else {
-      if (req.http10 && te) this.#violation(`Transfer-Encoding in a response to an HTTP/1.0 request (request ${i + 1})`);
-      if (!req.keepAlive && keepAlive) this.#violation(`request ${i + 1} closes the connection, its response (status ${status}) does not say so`);
+      if (req.http10 && te)
+        this.#violation(`Transfer-Encoding in a response to an HTTP/1.0 request (request ${i + 1})`);
+      if (!req.keepAlive && keepAlive)
+        this.#violation(`request ${i + 1} closes the connection, its response (status ${status}) does not say so`);
     }
     this.#current = req ?? null;
     this.#currentStatus = status;
@@ -194,7 +229,8 @@ export class ResponseOracle {
 
   #onResponseEnd(): void {
     if (this.#currentStatus < 200) return;
-    if (this.#currentStatus === 205 && this.#currentBody > 0) this.#violation(`a 205 response with ${this.#currentBody} bytes of content`);
+    if (this.#currentStatus === 205 && this.#currentBody > 0)
+      this.#violation(`a 205 response with ${this.#currentBody} bytes of content`);
     this.#finals++;
     if (!this.#currentKeepAlive) this.#closed = true;
     const req = this.#current;

@@ -9,7 +9,8 @@ import { Buffer } from 'node:buffer';
 /** Calls `onWrite` with the bytes of every `write()` and `end(chunk)` on `socket`, before they go. */
 export function tapWrites(socket: Socket, onWrite: (bytes: Buffer) => void): void {
   const tap = (chunk: unknown, encoding: unknown): void => {
-    if (typeof chunk === 'string') onWrite(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
+    if (typeof chunk === 'string')
+      onWrite(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
     else if (chunk instanceof Uint8Array) onWrite(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   };
   const write = socket.write;

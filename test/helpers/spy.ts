@@ -41,7 +41,9 @@ export function spyOnSocket(socket: Duplex): WriteSpy {
   if (typeof impl._writev === 'function') {
     const writev = impl._writev.bind(socket);
     impl._writev = (chunks, cb) => {
-      spy.calls.push(Buffer.concat(chunks.map((c) => (typeof c.chunk === 'string' ? Buffer.from(c.chunk, c.encoding) : c.chunk))));
+      spy.calls.push(
+        Buffer.concat(chunks.map((c) => (typeof c.chunk === 'string' ? Buffer.from(c.chunk, c.encoding) : c.chunk))),
+      );
       writev(chunks, cb);
     };
   }

@@ -42,6 +42,10 @@ describe('error codes', () => {
   });
 
   it('should find codes in code and not in comments (the check can fail)', () => {
-    expect(codesIn(`/** @example throw new HttpError(400, 'x', { code: 'ERR_MADE_UP' }) */\nthrow errorFor('ERR_REAL_ONE');\n// 'ERR_IN_A_COMMENT'`)).toEqual(['ERR_REAL_ONE']);
+    expect(
+      codesIn(
+        `/** @example throw new HttpError(400, 'x', { code: 'ERR_MADE_UP' }) */\nthrow errorFor('ERR_REAL_ONE');\n// 'ERR_IN_A_COMMENT'`,
+      ),
+    ).toEqual(['ERR_REAL_ONE']);
   });
 });

@@ -32,7 +32,9 @@ function files(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const out: string[] = [];
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g)) {
+  for (const m of text.matchAll(
+    /(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g,
+  )) {
     const spec = m[1] ?? m[2]!;
     out.push(path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts')));
   }
@@ -78,7 +80,9 @@ const at = (p: string): string => path.join(SRC, p);
 
 describe('the import graph of src', () => {
   it('should resolve every relative import to a file in src', () => {
-    const missing = [...graph].flatMap(([f, deps]) => deps.filter((d) => !graph.has(d)).map((d) => `${rel(f)} → ${rel(d)}`));
+    const missing = [...graph].flatMap(([f, deps]) =>
+      deps.filter((d) => !graph.has(d)).map((d) => `${rel(f)} → ${rel(d)}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -93,9 +97,20 @@ describe('the import graph of src', () => {
   it('should see imports, type-only ones included, and flag an upward import and a cycle (the checks can fail)', () => {
     expect(importsOf(at('engine/outbox.ts')).map(rel)).toContain('engine/framing.ts');
     expect(importsOf(at('http/context.ts')).map(rel)).toContain('engine/body-source.ts');
-    const upward = new Map([[at('engine/x.ts'), [at('http/y.ts')]], [at('router/r.ts'), [at('middleware/m.ts')]], [at('http/y.ts'), [at('parser/p.ts')]]]);
-    expect(upwardImports(upward)).toEqual(['engine/x.ts (engine) → http/y.ts (http)', 'router/r.ts (router) → middleware/m.ts (middleware)']);
-    const cyclic = new Map([[at('http/a.ts'), [at('http/b.ts')]], [at('http/b.ts'), [at('http/c.ts')]], [at('http/c.ts'), [at('http/a.ts')]]]);
+    const upward = new Map([
+      [at('engine/x.ts'), [at('http/y.ts')]],
+      [at('router/r.ts'), [at('middleware/m.ts')]],
+      [at('http/y.ts'), [at('parser/p.ts')]],
+    ]);
+    expect(upwardImports(upward)).toEqual([
+      'engine/x.ts (engine) → http/y.ts (http)',
+      'router/r.ts (router) → middleware/m.ts (middleware)',
+    ]);
+    const cyclic = new Map([
+      [at('http/a.ts'), [at('http/b.ts')]],
+      [at('http/b.ts'), [at('http/c.ts')]],
+      [at('http/c.ts'), [at('http/a.ts')]],
+    ]);
     expect(cyclesIn(cyclic)).toEqual(['http/a.ts → http/b.ts → http/c.ts → http/a.ts']);
   });
 });

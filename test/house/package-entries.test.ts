@@ -13,31 +13,83 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** Imports a specifier from a Node process in the project root (outside vitest's resolver). */
 function exportsOf(specifier: string): string[] {
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(specifier)}); console.log(JSON.stringify(Object.keys(m).sort()))`], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const m = await import(${JSON.stringify(specifier)}); console.log(JSON.stringify(Object.keys(m).sort()))`,
+    ],
+    { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   return JSON.parse(out) as string[];
 }
 
 beforeAll(() => {
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
 }, 120_000);
 
 describe('the package entries', () => {
   it('should export what an application needs from the root, and no more than 15 values', () => {
     const names = exportsOf('shallot');
-    expect(names).toEqual(['App', 'ERRORS', 'HttpError', 'Router', 'SERVER_DEFAULTS', 'compose', 'createHttpError', 'errorFor', 'isHttpError', 'readBody', 'toHttpError']);
+    expect(names).toEqual([
+      'App',
+      'ERRORS',
+      'HttpError',
+      'Router',
+      'SERVER_DEFAULTS',
+      'compose',
+      'createHttpError',
+      'errorFor',
+      'isHttpError',
+      'readBody',
+      'toHttpError',
+    ]);
     expect(names.length).toBeLessThanOrEqual(15);
   });
 
   it('should export the middleware set from shallot/middleware', () => {
     expect(exportsOf('shallot/middleware')).toEqual([
-      'MIDDLEWARE_DEFAULTS', 'body', 'compress', 'createQueryParser', 'decodeQueryComponent', 'defaultValidationFormatter', 'errorHandler', 'formatEvent',
-      'isCompressible', 'logLevel', 'logger', 'negotiateEncoding', 'parseAcceptEncoding', 'parseQuery', 'parseRange', 'query', 'serveStatic', 'sse',
-      'validate', 'validationFormatter',
+      'MIDDLEWARE_DEFAULTS',
+      'body',
+      'compress',
+      'createQueryParser',
+      'decodeQueryComponent',
+      'defaultValidationFormatter',
+      'errorHandler',
+      'formatEvent',
+      'isCompressible',
+      'logLevel',
+      'logger',
+      'negotiateEncoding',
+      'parseAcceptEncoding',
+      'parseQuery',
+      'parseRange',
+      'query',
+      'serveStatic',
+      'sse',
+      'validate',
+      'validationFormatter',
     ]);
   });
 
   it('should export the sans-IO parser from shallot/parser', () => {
-    expect(exportsOf('shallot/parser')).toEqual(['BodyChunk', 'KNOWN_METHODS', 'MessageEnd', 'NEED_DATA', 'PARSER_DEFAULTS', 'PARSE_ERRORS', 'ParseError', 'RequestHead', 'RequestParser', 'UpgradeEvent', 'getField']);
+    expect(exportsOf('shallot/parser')).toEqual([
+      'BodyChunk',
+      'KNOWN_METHODS',
+      'MessageEnd',
+      'NEED_DATA',
+      'PARSER_DEFAULTS',
+      'PARSE_ERRORS',
+      'ParseError',
+      'RequestHead',
+      'RequestParser',
+      'UpgradeEvent',
+      'getField',
+    ]);
   });
 
   it('should refuse a deep import of an internal module', () => {
@@ -45,7 +97,12 @@ describe('the package entries', () => {
   });
 
   it('should serve a request through the built package', () => {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `
       import { App } from 'shallot';
       import { body } from 'shallot/middleware';
       const app = new App({ logger: false });
@@ -53,7 +110,10 @@ describe('the package entries', () => {
       app.post('/echo', (ctx) => ({ got: ctx.request.body }));
       const { responses } = await app.inject({ method: 'POST', url: '/echo', body: { a: 1 } });
       console.log(responses[0].status, responses[0].text());
-    `], { cwd: ROOT, encoding: 'utf8' });
+    `,
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     expect(out.trim()).toBe('200 {"got":{"a":1}}');
   });
 });

@@ -22,12 +22,14 @@ const variants = [
 describe.each(variants)('compose() (%s)', (_name, options) => {
   it('should run middleware as an onion: down in order, back up in reverse', async () => {
     const ctx: Ctx = { log: [] };
-    const mw = (name: string): Mw => async (c, next) => {
-      c.log.push(`${name} in`);
-      await tick();
-      await next();
-      c.log.push(`${name} out`);
-    };
+    const mw =
+      (name: string): Mw =>
+      async (c, next) => {
+        c.log.push(`${name} in`);
+        await tick();
+        await next();
+        c.log.push(`${name} out`);
+      };
     await compose([mw('a'), mw('b'), mw('c')], options)(ctx);
     expect(ctx.log).toEqual(['a in', 'b in', 'c in', 'c out', 'b out', 'a out']);
   });
@@ -63,7 +65,16 @@ describe.each(variants)('compose() (%s)', (_name, options) => {
       options,
     );
     await expect(run({ log: [] })).rejects.toBe(boom);
-    await expect(compose<Ctx>([() => { throw boom; }], options)({ log: [] })).rejects.toBe(boom);
+    await expect(
+      compose<Ctx>(
+        [
+          () => {
+            throw boom;
+          },
+        ],
+        options,
+      )({ log: [] }),
+    ).rejects.toBe(boom);
   });
 
   it('should reject a second next() from the same middleware with ERR_NEXT_CALLED_TWICE', async () => {
@@ -82,8 +93,27 @@ describe.each(variants)('compose() (%s)', (_name, options) => {
 
   it('should call the outer next after the last middleware, so stacks nest', async () => {
     const ctx: Ctx = { log: [] };
-    const inner = compose<Ctx>([async (c, next) => { c.log.push('inner'); await next(); }], options);
-    const outer = compose<Ctx>([async (c, next) => { await inner(c, next); c.log.push('outer out'); }, (c) => { c.log.push('last'); }], options);
+    const inner = compose<Ctx>(
+      [
+        async (c, next) => {
+          c.log.push('inner');
+          await next();
+        },
+      ],
+      options,
+    );
+    const outer = compose<Ctx>(
+      [
+        async (c, next) => {
+          await inner(c, next);
+          c.log.push('outer out');
+        },
+        (c) => {
+          c.log.push('last');
+        },
+      ],
+      options,
+    );
     await outer(ctx);
     expect(ctx.log).toEqual(['inner', 'last', 'outer out']);
   });
@@ -103,7 +133,17 @@ describe.each(variants)('compose() (%s)', (_name, options) => {
 
   it('should not affect later requests when one rejects', async () => {
     let n = 0;
-    const run = compose<Ctx>([async (_c, next) => { await next(); }, () => { if (n++ === 0) throw new Error('first only'); }], options);
+    const run = compose<Ctx>(
+      [
+        async (_c, next) => {
+          await next();
+        },
+        () => {
+          if (n++ === 0) throw new Error('first only');
+        },
+      ],
+      options,
+    );
     await expect(run({ log: [] })).rejects.toThrow('first only');
     await expect(run({ log: [] })).resolves.toBeUndefined();
   });
@@ -119,7 +159,9 @@ describe('compose() missing-await check', () => {
   };
 
   it('should reject, in development, a middleware that settles before its downstream', async () => {
-    const err = (await compose([forgetful, slow], { checkAwait: true })({ log: [] }).catch((e: unknown) => e)) as HttpError;
+    const err = (await compose([forgetful, slow], { checkAwait: true })({ log: [] }).catch(
+      (e: unknown) => e,
+    )) as HttpError;
     expect(err.code).toBe('ERR_MISSING_AWAIT');
     expect(err.message).toContain('resolved before downstream — missing await?');
     expect(err.message).toContain('middleware #1');
@@ -129,7 +171,9 @@ describe('compose() missing-await check', () => {
     async function session(_c: Ctx, next: Next): Promise<void> {
       void next();
     }
-    const err = (await compose([session, slow], { checkAwait: true })({ log: [] }).catch((e: unknown) => e)) as HttpError;
+    const err = (await compose([session, slow], { checkAwait: true })({ log: [] }).catch(
+      (e: unknown) => e,
+    )) as HttpError;
     expect(err.message).toContain('session');
   });
 
@@ -162,12 +206,23 @@ describe('compose() missing-await check', () => {
     const syncDownstream: Mw = (c) => {
       c.log.push('sync');
     };
-    await expect(compose([forgetful, syncDownstream], { checkAwait: true })({ log: [] })).rejects.toMatchObject({ code: 'ERR_MISSING_AWAIT' });
+    await expect(compose([forgetful, syncDownstream], { checkAwait: true })({ log: [] })).rejects.toMatchObject({
+      code: 'ERR_MISSING_AWAIT',
+    });
   });
 
   it('should leave a middleware that throws with its own error', async () => {
     const own = new Error('own');
-    const run = compose<Ctx>([async (_c, next) => { void next(); throw own; }, slow], { checkAwait: true });
+    const run = compose<Ctx>(
+      [
+        async (_c, next) => {
+          void next();
+          throw own;
+        },
+        slow,
+      ],
+      { checkAwait: true },
+    );
     await expect(run({ log: [] })).rejects.toBe(own);
   });
 
@@ -227,6 +282,11 @@ describe('next() called twice, through the app', () => {
     });
     const { responses } = await app.inject({ url: '/' });
     expect(responses[0]!.status).toBe(500);
-    expect(responses[0]!.json()).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, code: 'ERR_NEXT_CALLED_TWICE' });
+    expect(responses[0]!.json()).toEqual({
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      code: 'ERR_NEXT_CALLED_TWICE',
+    });
   });
 });

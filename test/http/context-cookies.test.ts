@@ -73,7 +73,9 @@ describe('ctx.cookies', () => {
     // The refreshed signature verifies with the new key alone; the old one no longer does.
     const cookie = `sid=42; ${resigned[0]!.split(';', 1)[0]}`;
     expect((await send({ keys: ['new'] }, readSigned, { headers: { cookie } })).json()).toEqual({ sid: '42' });
-    expect((await send({ keys: ['new'] }, readSigned, { headers: { cookie: cookieHeader(oldLines) } })).json()).toEqual({ sid: null });
+    expect((await send({ keys: ['new'] }, readSigned, { headers: { cookie: cookieHeader(oldLines) } })).json()).toEqual(
+      { sid: null },
+    );
   });
 
   it('should refuse a signed cookie when the app has no keys', async () => {

@@ -12,7 +12,11 @@ import type { Context } from '../../src/http/context.js';
 import type { InjectRequest } from '../../src/engine/inject.js';
 
 /** Runs `read` inside a request and returns what it returned. */
-async function within<T>(read: (ctx: Context) => T, req: InjectRequest | string = {}, opts: AppOptions = {}): Promise<T> {
+async function within<T>(
+  read: (ctx: Context) => T,
+  req: InjectRequest | string = {},
+  opts: AppOptions = {},
+): Promise<T> {
   const app = new App({ logger: false, ...opts });
   let out: T | undefined;
   let failure: unknown = null;
@@ -31,24 +35,32 @@ async function within<T>(read: (ctx: Context) => T, req: InjectRequest | string 
 
 describe('ctx.url / ctx.path / ctx.querystring / ctx.search', () => {
   it('should split the request-target into path, query string and search', async () => {
-    const parts = await within((ctx) => [ctx.method, ctx.url, ctx.path, ctx.querystring, ctx.search], { url: '/a/b?x=1&y=2' });
+    const parts = await within((ctx) => [ctx.method, ctx.url, ctx.path, ctx.querystring, ctx.search], {
+      url: '/a/b?x=1&y=2',
+    });
     expect(parts).toEqual(['GET', '/a/b?x=1&y=2', '/a/b', 'x=1&y=2', '?x=1&y=2']);
   });
 
   it('should rewrite the url through path and querystring setters, keeping originalUrl', async () => {
-    const seen = await within((ctx) => {
-      ctx.path = '/rewritten';
-      const a = ctx.url;
-      ctx.querystring = 'q=2';
-      const b = ctx.url;
-      ctx.url = '/other';
-      return [a, b, ctx.path, ctx.querystring, ctx.originalUrl];
-    }, { url: '/orig?q=1' });
+    const seen = await within(
+      (ctx) => {
+        ctx.path = '/rewritten';
+        const a = ctx.url;
+        ctx.querystring = 'q=2';
+        const b = ctx.url;
+        ctx.url = '/other';
+        return [a, b, ctx.path, ctx.querystring, ctx.originalUrl];
+      },
+      { url: '/orig?q=1' },
+    );
     expect(seen).toEqual(['/rewritten?q=1', '/rewritten?q=2', '/other', '', '/orig?q=1']);
   });
 
   it('should read the path of an absolute-form target', async () => {
-    const seen = await within((ctx) => [ctx.path, ctx.querystring, ctx.host, ctx.href], 'GET http://example.com:8080/p?q=1 HTTP/1.1\r\nHost: example.com:8080\r\n\r\n');
+    const seen = await within(
+      (ctx) => [ctx.path, ctx.querystring, ctx.host, ctx.href],
+      'GET http://example.com:8080/p?q=1 HTTP/1.1\r\nHost: example.com:8080\r\n\r\n',
+    );
     expect(seen).toEqual(['/p', 'q=1', 'example.com:8080', 'http://example.com:8080/p?q=1']);
   });
 
@@ -68,12 +80,15 @@ describe('ctx.query', () => {
   });
 
   it('should be parsed once per query string, and again after the query string changes', async () => {
-    const same = await within((ctx) => {
-      const first = ctx.query;
-      const again = ctx.query;
-      ctx.querystring = 'z=9';
-      return [first === again, ctx.query === first, ctx.query['z']];
-    }, { url: '/?a=1' });
+    const same = await within(
+      (ctx) => {
+        const first = ctx.query;
+        const again = ctx.query;
+        ctx.querystring = 'z=9';
+        return [first === again, ctx.query === first, ctx.query['z']];
+      },
+      { url: '/?a=1' },
+    );
     expect(same).toEqual([true, false, '9']);
   });
 
@@ -117,11 +132,18 @@ describe('ctx.headers / ctx.get()', () => {
     // Node keeps the first Content-Type and User-Agent, joins the others, lists Set-Cookie.
     expect(v.after).toEqual(['text/plain', 'a, b', 's=1, t=2', 'one', 'x', '']);
     expect(v.before).toEqual(v.after);
-    expect(v.built).toMatchObject({ 'content-type': 'text/plain', 'x-tag': 'a, b', 'set-cookie': ['s=1', 't=2'], 'user-agent': 'one' });
+    expect(v.built).toMatchObject({
+      'content-type': 'text/plain',
+      'x-tag': 'a, b',
+      'set-cookie': ['s=1', 't=2'],
+      'user-agent': 'one',
+    });
   });
 
   it('should treat Referer and Referrer as one header', async () => {
-    const v = await within((ctx) => [ctx.get('Referrer'), ctx.get('referer')], { headers: { referer: 'http://a.test/' } });
+    const v = await within((ctx) => [ctx.get('Referrer'), ctx.get('referer')], {
+      headers: { referer: 'http://a.test/' },
+    });
     expect(v).toEqual(['http://a.test/', 'http://a.test/']);
   });
 
@@ -138,12 +160,19 @@ describe('ctx.host / hostname / protocol / secure / origin / href / URL', () => 
   const fwd = { 'x-forwarded-host': 'public.test, inner', 'x-forwarded-proto': 'HTTPS, http', host: 'internal:3000' };
 
   it('should use Host and the socket when proxy is off, ignoring X-Forwarded-*', async () => {
-    const v = await within((ctx) => [ctx.host, ctx.hostname, ctx.protocol, ctx.secure, ctx.origin, ctx.href], { url: '/p?q', headers: fwd });
+    const v = await within((ctx) => [ctx.host, ctx.hostname, ctx.protocol, ctx.secure, ctx.origin, ctx.href], {
+      url: '/p?q',
+      headers: fwd,
+    });
     expect(v).toEqual(['internal:3000', 'internal', 'http', false, 'http://internal:3000', 'http://internal:3000/p?q']);
   });
 
   it('should honour the first X-Forwarded-Host and X-Forwarded-Proto when proxy is on', async () => {
-    const v = await within((ctx) => [ctx.host, ctx.hostname, ctx.protocol, ctx.secure, ctx.origin, ctx.href], { url: '/p', headers: fwd }, { proxy: true });
+    const v = await within(
+      (ctx) => [ctx.host, ctx.hostname, ctx.protocol, ctx.secure, ctx.origin, ctx.href],
+      { url: '/p', headers: fwd },
+      { proxy: true },
+    );
     expect(v).toEqual(['public.test', 'public.test', 'https', true, 'https://public.test', 'https://public.test/p']);
   });
 
@@ -153,16 +182,24 @@ describe('ctx.host / hostname / protocol / secure / origin / href / URL', () => 
   });
 
   it('should parse URL once into a WHATWG URL', async () => {
-    const v = await within((ctx) => {
-      const u = ctx.URL as URL;
-      return [u.pathname, u.searchParams.get('q'), ctx.URL === u];
-    }, { url: '/x?q=1' });
+    const v = await within(
+      (ctx) => {
+        const u = ctx.URL as URL;
+        return [u.pathname, u.searchParams.get('q'), ctx.URL === u];
+      },
+      { url: '/x?q=1' },
+    );
     expect(v).toEqual(['/x', '1', true]);
   });
 
   it('should list subdomains under subdomainOffset, none for an IP', async () => {
-    expect(await within((ctx) => ctx.subdomains, { headers: { host: 'tobi.ferrets.example.com' } })).toEqual(['ferrets', 'tobi']);
-    expect(await within((ctx) => ctx.subdomains, { headers: { host: 'tobi.ferrets.example.com' } }, { subdomainOffset: 3 })).toEqual(['tobi']);
+    expect(await within((ctx) => ctx.subdomains, { headers: { host: 'tobi.ferrets.example.com' } })).toEqual([
+      'ferrets',
+      'tobi',
+    ]);
+    expect(
+      await within((ctx) => ctx.subdomains, { headers: { host: 'tobi.ferrets.example.com' } }, { subdomainOffset: 3 }),
+    ).toEqual(['tobi']);
     expect(await within((ctx) => ctx.subdomains, { headers: { host: '10.0.0.1' } })).toEqual([]);
   });
 });
@@ -175,12 +212,24 @@ describe('ctx.ip / ctx.ips', () => {
   });
 
   it('should read X-Forwarded-For, client first, when proxy is on', async () => {
-    expect(await within((ctx) => [ctx.ip, ctx.ips], { headers: xff }, { proxy: true })).toEqual(['203.0.113.7', ['203.0.113.7', '10.0.0.2', '10.0.0.1']]);
+    expect(await within((ctx) => [ctx.ip, ctx.ips], { headers: xff }, { proxy: true })).toEqual([
+      '203.0.113.7',
+      ['203.0.113.7', '10.0.0.2', '10.0.0.1'],
+    ]);
   });
 
   it('should keep only the last maxIpsCount addresses, and read proxyIpHeader', async () => {
-    expect(await within((ctx) => ctx.ips, { headers: xff }, { proxy: true, maxIpsCount: 2 })).toEqual(['10.0.0.2', '10.0.0.1']);
-    expect(await within((ctx) => ctx.ip, { headers: { 'x-real-ip': '198.51.100.1' } }, { proxy: true, proxyIpHeader: 'x-real-ip' })).toBe('198.51.100.1');
+    expect(await within((ctx) => ctx.ips, { headers: xff }, { proxy: true, maxIpsCount: 2 })).toEqual([
+      '10.0.0.2',
+      '10.0.0.1',
+    ]);
+    expect(
+      await within(
+        (ctx) => ctx.ip,
+        { headers: { 'x-real-ip': '198.51.100.1' } },
+        { proxy: true, proxyIpHeader: 'x-real-ip' },
+      ),
+    ).toBe('198.51.100.1');
   });
 
   it('should let middleware set the ip', async () => {
@@ -210,7 +259,9 @@ describe('ctx.ip / ctx.ips', () => {
 
 describe('ctx.accepts*()', () => {
   it('should negotiate types, best match first, false when none fits', async () => {
-    const v = await within((ctx) => [ctx.accepts('html', 'json'), ctx.accepts(['png']), ctx.accepts('text/html')], { headers: { accept: 'application/json, text/*;q=0.5' } });
+    const v = await within((ctx) => [ctx.accepts('html', 'json'), ctx.accepts(['png']), ctx.accepts('text/html')], {
+      headers: { accept: 'application/json, text/*;q=0.5' },
+    });
     expect(v).toEqual(['json', false, 'text/html']);
   });
 
@@ -220,8 +271,19 @@ describe('ctx.accepts*()', () => {
 
   it('should negotiate encodings, charsets and languages', async () => {
     const v = await within(
-      (ctx) => [ctx.acceptsEncodings('br', 'gzip'), ctx.acceptsCharsets('utf-8', 'utf-7'), ctx.acceptsLanguages('es', 'en'), ctx.acceptsLanguages()],
-      { headers: { 'accept-encoding': 'gzip', 'accept-charset': 'utf-7;q=0.5, utf-8', 'accept-language': 'en;q=0.8, es, pt' } },
+      (ctx) => [
+        ctx.acceptsEncodings('br', 'gzip'),
+        ctx.acceptsCharsets('utf-8', 'utf-7'),
+        ctx.acceptsLanguages('es', 'en'),
+        ctx.acceptsLanguages(),
+      ],
+      {
+        headers: {
+          'accept-encoding': 'gzip',
+          'accept-charset': 'utf-7;q=0.5, utf-8',
+          'accept-language': 'en;q=0.8, es, pt',
+        },
+      },
     );
     expect(v).toEqual(['gzip', 'utf-8', 'es', ['es', 'pt', 'en']]);
   });
@@ -246,7 +308,13 @@ describe('ctx.is()', () => {
   });
 
   it('should match a declared empty body (Content-Length: 0), as type-is does', async () => {
-    expect(await within((ctx) => ctx.is('json'), { method: 'POST', body: '', headers: { 'content-type': 'application/json' } })).toBe('json');
+    expect(
+      await within((ctx) => ctx.is('json'), {
+        method: 'POST',
+        body: '',
+        headers: { 'content-type': 'application/json' },
+      }),
+    ).toBe('json');
   });
 
   it('should read the request type, charset and length', async () => {
@@ -262,7 +330,8 @@ describe('ctx.is()', () => {
 describe('ctx.idempotent', () => {
   it('should be true for GET/PUT/DELETE and false for POST/PATCH', async () => {
     const out: boolean[] = [];
-    for (const method of ['GET', 'PUT', 'DELETE', 'POST', 'PATCH']) out.push(await within((ctx) => ctx.idempotent, { method }));
+    for (const method of ['GET', 'PUT', 'DELETE', 'POST', 'PATCH'])
+      out.push(await within((ctx) => ctx.idempotent, { method }));
     expect(out).toEqual([true, true, true, false, false]);
   });
 });
@@ -271,7 +340,8 @@ describe('ctx.state / ctx.app / ctx.log / ctx.request.toJSON()', () => {
   it('should share state down the stack, fresh for every request', async () => {
     const app = new App({ logger: false });
     app.use(async (ctx, next) => {
-      (ctx.state as Record<string, unknown>)['seen'] = ((ctx.state as Record<string, unknown>)['seen'] as number | undefined) ?? 0;
+      (ctx.state as Record<string, unknown>)['seen'] =
+        ((ctx.state as Record<string, unknown>)['seen'] as number | undefined) ?? 0;
       (ctx.state as Record<string, unknown>)['user'] = 'ada';
       await next();
     });
@@ -296,7 +366,10 @@ describe('ctx.state / ctx.app / ctx.log / ctx.request.toJSON()', () => {
   });
 
   it('should summarise as Koa does in toJSON() and util.inspect', async () => {
-    const v = await within((ctx) => [ctx.request.toJSON(), ctx.toJSON().originalUrl, inspect(ctx)], { url: '/j', headers: { 'x-a': '1' } });
+    const v = await within((ctx) => [ctx.request.toJSON(), ctx.toJSON().originalUrl, inspect(ctx)], {
+      url: '/j',
+      headers: { 'x-a': '1' },
+    });
     expect(v[0]).toMatchObject({ method: 'GET', url: '/j', header: { 'x-a': '1' } });
     expect(v[1]).toBe('/j');
     expect(v[2]).toContain("originalUrl: '/j'");

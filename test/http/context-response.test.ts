@@ -281,7 +281,12 @@ describe('ctx.type', () => {
       }
       ctx.body = '';
     });
-    expect(types).toEqual(['application/json; charset=utf-8', 'text/html; charset=utf-8', 'image/png', 'text/plain; charset=utf-8']);
+    expect(types).toEqual([
+      'application/json; charset=utf-8',
+      'text/html; charset=utf-8',
+      'image/png',
+      'text/plain; charset=utf-8',
+    ]);
   });
 
   it('should read the media type without parameters, or an empty string', async () => {
@@ -448,9 +453,13 @@ describe('ctx.redirect()', () => {
   });
 
   it("should follow a same-host Referer for 'back', and ignore another site's", async () => {
-    const same = await send((ctx) => ctx.redirect('back', '/home'), { headers: { host: 'shop.test', referer: 'http://shop.test/cart' } });
+    const same = await send((ctx) => ctx.redirect('back', '/home'), {
+      headers: { host: 'shop.test', referer: 'http://shop.test/cart' },
+    });
     expect(same.headers['location']).toBe('http://shop.test/cart');
-    const other = await send((ctx) => ctx.redirect('back', '/home'), { headers: { host: 'shop.test', referer: 'https://evil.test/' } });
+    const other = await send((ctx) => ctx.redirect('back', '/home'), {
+      headers: { host: 'shop.test', referer: 'https://evil.test/' },
+    });
     expect(other.headers['location']).toBe('/home');
     const none = await send((ctx) => ctx.back());
     expect(none.headers['location']).toBe('/');
@@ -464,7 +473,9 @@ describe('ctx.attachment()', () => {
       ctx.body = Buffer.from('%PDF');
     });
     expect(res.headers['content-type']).toBe('application/pdf');
-    expect(res.headers['content-disposition']).toBe(`attachment; filename="q1 r?sum?.pdf"; filename*=UTF-8''q1%20r%C3%A9sum%C3%A9.pdf`);
+    expect(res.headers['content-disposition']).toBe(
+      `attachment; filename="q1 r?sum?.pdf"; filename*=UTF-8''q1%20r%C3%A9sum%C3%A9.pdf`,
+    );
   });
 
   it('should keep a Content-Type already set, and allow no file name', async () => {
@@ -533,7 +544,11 @@ describe('ctx.fresh / ctx.stale', () => {
   });
 
   it('should be stale for another ETag, an older date, or no validators', async () => {
-    const cases: Record<string, string>[] = [{ 'if-none-match': '"v0"' }, { 'if-modified-since': 'Sun, 31 Dec 2023 00:00:00 GMT' }, {}];
+    const cases: Record<string, string>[] = [
+      { 'if-none-match': '"v0"' },
+      { 'if-modified-since': 'Sun, 31 Dec 2023 00:00:00 GMT' },
+      {},
+    ];
     for (const headers of cases) {
       const res = await send(cached, { headers });
       expect(res.status).toBe(200);

@@ -8,8 +8,15 @@ import { refusal, registeredError } from '../../src/http/error-path.js';
 
 describe('registeredError', () => {
   it('should take the status from the registry of the code', () => {
-    expect([registeredError('ERR_REQUEST_TIMEOUT', 'late').status, registeredError('HPE_UNKNOWN_METHOD', 'x').status]).toEqual([408, 501]);
-    expect(registeredError('ERR_MISSING_HOST', 'no host')).toMatchObject({ code: 'ERR_MISSING_HOST', expose: true, message: 'no host' });
+    expect([
+      registeredError('ERR_REQUEST_TIMEOUT', 'late').status,
+      registeredError('HPE_UNKNOWN_METHOD', 'x').status,
+    ]).toEqual([408, 501]);
+    expect(registeredError('ERR_MISSING_HOST', 'no host')).toMatchObject({
+      code: 'ERR_MISSING_HOST',
+      expose: true,
+      message: 'no host',
+    });
   });
 
   it('should refuse a code no registry has', () => {
@@ -25,7 +32,13 @@ describe('refusal', () => {
     expect(head).toContain('content-type: application/problem+json; charset=utf-8');
     expect(head).toContain(`content-length: ${body.length}`);
     expect(head).toContain('connection: close');
-    expect(JSON.parse(body)).toEqual({ type: 'about:blank', title: 'Bad Request', status: 400, detail: 'Invalid method ü', code: 'HPE_INVALID_METHOD' });
+    expect(JSON.parse(body)).toEqual({
+      type: 'about:blank',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'Invalid method ü',
+      code: 'HPE_INVALID_METHOD',
+    });
     expect(/^[\x00-\x7f]*$/.test(r)).toBe(true);
   });
 

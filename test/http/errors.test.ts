@@ -40,7 +40,13 @@ describe('HttpError', () => {
 
   it('should default the message to the status text and the code to ERR_NOT_FOUND or ERR_HTTP', () => {
     const e = new HttpError(404);
-    expect([e.message, e.code, e.status, e.statusCode, e.name]).toEqual(['Not Found', 'ERR_NOT_FOUND', 404, 404, 'HttpError']);
+    expect([e.message, e.code, e.status, e.statusCode, e.name]).toEqual([
+      'Not Found',
+      'ERR_NOT_FOUND',
+      404,
+      404,
+      'HttpError',
+    ]);
     expect(new HttpError(409).code).toBe('ERR_HTTP');
   });
 
@@ -51,7 +57,13 @@ describe('HttpError', () => {
 
   it('should carry code, headers, cause and details, and copy extra props', () => {
     const cause = new Error('db down');
-    const e = new HttpError(422, 'Invalid', { code: 'ERR_VALIDATION', headers: { 'retry-after': '5' }, cause, details: [{ path: 'name' }], user: 'ada' });
+    const e = new HttpError(422, 'Invalid', {
+      code: 'ERR_VALIDATION',
+      headers: { 'retry-after': '5' },
+      cause,
+      details: [{ path: 'name' }],
+      user: 'ada',
+    });
     expect(e.code).toBe('ERR_VALIDATION');
     expect(e.headers).toEqual({ 'retry-after': '5' });
     expect(e.cause).toBe(cause);
@@ -60,7 +72,16 @@ describe('HttpError', () => {
   });
 
   it('should offer static factories for the common statuses', () => {
-    expect([HttpError.badRequest(), HttpError.unauthorized(), HttpError.forbidden(), HttpError.notFound(), HttpError.conflict(), HttpError.internal()].map((e) => e.status)).toEqual([400, 401, 403, 404, 409, 500]);
+    expect(
+      [
+        HttpError.badRequest(),
+        HttpError.unauthorized(),
+        HttpError.forbidden(),
+        HttpError.notFound(),
+        HttpError.conflict(),
+        HttpError.internal(),
+      ].map((e) => e.status),
+    ).toEqual([400, 401, 403, 404, 409, 500]);
   });
 });
 
@@ -72,7 +93,9 @@ describe('isHttpError()', () => {
   });
 
   it('should recognise an HttpError-shaped error from another realm', () => {
-    const foreign = vm.runInNewContext('Object.assign(new Error("from a vm"), { status: 409, expose: true })') as unknown;
+    const foreign = vm.runInNewContext(
+      'Object.assign(new Error("from a vm"), { status: 409, expose: true })',
+    ) as unknown;
     expect(foreign instanceof Error).toBe(false);
     expect(isHttpError(foreign)).toBe(true);
   });
@@ -95,7 +118,13 @@ describe('toHttpError()', () => {
   it('should make any other value an unexposed 500 with the original as cause', () => {
     const secret = new Error('secret');
     const e = toHttpError(secret);
-    expect([e.status, e.expose, e.code, e.message, e.cause]).toEqual([500, false, 'ERR_INTERNAL', 'Internal Server Error', secret]);
+    expect([e.status, e.expose, e.code, e.message, e.cause]).toEqual([
+      500,
+      false,
+      'ERR_INTERNAL',
+      'Internal Server Error',
+      secret,
+    ]);
     expect(toHttpError('a string').status).toBe(500);
   });
 
@@ -129,12 +158,23 @@ describe('the error response', () => {
     const { res } = await send((ctx) => ctx.throw(422, 'Name is required', { code: 'ERR_NAME' }));
     expect(res.status).toBe(422);
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
-    expect(res.json()).toEqual({ type: 'about:blank', title: 'Unprocessable Content', status: 422, detail: 'Name is required', code: 'ERR_NAME' });
+    expect(res.json()).toEqual({
+      type: 'about:blank',
+      title: 'Unprocessable Content',
+      status: 422,
+      detail: 'Name is required',
+      code: 'ERR_NAME',
+    });
   });
 
   it('should leave detail out of a 5xx, and put it in when the error says expose', async () => {
     const hidden = await send((ctx) => ctx.throw(503, 'pool exhausted at db-3'));
-    expect(hidden.res.json()).toEqual({ type: 'about:blank', title: 'Service Unavailable', status: 503, code: 'ERR_HTTP' });
+    expect(hidden.res.json()).toEqual({
+      type: 'about:blank',
+      title: 'Service Unavailable',
+      status: 503,
+      code: 'ERR_HTTP',
+    });
     const shown = await send((ctx) => ctx.throw(503, 'Try again soon', { expose: true }));
     expect(shown.res.json()).toMatchObject({ detail: 'Try again soon' });
   });
@@ -144,7 +184,12 @@ describe('the error response', () => {
       throw new Error('secret: password=hunter2');
     });
     expect(res.status).toBe(500);
-    expect(res.json()).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, code: 'ERR_INTERNAL' });
+    expect(res.json()).toEqual({
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      code: 'ERR_INTERNAL',
+    });
     expect(res.text()).not.toContain('secret');
     expect((errors[0]![0] as Error).message).toBe('secret: password=hunter2');
   });
@@ -175,7 +220,9 @@ describe('the error response', () => {
   });
 
   it('should add exposed details to the problem', async () => {
-    const { res } = await send((ctx) => ctx.throw(400, 'Invalid body', { code: 'ERR_VALIDATION', details: [{ path: ['name'], message: 'Required' }] }));
+    const { res } = await send((ctx) =>
+      ctx.throw(400, 'Invalid body', { code: 'ERR_VALIDATION', details: [{ path: ['name'], message: 'Required' }] }),
+    );
     expect(res.json()).toMatchObject({ code: 'ERR_VALIDATION', errors: [{ path: ['name'], message: 'Required' }] });
   });
 
@@ -183,7 +230,9 @@ describe('the error response', () => {
     const { res } = await send((ctx) => {
       ctx.set('x-before', '1');
       ctx.set('content-type', 'text/html');
-      ctx.throw(401, 'Log in', { headers: { 'WWW-Authenticate': 'Bearer realm="api"', 'Content-Type': 'text/plain', 'Content-Length': '1' } });
+      ctx.throw(401, 'Log in', {
+        headers: { 'WWW-Authenticate': 'Bearer realm="api"', 'Content-Type': 'text/plain', 'Content-Length': '1' },
+      });
     });
     expect(res.status).toBe(401);
     expect(res.headers['x-before']).toBeUndefined();
@@ -213,9 +262,12 @@ describe('the error response', () => {
 describe("app.on('error')", () => {
   it('should receive the error and the context exactly once', async () => {
     const boom = new Error('boom');
-    const { res, errors } = await send(() => {
-      throw boom;
-    }, { url: '/where' });
+    const { res, errors } = await send(
+      () => {
+        throw boom;
+      },
+      { url: '/where' },
+    );
     expect(res.status).toBe(500);
     expect(errors).toHaveLength(1);
     expect(errors[0]![0]).toBe(boom);
@@ -310,7 +362,16 @@ describe('error logging', () => {
       },
     });
     const app = new App({ logger: pino({ level: 'info' }, sink) });
-    return { app, lines: () => out.join('').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string }) };
+    return {
+      app,
+      lines: () =>
+        out
+          .join('')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { level: number; msg: string }),
+    };
   }
 
   it('should log a 5xx at error level and a 4xx at info level', async () => {
@@ -338,7 +399,9 @@ describe('ERRORS / errorFor()', () => {
 
   it('should register only codes that some module of src/ raises', () => {
     const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src');
-    const files = (readdirSync(src, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && path.basename(f) !== 'errors.ts');
+    const files = (readdirSync(src, { recursive: true }) as string[]).filter(
+      (f) => f.endsWith('.ts') && path.basename(f) !== 'errors.ts',
+    );
     const text = files.map((f) => readFileSync(path.join(src, f), 'utf8')).join('\n');
     const unused = Object.keys(ERRORS).filter((code) => !text.includes(`'${code}'`));
     expect(unused).toEqual([]);

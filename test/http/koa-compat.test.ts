@@ -73,7 +73,9 @@ describe('@koa/cors', () => {
   });
 
   it('should add Access-Control-Allow-Origin to a simple request', async () => {
-    const res = await supertest(await listen(corsApp())).get('/items').set('Origin', 'https://app.test');
+    const res = await supertest(await listen(corsApp()))
+      .get('/items')
+      .set('Origin', 'https://app.test');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ok: true });
     expect(res.headers['access-control-allow-origin']).toBe('*');
@@ -90,7 +92,9 @@ describe('@koa/cors', () => {
   });
 
   it('should keep its headers on an error response (err.headers)', async () => {
-    const res = await supertest(await listen(corsApp())).get('/fail').set('Origin', 'https://app.test');
+    const res = await supertest(await listen(corsApp()))
+      .get('/fail')
+      .set('Origin', 'https://app.test');
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
     expect(res.headers['access-control-allow-origin']).toBe('*');
@@ -99,7 +103,9 @@ describe('@koa/cors', () => {
   });
 
   it('should let a request without a preflight method through to the handler', async () => {
-    const res = await supertest(await listen(corsApp())).options('/items').set('Origin', 'https://app.test');
+    const res = await supertest(await listen(corsApp()))
+      .options('/items')
+      .set('Origin', 'https://app.test');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ok: true });
   });
@@ -141,7 +147,9 @@ describe('koa-etag with conditional GET', () => {
   it('should work the same over a real socket with supertest', async () => {
     const server = await listen(etagApp(() => 'cached text'));
     const first = await supertest(server).get('/');
-    const res = await supertest(server).get('/').set('If-None-Match', first.headers['etag'] as string);
+    const res = await supertest(server)
+      .get('/')
+      .set('If-None-Match', first.headers['etag'] as string);
     expect(res.status).toBe(304);
     expect(res.text).toBe('');
   });
@@ -207,7 +215,10 @@ describe('raw Node-style middleware (ctx.respond = false)', () => {
       ctx.respond = false;
       ctx.res.setHeader('content-type', 'application/octet-stream');
       // The middleware awaits the whole pipeline: the response must start before it settles.
-      await pipeline(Readable.from(Array.from({ length: 32 }, () => chunk)), ctx.res as unknown as NodeJS.WritableStream);
+      await pipeline(
+        Readable.from(Array.from({ length: 32 }, () => chunk)),
+        ctx.res as unknown as NodeJS.WritableStream,
+      );
       finished = ctx.res.writableFinished;
     });
     const { responses } = await app.inject({ url: '/' });
@@ -280,7 +291,14 @@ describe('ctx.req (IncomingMessage stand-in)', () => {
     let seen: unknown;
     app.use((ctx) => {
       const req = ctx.req;
-      seen = [req.method, req.url, req.httpVersion, req.headers['x-a'], req.rawHeaders.slice(0, 2), req.socket === ctx.socket];
+      seen = [
+        req.method,
+        req.url,
+        req.httpVersion,
+        req.headers['x-a'],
+        req.rawHeaders.slice(0, 2),
+        req.socket === ctx.socket,
+      ];
       ctx.body = '';
     });
     await app.inject('GET /r?x=1 HTTP/1.1\r\nX-A: 1\r\nHost: h\r\n\r\n');
@@ -298,7 +316,9 @@ describe('ctx.req (IncomingMessage stand-in)', () => {
       });
       ctx.body = { got: Buffer.concat(parts).toString(), complete: ctx.req.complete };
     });
-    const { responses } = await app.inject('POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n');
+    const { responses } = await app.inject(
+      'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n',
+    );
     expect(responses[0]!.json()).toEqual({ got: 'abcde', complete: true });
   });
 

@@ -9,7 +9,10 @@ import { validate } from '../../src/middleware/index.js';
 
 const Id = z.object({ id: z.coerce.number() });
 /** A fresh pass-through middleware: each case dresses its own. */
-const pass = () => (_ctx: unknown, next: () => Promise<void>): Promise<void> => next();
+const pass =
+  () =>
+  (_ctx: unknown, next: () => Promise<void>): Promise<void> =>
+    next();
 
 describe('schemasOf', () => {
   it("should read validate()'s schemas, as given", () => {
@@ -20,7 +23,9 @@ describe('schemasOf', () => {
   });
 
   it('should read a third-party validator, callable schemas included (ArkType schemas are functions)', () => {
-    const callable = Object.assign(() => true, { '~standard': { version: 1, vendor: 'arktype', validate: (value: unknown) => ({ value }) } });
+    const callable = Object.assign(() => true, {
+      '~standard': { version: 1, vendor: 'arktype', validate: (value: unknown) => ({ value }) },
+    });
     expect(schemasOf(Object.assign(pass(), { schemas: { query: callable } }))).toEqual({ query: callable });
   });
 

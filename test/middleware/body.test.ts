@@ -91,7 +91,10 @@ describe('body() — JSON', () => {
   it("should answer 400 for an empty body with a JSON Content-Type (Fastify's rule)", async () => {
     const res = await post(echo(), 'application/json', '');
     expect(res.status).toBe(400);
-    expect(res.json()).toMatchObject({ code: 'ERR_BODY_EMPTY_JSON', detail: "Body cannot be empty when content-type is set to 'application/json'" });
+    expect(res.json()).toMatchObject({
+      code: 'ERR_BODY_EMPTY_JSON',
+      detail: "Body cannot be empty when content-type is set to 'application/json'",
+    });
   });
 
   it('should answer 400 for an empty chunked JSON body too', async () => {
@@ -148,12 +151,20 @@ describe('body() — forms, text, raw', () => {
   });
 
   it("should nest urlencoded keys with query()'s options", async () => {
-    const res = await post(echo({ urlencoded: { nested: true } }), 'application/x-www-form-urlencoded', 'c[d]=e&l[]=1&l[]=2');
+    const res = await post(
+      echo({ urlencoded: { nested: true } }),
+      'application/x-www-form-urlencoded',
+      'c[d]=e&l[]=1&l[]=2',
+    );
     expect(res.json()).toMatchObject({ body: { c: { d: 'e' }, l: ['1', '2'] } });
   });
 
   it('should read text in its declared charset when text is enabled', async () => {
-    const res = await post(echo({ text: true }), 'text/plain; charset=iso-8859-1', Buffer.from([0x63, 0x61, 0x66, 0xe9]));
+    const res = await post(
+      echo({ text: true }),
+      'text/plain; charset=iso-8859-1',
+      Buffer.from([0x63, 0x61, 0x66, 0xe9]),
+    );
     expect(res.json()).toMatchObject({ body: 'café' });
   });
 
@@ -178,13 +189,19 @@ describe('body() — 415', () => {
   it('should answer 415 for a body no enabled parser accepts', async () => {
     const res = await post(echo(), 'text/plain', 'hello');
     expect(res.status).toBe(415);
-    expect(res.json()).toMatchObject({ code: 'ERR_UNSUPPORTED_MEDIA_TYPE', detail: 'Unsupported Content-Type: text/plain' });
+    expect(res.json()).toMatchObject({
+      code: 'ERR_UNSUPPORTED_MEDIA_TYPE',
+      detail: 'Unsupported Content-Type: text/plain',
+    });
   });
 
   it('should answer 415 for a body without a Content-Type', async () => {
     const res = await post(echo(), null, 'hello');
     expect(res.status).toBe(415);
-    expect(res.json()).toMatchObject({ code: 'ERR_UNSUPPORTED_MEDIA_TYPE', detail: 'A request body needs a Content-Type' });
+    expect(res.json()).toMatchObject({
+      code: 'ERR_UNSUPPORTED_MEDIA_TYPE',
+      detail: 'A request body needs a Content-Type',
+    });
   });
 
   it('should answer 415 on a route whose body() does not accept the type, while others accept it', async () => {
@@ -205,7 +222,12 @@ describe('body() — 415', () => {
 
   it('should not read GET bodies or requests without a body at all', async () => {
     const app = echo();
-    const get = await app.inject({ method: 'GET', url: '/', headers: { 'content-type': 'text/plain' }, body: 'ignored' });
+    const get = await app.inject({
+      method: 'GET',
+      url: '/',
+      headers: { 'content-type': 'text/plain' },
+      body: 'ignored',
+    });
     const bare = await app.inject({ method: 'POST', url: '/' });
     expect(get.responses[0]!.json()).toMatchObject({ body: null });
     expect(bare.responses[0]!.json()).toMatchObject({ body: null });
@@ -224,7 +246,10 @@ describe('body() — limits', () => {
     const res = await post(echo({ json: { limit: 10 } }), 'application/json', '{"a":"0123456789"}');
     expect(res.status).toBe(413);
     expect(res.headers['connection']).toBe('close');
-    expect(res.json()).toMatchObject({ code: 'ERR_BODY_TOO_LARGE', detail: 'Request body over the limit of 10 bytes (Content-Length: 18)' });
+    expect(res.json()).toMatchObject({
+      code: 'ERR_BODY_TOO_LARGE',
+      detail: 'Request body over the limit of 10 bytes (Content-Length: 18)',
+    });
   });
 
   it('should accept a body of exactly the limit', async () => {
@@ -242,13 +267,17 @@ describe('body() — limits', () => {
 
   it('should default to 1 MiB for JSON and 56 KiB for forms', async () => {
     const json = await post(echo(), 'application/json', '', { 'content-length': String(1024 * 1024 + 1) });
-    const form = await post(echo(), 'application/x-www-form-urlencoded', '', { 'content-length': String(56 * 1024 + 1) });
+    const form = await post(echo(), 'application/x-www-form-urlencoded', '', {
+      'content-length': String(56 * 1024 + 1),
+    });
     expect([json.status, form.status]).toEqual([413, 413]);
   });
 
   it('should answer 413 for a chunked body that grows past the limit', async () => {
     const app = echo({ json: { limit: 8 } });
-    const { responses } = await app.inject(`${chunkedHead()}${chunk('{"a":').toString()}${chunk('"0123456789"}').toString()}0\r\n\r\n`);
+    const { responses } = await app.inject(
+      `${chunkedHead()}${chunk('{"a":').toString()}${chunk('"0123456789"}').toString()}0\r\n\r\n`,
+    );
     expect(responses[0]!.status).toBe(413);
     expect(responses[0]!.json()).toMatchObject({ detail: 'Request body over the limit of 8 bytes (received)' });
   });
@@ -260,7 +289,9 @@ describe('body() — Content-Encoding', () => {
     ['deflate', zlib.deflateSync],
     ['br', zlib.brotliCompressSync],
   ] as const)('should decode a %s body', async (coding, compress) => {
-    const res = await post(echo({ rawBody: true }), 'application/json', compress(Buffer.from('{"z":[1,2,3]}')), { 'content-encoding': coding });
+    const res = await post(echo({ rawBody: true }), 'application/json', compress(Buffer.from('{"z":[1,2,3]}')), {
+      'content-encoding': coding,
+    });
     expect(res.json()).toMatchObject({ body: { z: [1, 2, 3] }, raw: '{"z":[1,2,3]}' });
   });
 
@@ -277,9 +308,13 @@ describe('body() — Content-Encoding', () => {
     const stream = Buffer.concat(Array.from({ length: 100 }, () => empty));
     expect(stream.length).toBeGreaterThan(1000);
     // Chunked, so no declared length refuses it up front: the cap has to act while reading.
-    const { responses } = await echo({ json: { limit: 1000 } }).inject(Buffer.concat([Buffer.from(chunkedHead('Content-Encoding: gzip\r\n')), chunk(stream), Buffer.from('0\r\n\r\n')]));
+    const { responses } = await echo({ json: { limit: 1000 } }).inject(
+      Buffer.concat([Buffer.from(chunkedHead('Content-Encoding: gzip\r\n')), chunk(stream), Buffer.from('0\r\n\r\n')]),
+    );
     expect(responses[0]!.status).toBe(413);
-    expect(responses[0]!.json()).toMatchObject({ detail: 'Request body over the limit of 1000 bytes (before decoding)' });
+    expect(responses[0]!.json()).toMatchObject({
+      detail: 'Request body over the limit of 1000 bytes (before decoding)',
+    });
   });
 
   it('should answer 400 for a body that does not decode', async () => {
@@ -293,9 +328,16 @@ describe('body() — Content-Encoding', () => {
     const { url } = await serve(echo());
     const before = process.memoryUsage().arrayBuffers;
     const started = performance.now();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: bomb });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: bomb,
+    });
     expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ code: 'ERR_BODY_TOO_LARGE', detail: 'Request body over the limit of 1048576 bytes (decoded)' });
+    expect(await res.json()).toMatchObject({
+      code: 'ERR_BODY_TOO_LARGE',
+      detail: 'Request body over the limit of 1048576 bytes (decoded)',
+    });
     expect(performance.now() - started).toBeLessThan(5000);
     // Inflating it would take 100 MiB; reading up to the limit takes one.
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 * 1024 * 1024);
@@ -312,7 +354,10 @@ describe('body() — over a real client', () => {
 
   it('should answer 413 to supertest for a 2 MiB JSON body', async () => {
     const { url } = await serve(echo());
-    const res = await supertest(url).post('/').set('content-type', 'application/json').send(`"${'x'.repeat(2 * 1024 * 1024)}"`);
+    const res = await supertest(url)
+      .post('/')
+      .set('content-type', 'application/json')
+      .send(`"${'x'.repeat(2 * 1024 * 1024)}"`);
     expect(res.status).toBe(413);
   });
 });
@@ -345,7 +390,8 @@ describe('body() — on the wire', () => {
     const want = ['/1 {"n":"a"}', '/2 {"n":"b"}', '/3 {"n":"c"}', '/4 null'];
     // Whole: each body is handed over from inside the read of its head, stopping at its end.
     expect(await answers([pipeline])).toEqual(want);
-    for (const at of [40, 95, 150, 200, 260]) expect(await answers([pipeline.slice(0, at), pipeline.slice(at)])).toEqual(want);
+    for (const at of [40, 95, 150, 200, 260])
+      expect(await answers([pipeline.slice(0, at), pipeline.slice(at)])).toEqual(want);
   });
 
   it('should answer 413 before the client finished sending a chunked body that grows past the limit', async () => {
@@ -364,7 +410,9 @@ describe('body() — on the wire', () => {
   it('should answer 413 to a declared-too-large body with Expect: 100-continue, without sending 100 Continue', async () => {
     const { port } = await serve(echo({ json: { limit: 1024 } }));
     const c = await RawClient.connect(port);
-    await c.send('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n');
+    await c.send(
+      'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n',
+    );
     const [res] = await c.waitForResponses(1);
     expect(res!.status).toBe(413);
     expect(c.raw.toString('latin1')).not.toContain('100 Continue');
@@ -385,7 +433,9 @@ describe('body() — on the wire', () => {
   it('should answer 415 to Expect: 100-continue without sending 100 Continue', async () => {
     const { port } = await serve(echo());
     const c = await RawClient.connect(port);
-    await c.send('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n');
+    await c.send(
+      'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n',
+    );
     const [res] = await c.waitForResponses(1);
     expect(res!.status).toBe(415);
     expect(c.raw.toString('latin1')).not.toContain('100 Continue');
@@ -417,7 +467,9 @@ describe('body() — on the wire', () => {
   it('should send 100 Continue and parse a body the limit allows', async () => {
     const { port } = await serve(echo());
     const c = await RawClient.connect(port);
-    await c.send('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\nExpect: 100-continue\r\n\r\n');
+    await c.send(
+      'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\nExpect: 100-continue\r\n\r\n',
+    );
     await c.waitForBytes(1);
     expect(c.raw.toString('latin1')).toBe('HTTP/1.1 100 Continue\r\n\r\n');
     await c.send('{"a":1}');
@@ -430,7 +482,10 @@ describe('body() — on the wire', () => {
     const { port } = await serve(echo());
     const c = await RawClient.connect(port);
     const payload = '{"split":["a","b"]}';
-    await c.send(`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${payload.length}\r\n\r\n${payload}`, { byteByByte: true });
+    await c.send(
+      `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${payload.length}\r\n\r\n${payload}`,
+      { byteByByte: true },
+    );
     const [res] = await c.waitForResponses(1);
     expect(res!.json()).toMatchObject({ body: { split: ['a', 'b'] } });
     c.destroy();

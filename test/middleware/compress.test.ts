@@ -9,7 +9,13 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../src/index.js';
 import { ZSTD_AVAILABLE } from '../../src/middleware/compress/compress.js';
-import { compress, isCompressible, negotiateEncoding, serveStatic, type CompressOptions } from '../../src/middleware/index.js';
+import {
+  compress,
+  isCompressible,
+  negotiateEncoding,
+  serveStatic,
+  type CompressOptions,
+} from '../../src/middleware/index.js';
 import { APP_JS, buildFixture, removeFixture, type StaticFixture } from './static-fixture.js';
 
 const TEXT = 'shallot compresses this. '.repeat(200);
@@ -82,13 +88,35 @@ describe('negotiateEncoding()', () => {
 
 describe('isCompressible()', () => {
   it('should accept text, JSON, XML, JavaScript, SVG and wasm', () => {
-    for (const t of ['text/html', 'text/css', 'text/event-stream', 'application/json', 'application/problem+json', 'application/xml', 'text/javascript', 'application/javascript', 'image/svg+xml', 'application/wasm']) {
+    for (const t of [
+      'text/html',
+      'text/css',
+      'text/event-stream',
+      'application/json',
+      'application/problem+json',
+      'application/xml',
+      'text/javascript',
+      'application/javascript',
+      'image/svg+xml',
+      'application/wasm',
+    ]) {
       expect(isCompressible(t), t).toBe(true);
     }
   });
 
   it('should refuse already compressed and binary types', () => {
-    for (const t of ['image/png', 'image/jpeg', 'video/mp4', 'audio/mpeg', 'application/zip', 'application/gzip', 'font/woff2', 'application/pdf', 'application/octet-stream', '']) {
+    for (const t of [
+      'image/png',
+      'image/jpeg',
+      'video/mp4',
+      'audio/mpeg',
+      'application/zip',
+      'application/gzip',
+      'font/woff2',
+      'application/pdf',
+      'application/octet-stream',
+      '',
+    ]) {
       expect(isCompressible(t), t).toBe(false);
     }
   });
@@ -135,7 +163,9 @@ describe('compress() codings', () => {
   });
 
   it('should detect zstd support from zlib.createZstdCompress', async () => {
-    expect(ZSTD_AVAILABLE).toBe(typeof (zlib as unknown as { createZstdCompress?: unknown }).createZstdCompress === 'function');
+    expect(ZSTD_AVAILABLE).toBe(
+      typeof (zlib as unknown as { createZstdCompress?: unknown }).createZstdCompress === 'function',
+    );
     const res = await get(textApp(), { 'accept-encoding': 'zstd' });
     expect(res.headers['content-encoding']).toBe(ZSTD_AVAILABLE ? 'zstd' : undefined);
   });
@@ -321,20 +351,29 @@ describe('compress() with serveStatic()', () => {
   });
 
   it('should compress a file without a sibling on the fly, with a weak ETag', async () => {
-    const res = (await app.inject({ url: '/static/sub/index.html', headers: { 'accept-encoding': 'gzip' } })).responses[0]!;
+    const res = (await app.inject({ url: '/static/sub/index.html', headers: { 'accept-encoding': 'gzip' } }))
+      .responses[0]!;
     expect(res.headers['content-encoding']).toBe('gzip');
     expect(String(res.headers['etag'])).toMatch(/^W\//);
     expect(decode('gzip', res.body)).toContain('sub index');
   });
 
   it('should answer a 304 for the weak ETag of a compressed file', async () => {
-    const first = (await app.inject({ url: '/static/sub/index.html', headers: { 'accept-encoding': 'gzip' } })).responses[0]!;
-    const again = (await app.inject({ url: '/static/sub/index.html', headers: { 'accept-encoding': 'gzip', 'if-none-match': String(first.headers['etag']) } })).responses[0]!;
+    const first = (await app.inject({ url: '/static/sub/index.html', headers: { 'accept-encoding': 'gzip' } }))
+      .responses[0]!;
+    const again = (
+      await app.inject({
+        url: '/static/sub/index.html',
+        headers: { 'accept-encoding': 'gzip', 'if-none-match': String(first.headers['etag']) },
+      })
+    ).responses[0]!;
     expect(again.status).toBe(304);
   });
 
   it('should leave a 206 range response unencoded', async () => {
-    const res = (await app.inject({ url: '/static/sub/index.html', headers: { 'accept-encoding': 'gzip', range: 'bytes=0-8' } })).responses[0]!;
+    const res = (
+      await app.inject({ url: '/static/sub/index.html', headers: { 'accept-encoding': 'gzip', range: 'bytes=0-8' } })
+    ).responses[0]!;
     expect(res.status).toBe(206);
     expect(res.headers['content-encoding']).toBeUndefined();
     expect(res.text()).toBe('<!doctype');

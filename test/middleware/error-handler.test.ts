@@ -22,7 +22,11 @@ function app(options?: ErrorHandlerOptions): App {
     throw HttpError.notFound('No such user');
   });
   a.get('/exposed', () => {
-    throw new HttpError(503, 'Down for maintenance', { expose: true, code: 'ERR_DOWN', headers: { 'retry-after': '60' } });
+    throw new HttpError(503, 'Down for maintenance', {
+      expose: true,
+      code: 'ERR_DOWN',
+      headers: { 'retry-after': '60' },
+    });
   });
   a.get('/cyclic', (ctx) => {
     const o: Record<string, unknown> = {};
@@ -43,7 +47,13 @@ describe('errorHandler() — defaults', () => {
     expect(res.status).toBe(418);
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
     expect(res.headers['vary']).toBe('accept');
-    expect(res.json()).toEqual({ type: 'about:blank', title: "I'm a Teapot", status: 418, detail: 'Short and stout', code: 'ERR_TEAPOT' });
+    expect(res.json()).toEqual({
+      type: 'about:blank',
+      title: "I'm a Teapot",
+      status: 418,
+      detail: 'Short and stout',
+      code: 'ERR_TEAPOT',
+    });
   });
 
   it('should answer a minimal HTML page when the client prefers text/html', async () => {
@@ -63,7 +73,12 @@ describe('errorHandler() — defaults', () => {
     const json = await get(app(), '/boom');
     const html = await get(app(), '/boom', 'text/html');
     expect(json.status).toBe(500);
-    expect(json.json()).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, code: 'ERR_INTERNAL' });
+    expect(json.json()).toEqual({
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      code: 'ERR_INTERNAL',
+    });
     expect(html.text()).not.toContain('hunter2');
     expect(html.text()).toContain('<h1>500 Internal Server Error</h1>');
   });
@@ -162,7 +177,13 @@ describe('errorHandler() — custom renderers', () => {
 
   it('should send the default problem+json when a renderer throws, and report it', async () => {
     const a = new App({ logger: false });
-    a.use(errorHandler({ onError: () => { throw new Error('renderer bug'); } }));
+    a.use(
+      errorHandler({
+        onError: () => {
+          throw new Error('renderer bug');
+        },
+      }),
+    );
     a.get('/', (ctx) => ctx.throw(409));
     const res = await get(a, '/');
     expect(res.status).toBe(409);

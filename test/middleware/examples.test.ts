@@ -13,12 +13,24 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The environment of an example run as a program: port 0, and logging on (it is silent under the test runner). */
 function programEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_PRETTY: '0', NODE_ENV: 'development' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_PRETTY: '0',
+    NODE_ENV: 'development',
+  };
   for (const k of Object.keys(env)) if (k.startsWith('VITEST')) delete env[k];
   return env;
 }
 
-async function send<S extends object>(app: App<S>, method: string, url: string, body?: object, headers: Record<string, string> = {}) {
+async function send<S extends object>(
+  app: App<S>,
+  method: string,
+  url: string,
+  body?: object,
+  headers: Record<string, string> = {},
+) {
   const { responses } = await app.inject({ method, url, headers, ...(body === undefined ? {} : { body }) });
   return responses[0]!;
 }
@@ -34,8 +46,13 @@ describe('examples/validation.ts', () => {
     expect((await send(app, 'GET', '/books?tag=sf')).json()).toMatchObject({ total: 1, items: [{ id: 1 }] });
     expect((await send(app, 'GET', '/books?limit=1&offset=1')).json()).toMatchObject({ total: 2, items: [{ id: 2 }] });
     expect((await send(app, 'GET', '/books/2')).json<Book>().title).toBe('Emma');
-    expect((await send(app, 'PUT', '/books/2', { title: 'Persuasion', author: 'Austen', year: 1817 })).json<Book>().year).toBe(1817);
-    expect((await send(app, 'PATCH', '/books/2', { year: 1818 })).json<Book>()).toMatchObject({ title: 'Persuasion', year: 1818 });
+    expect(
+      (await send(app, 'PUT', '/books/2', { title: 'Persuasion', author: 'Austen', year: 1817 })).json<Book>().year,
+    ).toBe(1817);
+    expect((await send(app, 'PATCH', '/books/2', { year: 1818 })).json<Book>()).toMatchObject({
+      title: 'Persuasion',
+      year: 1818,
+    });
     expect((await send(app, 'DELETE', '/books/2')).status).toBe(204);
     expect((await send(app, 'GET', '/books/2')).json()).toMatchObject({ status: 404, code: 'ERR_BOOK_NOT_FOUND' });
   });
@@ -46,8 +63,12 @@ describe('examples/validation.ts', () => {
     expect(res.status).toBe(400);
     const pointers = res.json<{ errors: { in: string; pointer: string }[] }>().errors.map((e) => `${e.in}${e.pointer}`);
     expect(pointers).toEqual(['body/title', 'body/author', 'body/year', 'body/tags/1']);
-    expect((await send(app, 'GET', '/books/zero')).json()).toMatchObject({ errors: [{ in: 'params', pointer: '/id' }] });
-    expect((await send(app, 'GET', '/books?limit=1000')).json()).toMatchObject({ errors: [{ in: 'query', pointer: '/limit', code: 'too_big' }] });
+    expect((await send(app, 'GET', '/books/zero')).json()).toMatchObject({
+      errors: [{ in: 'params', pointer: '/id' }],
+    });
+    expect((await send(app, 'GET', '/books?limit=1000')).json()).toMatchObject({
+      errors: [{ in: 'query', pointer: '/limit', code: 'too_big' }],
+    });
   });
 });
 
@@ -74,7 +95,9 @@ describe('examples/middleware.ts', () => {
     expect(wrote.status).toBe(201);
     const refused = await send(app, 'POST', '/admin/notes', { text: 'hi' }, { authorization: 'Bearer t0ken-bob' });
     expect(refused.status).toBe(403);
-    expect((await send(app, 'GET', '/admin/notes', undefined, { authorization: 'Bearer t0ken-bob' })).json()).toEqual([{ by: 'ada', text: 'hi' }]);
+    expect((await send(app, 'GET', '/admin/notes', undefined, { authorization: 'Bearer t0ken-bob' })).json()).toEqual([
+      { by: 'ada', text: 'hi' },
+    ]);
   });
 
   it('should answer a browser with the custom 404 page', async () => {

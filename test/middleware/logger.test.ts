@@ -49,7 +49,11 @@ describe('logger()', () => {
     const res = await get(app, '/hello?x=1');
     const [line, ...more] = completed();
     expect(more).toHaveLength(0);
-    expect(line).toMatchObject({ level: 30, req: { method: 'GET', url: '/hello?x=1' }, res: { statusCode: 200, bytes: res.body.length } });
+    expect(line).toMatchObject({
+      level: 30,
+      req: { method: 'GET', url: '/hello?x=1' },
+      res: { statusCode: 200, bytes: res.body.length },
+    });
     expect(line!['responseTime']).toEqual(expect.any(Number));
     expect(line!.reqId).toBe(res.headers['x-request-id']);
   });

@@ -25,7 +25,11 @@ describe('query()', () => {
   });
 
   it('should build arrays from a[]= and small a[n]= indexes, in index order without holes', async () => {
-    expect(await parsed('/?a[]=x&a[]=y&b[2]=c&b[0]=a&c[100]=z', { nested: true })).toEqual({ a: ['x', 'y'], b: ['a', 'c'], c: { 100: 'z' } });
+    expect(await parsed('/?a[]=x&a[]=y&b[2]=c&b[0]=a&c[100]=z', { nested: true })).toEqual({
+      a: ['x', 'y'],
+      b: ['a', 'c'],
+      c: { 100: 'z' },
+    });
   });
 
   it('should keep the rest of a key deeper than depth as one literal key', async () => {
@@ -49,7 +53,10 @@ describe('query()', () => {
   });
 
   it('should never let __proto__, constructor or prototype become keys, flat or nested', async () => {
-    const q = (await parsed('/?__proto__[x]=1&a[__proto__][y]=2&constructor[prototype][z]=3&b[prototype]=4&__proto__=5&ok=1', { nested: true })) as Record<string, unknown>;
+    const q = (await parsed(
+      '/?__proto__[x]=1&a[__proto__][y]=2&constructor[prototype][z]=3&b[prototype]=4&__proto__=5&ok=1',
+      { nested: true },
+    )) as Record<string, unknown>;
     expect(q).toEqual({ ok: '1' });
     expect(({} as Record<string, unknown>)['x']).toBeUndefined();
     expect(({} as Record<string, unknown>)['z']).toBeUndefined();

@@ -100,7 +100,12 @@ describe('serveStatic() conditional GET', () => {
   it('should ignore conditional headers for validators it was told not to send', async () => {
     const plain = new App({ logger: false });
     plain.use(serveStatic(fx.root, { prefix: '/static', etag: false, lastModified: false }));
-    const res = (await plain.inject({ url: '/static/data.bin', headers: { 'if-none-match': '*', 'if-modified-since': later(lastModified, 60) } })).responses[0]!;
+    const res = (
+      await plain.inject({
+        url: '/static/data.bin',
+        headers: { 'if-none-match': '*', 'if-modified-since': later(lastModified, 60) },
+      })
+    ).responses[0]!;
     expect(res.status).toBe(200);
   });
 });

@@ -27,7 +27,10 @@ function makeApp(opts: StaticOptions = {}): App {
 }
 
 /** Sends `GET <target>` as raw bytes; returns status, code (for problem bodies) and body text. */
-async function raw(target: string, app = makeApp()): Promise<{ status: number; code: string | undefined; body: string }> {
+async function raw(
+  target: string,
+  app = makeApp(),
+): Promise<{ status: number; code: string | undefined; body: string }> {
   const { responses } = await app.inject(`GET ${target} HTTP/1.1\r\nHost: a\r\n\r\n`);
   const res = responses[0]!;
   const body = res.text();
@@ -69,7 +72,11 @@ describe('serveStatic() path traversal', () => {
   });
 
   it('should refuse mixed-case and half-encoded dots (%2E., .%2e) with 403', async () => {
-    for (const t of ['/static/%2E%2E/outside/secret.txt', '/static/.%2e/outside/secret.txt', '/static/%2e./outside/secret.txt']) {
+    for (const t of [
+      '/static/%2E%2E/outside/secret.txt',
+      '/static/.%2e/outside/secret.txt',
+      '/static/%2e./outside/secret.txt',
+    ]) {
       const r = await raw(t);
       expect(r.status, t).toBe(403);
       leakFree(r.body);

@@ -280,7 +280,9 @@ describe('streamed ctx.body errors', () => {
         setImmediate(() => slow.resolve());
       });
     });
-    const { responses } = await app.inject('GET /slow HTTP/1.1\r\nHost: a\r\n\r\nGET /fail HTTP/1.1\r\nHost: a\r\n\r\n');
+    const { responses } = await app.inject(
+      'GET /slow HTTP/1.1\r\nHost: a\r\n\r\nGET /fail HTTP/1.1\r\nHost: a\r\n\r\n',
+    );
     expect(responses.map((r) => r.status)).toEqual([200, 500]);
     expect(errors).toHaveLength(1);
   });

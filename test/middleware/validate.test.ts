@@ -12,24 +12,42 @@ const Order = z.object({ items: z.array(Item).min(1), note: z.string().optional(
 
 function orders(): App {
   const app = new App({ logger: false });
-  app.post('/shops/:shop/orders', validate({ params: z.object({ shop: z.coerce.number().int() }), query: z.object({ dry: z.enum(['yes', 'no']).default('no') }), body: Order }), (ctx) => ({
-    shop: ctx.params.shop,
-    shopType: typeof ctx.params.shop,
-    dry: ctx.query.dry,
-    total: ctx.request.body.items.reduce((s, i) => s + i.price, 0),
-    querystring: ctx.querystring,
-  }));
+  app.post(
+    '/shops/:shop/orders',
+    validate({
+      params: z.object({ shop: z.coerce.number().int() }),
+      query: z.object({ dry: z.enum(['yes', 'no']).default('no') }),
+      body: Order,
+    }),
+    (ctx) => ({
+      shop: ctx.params.shop,
+      shopType: typeof ctx.params.shop,
+      dry: ctx.query.dry,
+      total: ctx.request.body.items.reduce((s, i) => s + i.price, 0),
+      querystring: ctx.querystring,
+    }),
+  );
   return app;
 }
 
 async function send(app: App, url: string, body?: unknown, headers: Record<string, string> = {}) {
-  const { responses } = await app.inject({ method: 'POST', url, headers, ...(body === undefined ? {} : { body: body as object }) });
+  const { responses } = await app.inject({
+    method: 'POST',
+    url,
+    headers,
+    ...(body === undefined ? {} : { body: body as object }),
+  });
   return responses[0]!;
 }
 
 describe('validate()', () => {
   it('should hand the handler the parsed, coerced values', async () => {
-    const res = await send(orders(), '/shops/7/orders?dry=yes&junk=1', { items: [{ name: 'a', price: 2 }, { name: 'b', price: 3 }] });
+    const res = await send(orders(), '/shops/7/orders?dry=yes&junk=1', {
+      items: [
+        { name: 'a', price: 2 },
+        { name: 'b', price: 3 },
+      ],
+    });
     expect(res.status).toBe(200);
     expect(res.json()).toEqual({ shop: 7, shopType: 'number', dry: 'yes', total: 5, querystring: 'dry=yes' });
   });
@@ -76,11 +94,16 @@ describe('validate()', () => {
 
   it('should overlay validated headers and keep the others', async () => {
     const app = new App({ logger: false });
-    app.get('/', validate({ headers: z.object({ 'x-count': z.coerce.number().max(10) }) }), (ctx) => ({ count: ctx.headers['x-count'], host: ctx.headers.host }));
+    app.get('/', validate({ headers: z.object({ 'x-count': z.coerce.number().max(10) }) }), (ctx) => ({
+      count: ctx.headers['x-count'],
+      host: ctx.headers.host,
+    }));
     const { responses } = await app.inject({ url: '/', headers: { 'x-count': '3' } });
     expect(responses[0]!.json()).toEqual({ count: 3, host: 'localhost' });
     const over = await app.inject({ url: '/', headers: { 'x-count': '11' } });
-    expect(over.responses[0]!.json()).toMatchObject({ errors: [{ in: 'headers', pointer: '/x-count', code: 'too_big' }] });
+    expect(over.responses[0]!.json()).toMatchObject({
+      errors: [{ in: 'headers', pointer: '/x-count', code: 'too_big' }],
+    });
   });
 
   it('should take any Standard Schema, and await an async one', async () => {
@@ -97,7 +120,9 @@ describe('validate()', () => {
     const app = new App({ logger: false });
     app.get('/', validate({ query: even }), (ctx) => ({ n: ctx.query }));
     expect((await app.inject({ url: '/?n=4' })).responses[0]!.json()).toEqual({ n: 4 });
-    expect((await app.inject({ url: '/?n=3' })).responses[0]!.json()).toMatchObject({ errors: [{ in: 'query', pointer: '/n', message: 'odd', code: 'invalid' }] });
+    expect((await app.inject({ url: '/?n=3' })).responses[0]!.json()).toMatchObject({
+      errors: [{ in: 'query', pointer: '/n', message: 'odd', code: 'invalid' }],
+    });
   });
 
   it('should let a route-level formatter option win', async () => {
@@ -112,7 +137,15 @@ describe('validate()', () => {
 describe('validationFormatter()', () => {
   function tree(): App {
     const app = new App({ logger: false });
-    app.use(validationFormatter((issues) => new HttpError(422, 'Unprocessable', { code: 'ERR_VALIDATION', details: issues.map((i) => `${i.in}${i.pointer}`) })));
+    app.use(
+      validationFormatter(
+        (issues) =>
+          new HttpError(422, 'Unprocessable', {
+            code: 'ERR_VALIDATION',
+            details: issues.map((i) => `${i.in}${i.pointer}`),
+          }),
+      ),
+    );
     const api = new Router();
     const v2 = new Router();
     v2.use(validationFormatter((issues) => new HttpError(400, `v2: ${issues.length}`, { code: 'ERR_VALIDATION' })));

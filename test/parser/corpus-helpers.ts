@@ -131,7 +131,16 @@ function pairs(flat: readonly string[]): Array<[string, string]> {
 export function drive(pieces: readonly Uint8Array[], options?: ParserOptions, how: DriveOptions = {}): Outcome {
   const p = new RequestParser(options);
   const out: Outcome = {
-    messages: [], partial: null, upgrade: null, error: null, pushed: 0, consumed: 0, idle: true, finishError: null, maxSilentBytes: 0, silentBytesBeforeError: 0,
+    messages: [],
+    partial: null,
+    upgrade: null,
+    error: null,
+    pushed: 0,
+    consumed: 0,
+    idle: true,
+    finishError: null,
+    maxSilentBytes: 0,
+    silentBytesBeforeError: 0,
   };
   let current: Message | null = null;
   let body: Buffer[] = [];
@@ -163,9 +172,17 @@ export function drive(pieces: readonly Uint8Array[], options?: ParserOptions, ho
             if (current !== null) throw new Error("'head' before the previous message's 'end'");
             if (closed) throw new Error("'head' after a message without keep-alive");
             current = {
-              method: ev.method, target: ev.target, versionMajor: ev.versionMajor, versionMinor: ev.versionMinor,
-              headers: pairs(ev.rawHeaders), body: '', trailers: null, keepAlive: ev.keepAlive, upgrade: ev.upgrade,
-              chunked: ev.framing === 'chunked', contentLength: ev.contentLength,
+              method: ev.method,
+              target: ev.target,
+              versionMajor: ev.versionMajor,
+              versionMinor: ev.versionMinor,
+              headers: pairs(ev.rawHeaders),
+              body: '',
+              trailers: null,
+              keepAlive: ev.keepAlive,
+              upgrade: ev.upgrade,
+              chunked: ev.framing === 'chunked',
+              contentLength: ev.contentLength,
             };
             body = [];
             break;
@@ -273,7 +290,8 @@ export function parseEveryWay(raw: Buffer, options?: ParserOptions, how: DriveOp
   const seen = observable(first);
   for (const w of ways.slice(1)) {
     const got = observable(drive(w.pieces, options, { ...how, group: w.group }));
-    if (!isDeepStrictEqual(got, seen)) throw new Error(`fed ${w.name}: ${JSON.stringify(got)}\nwhole: ${JSON.stringify(seen)}`);
+    if (!isDeepStrictEqual(got, seen))
+      throw new Error(`fed ${w.name}: ${JSON.stringify(got)}\nwhole: ${JSON.stringify(seen)}`);
   }
   const last = first.messages.at(-1);
   const between = first.partial === null && (first.idle || last?.upgrade === true || last?.keepAlive === false);
@@ -294,12 +312,18 @@ function tailProblem(before: Outcome, after: Outcome, rawLength: number): string
   const last = before.messages.at(-1);
   if (last?.upgrade === true) {
     const want = Buffer.concat([before.upgrade ?? Buffer.alloc(0), NEXT_REQUEST_START]);
-    return after.error === null && after.upgrade?.equals(want) === true ? null : 'the tail was not handed back after the upgrade';
+    return after.error === null && after.upgrade?.equals(want) === true
+      ? null
+      : 'the tail was not handed back after the upgrade';
   }
   if (last?.keepAlive === false) {
-    return err(after) === `HPE_CLOSED_CONNECTION@${rawLength}` ? null : `error ${err(after)} instead of HPE_CLOSED_CONNECTION@${rawLength}`;
+    return err(after) === `HPE_CLOSED_CONNECTION@${rawLength}`
+      ? null
+      : `error ${err(after)} instead of HPE_CLOSED_CONNECTION@${rawLength}`;
   }
-  return after.error === null && after.partial === null && !after.idle ? null : `unexpected state (error ${err(after)})`;
+  return after.error === null && after.partial === null && !after.idle
+    ? null
+    : `unexpected state (error ${err(after)})`;
 }
 
 /** Shorthand: a latin1 string as bytes. */
@@ -355,7 +379,14 @@ export interface CorpusCase {
         stop?: { code: string; offset: number; remainingBase64: string; partial?: CorpusPartial };
         finish?: 'SAFE' | 'UNSAFE';
       }
-    | { ok: false; code: string; reason: string; offset: number; messagesBefore: CorpusMessage[]; partial?: CorpusPartial };
+    | {
+        ok: false;
+        code: string;
+        reason: string;
+        offset: number;
+        messagesBefore: CorpusMessage[];
+        partial?: CorpusPartial;
+      };
 }
 
 /**

@@ -17,7 +17,16 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CODE_DIFFERENCES, EXCEPTIONS } from './corpus-exceptions.js';
 import {
-  type CorpusCase, type CorpusPartial, type Outcome, bytewise, drive, feedings, fromCorpus, loadCorpus, observable, trimTrailingOws,
+  type CorpusCase,
+  type CorpusPartial,
+  type Outcome,
+  bytewise,
+  drive,
+  feedings,
+  fromCorpus,
+  loadCorpus,
+  observable,
+  trimTrailingOws,
 } from './corpus-helpers.js';
 
 const cases = loadCorpus();
@@ -28,13 +37,23 @@ const rejectedStrict = strict.filter((c) => !c.expect.ok);
 /** The start of a next request: must never change how the bytes before it were parsed. */
 const TAIL = Buffer.from('GET /next HTTP/1.1\r\nHo', 'latin1');
 
-const tally = { identical: 0, exceptions: 0, lenientRejected: 0, codesMatching: 0, codesDiffering: 0, offsetsMatching: 0 };
+const tally = {
+  identical: 0,
+  exceptions: 0,
+  lenientRejected: 0,
+  codesMatching: 0,
+  codesDiffering: 0,
+  offsetsMatching: 0,
+};
 
 /** Runs the case every way it can be fed and checks that all of them show the same thing. */
 function runAllWays(c: CorpusCase): Outcome {
   const raw = Buffer.from(c.rawBase64, 'base64');
   const finish = c.expect.ok;
-  const runs = feedings(raw).map((f) => ({ name: f.name, outcome: drive(f.pieces, undefined, { finish, group: f.group }) }));
+  const runs = feedings(raw).map((f) => ({
+    name: f.name,
+    outcome: drive(f.pieces, undefined, { finish, group: f.group }),
+  }));
   const first = observable(runs[0]!.outcome);
   for (const r of runs) expect(observable(r.outcome), `${c.id} fed ${r.name}`).toEqual(first);
   return runs[0]!.outcome;
@@ -47,7 +66,14 @@ function expectPartial(o: Outcome, partial: CorpusPartial): void {
   }
   expect(o.partial).not.toBeNull();
   const p = o.partial!;
-  expect({ method: p.method, target: p.target, versionMajor: p.versionMajor, versionMinor: p.versionMinor, headers: p.headers, body: p.body }).toEqual({
+  expect({
+    method: p.method,
+    target: p.target,
+    versionMajor: p.versionMajor,
+    versionMinor: p.versionMinor,
+    headers: p.headers,
+    body: p.body,
+  }).toEqual({
     method: partial.method,
     target: partial.url,
     versionMajor: partial.versionMajor,
@@ -67,16 +93,24 @@ function checkTrailingBytes(c: CorpusCase, o: Outcome): void {
     const t = drive(pieces);
     expect(t.messages).toEqual(o.messages);
     if (!e.ok) {
-      expect({ code: t.error?.code, offset: t.error?.offset }).toEqual({ code: o.error!.code, offset: o.error!.offset });
+      expect({ code: t.error?.code, offset: t.error?.offset }).toEqual({
+        code: o.error!.code,
+        offset: o.error!.offset,
+      });
       continue;
     }
     const last = o.messages.at(-1);
     if (e.stop !== undefined) {
       expect(t.error).toBeNull();
-      expect(t.upgrade?.toString('latin1')).toBe(Buffer.concat([Buffer.from(e.stop.remainingBase64, 'base64'), TAIL]).toString('latin1'));
+      expect(t.upgrade?.toString('latin1')).toBe(
+        Buffer.concat([Buffer.from(e.stop.remainingBase64, 'base64'), TAIL]).toString('latin1'),
+      );
     } else if (last !== undefined && !last.keepAlive) {
       // Bytes after a message that closes the connection are refused where they start.
-      expect({ code: t.error?.code, offset: t.error?.offset }).toEqual({ code: 'HPE_CLOSED_CONNECTION', offset: raw.length });
+      expect({ code: t.error?.code, offset: t.error?.offset }).toEqual({
+        code: 'HPE_CLOSED_CONNECTION',
+        offset: raw.length,
+      });
     } else {
       expect(t.error).toBeNull();
       expect(t.partial).toBeNull();
@@ -148,8 +182,13 @@ describe('llhttp corpus', () => {
     }
     // A new exception must be added here on purpose, not slip in with a parser change.
     expect(Object.keys(EXCEPTIONS).sort()).toEqual([
-      'method/announce-request-with-rtsp', 'method/m-search-request', 'method/options-request-with-rtsp',
-      'method/pri-request-http2', 'method/source-request-with-ice', 'sample/no-http-version', 'uri/host-port-and-basic-auth',
+      'method/announce-request-with-rtsp',
+      'method/m-search-request',
+      'method/options-request-with-rtsp',
+      'method/pri-request-http2',
+      'method/source-request-with-ice',
+      'sample/no-http-version',
+      'uri/host-port-and-basic-auth',
     ]);
     for (const id of Object.keys(CODE_DIFFERENCES)) expect(byId.get(id)?.expect.ok, id).toBe(false);
   });

@@ -27,7 +27,12 @@ function outcome(raw: string, options: ParserOptions): { ok: number } | { code: 
  * Pushes `prefix` and then `unit` forever, `piece` bytes at a time, draining events after each
  * push, until the parser throws. Returns the error and how many bytes had been pushed.
  */
-function streamUntilError(prefix: string, unit: string, piece: number, options?: ParserOptions): { err: ParseError; pushed: number } {
+function streamUntilError(
+  prefix: string,
+  unit: string,
+  piece: number,
+  options?: ParserOptions,
+): { err: ParseError; pushed: number } {
   const p = new RequestParser(options);
   const source = Buffer.from(prefix + unit.repeat(Math.ceil((1 << 20) / unit.length)), 'latin1');
   let pushed = 0;
@@ -46,7 +51,13 @@ function streamUntilError(prefix: string, unit: string, piece: number, options?:
 }
 
 /** Asserts the endless stream fails with `code` at or just before `crossing`, in the piece that crossed it. */
-function expectEnforcedWhileScanning(prefix: string, unit: string, options: ParserOptions, code: ParseErrorCode, crossing: number): void {
+function expectEnforcedWhileScanning(
+  prefix: string,
+  unit: string,
+  options: ParserOptions,
+  code: ParseErrorCode,
+  crossing: number,
+): void {
   for (const piece of [1, 7, 4096]) {
     const { err, pushed } = streamUntilError(prefix, unit, piece, options);
     expect(err.code, `piece ${piece}`).toBe(code);
@@ -61,11 +72,17 @@ describe('maxRequestLineBytes', () => {
   const line = 'GET /some/path?q=1 HTTP/1.1\r\n';
   it('should accept a request line exactly at the limit and answer 414 one byte over', () => {
     expect(outcome(`${line}\r\n`, { maxRequestLineBytes: line.length })).toEqual({ ok: 1 });
-    expect(outcome(`${line}\r\n`, { maxRequestLineBytes: line.length - 1 })).toEqual({ code: 'HPE_URI_TOO_LONG', status: 414 });
+    expect(outcome(`${line}\r\n`, { maxRequestLineBytes: line.length - 1 })).toEqual({
+      code: 'HPE_URI_TOO_LONG',
+      status: 414,
+    });
   });
   it('should count empty lines before the request line', () => {
     expect(outcome(`\r\n${line}\r\n`, { maxRequestLineBytes: line.length + 2 })).toEqual({ ok: 1 });
-    expect(outcome(`\r\n${line}\r\n`, { maxRequestLineBytes: line.length + 1 })).toEqual({ code: 'HPE_URI_TOO_LONG', status: 414 });
+    expect(outcome(`\r\n${line}\r\n`, { maxRequestLineBytes: line.length + 1 })).toEqual({
+      code: 'HPE_URI_TOO_LONG',
+      status: 414,
+    });
   });
   it('should give every pipelined request the whole limit', () => {
     expect(outcome(`${line}\r\n`.repeat(3), { maxRequestLineBytes: line.length })).toEqual({ ok: 3 });
@@ -93,16 +110,27 @@ describe('maxHeaderBytes', () => {
   const block = 'Host: example.com\r\nAccept:  */* \r\n\r\n';
   it('should accept a header block exactly at the limit and answer 431 one byte over', () => {
     expect(outcome(head + block, { maxHeaderBytes: block.length })).toEqual({ ok: 1 });
-    expect(outcome(head + block, { maxHeaderBytes: block.length - 1 })).toEqual({ code: 'HPE_HEADER_OVERFLOW', status: 431 });
+    expect(outcome(head + block, { maxHeaderBytes: block.length - 1 })).toEqual({
+      code: 'HPE_HEADER_OVERFLOW',
+      status: 431,
+    });
   });
   it('should not count the request line against it', () => {
-    expect(outcome(`GET /${'a'.repeat(500)} HTTP/1.1\r\n${block}`, { maxHeaderBytes: block.length })).toEqual({ ok: 1 });
+    expect(outcome(`GET /${'a'.repeat(500)} HTTP/1.1\r\n${block}`, { maxHeaderBytes: block.length })).toEqual({
+      ok: 1,
+    });
   });
   it('should enforce it while scanning an endless value, name or run of fields', () => {
     const max = PARSER_DEFAULTS.maxHeaderBytes;
     expectEnforcedWhileScanning(`${head}X: `, 'v', {}, 'HPE_HEADER_OVERFLOW', head.length + max);
     expectEnforcedWhileScanning(`${head}X-`, 'n', {}, 'HPE_HEADER_OVERFLOW', head.length + max);
-    expectEnforcedWhileScanning(head, 'A: b\r\n', { maxHeaderCount: 1e9, maxHeaderBytes: 300 }, 'HPE_HEADER_OVERFLOW', head.length + 300);
+    expectEnforcedWhileScanning(
+      head,
+      'A: b\r\n',
+      { maxHeaderCount: 1e9, maxHeaderBytes: 300 },
+      'HPE_HEADER_OVERFLOW',
+      head.length + 300,
+    );
   });
 });
 
@@ -110,7 +138,10 @@ describe('maxHeaderCount', () => {
   const fields = (n: number): string => Array.from({ length: n }, (_, i) => `F${i}: v\r\n`).join('');
   it('should accept exactly the limit of fields and answer 431 for one more', () => {
     expect(outcome(`GET / HTTP/1.1\r\n${fields(5)}\r\n`, { maxHeaderCount: 5 })).toEqual({ ok: 1 });
-    expect(outcome(`GET / HTTP/1.1\r\n${fields(6)}\r\n`, { maxHeaderCount: 5 })).toEqual({ code: 'HPE_HEADER_OVERFLOW', status: 431 });
+    expect(outcome(`GET / HTTP/1.1\r\n${fields(6)}\r\n`, { maxHeaderCount: 5 })).toEqual({
+      code: 'HPE_HEADER_OVERFLOW',
+      status: 431,
+    });
   });
   it('should default to PARSER_DEFAULTS.maxHeaderCount and count per message', () => {
     const n = PARSER_DEFAULTS.maxHeaderCount;
@@ -119,7 +150,13 @@ describe('maxHeaderCount', () => {
   });
   it('should enforce it while fields keep arriving', () => {
     const head = 'GET / HTTP/1.1\r\n';
-    expectEnforcedWhileScanning(head, 'X: y\r\n', {}, 'HPE_HEADER_OVERFLOW', head.length + 6 * PARSER_DEFAULTS.maxHeaderCount);
+    expectEnforcedWhileScanning(
+      head,
+      'X: y\r\n',
+      {},
+      'HPE_HEADER_OVERFLOW',
+      head.length + 6 * PARSER_DEFAULTS.maxHeaderCount,
+    );
   });
 });
 
@@ -134,13 +171,25 @@ describe('maxChunkExtensionBytes', () => {
     expect(outcome(msg.repeat(3), { maxChunkExtensionBytes: 6 })).toEqual({ ok: 3 });
   });
   it('should enforce it while scanning one endless extension', () => {
-    expectEnforcedWhileScanning(`${CHUNKED}5;`, 'a', {}, 'HPE_CHUNK_EXTENSIONS_OVERFLOW', CHUNKED.length + 1 + PARSER_DEFAULTS.maxChunkExtensionBytes);
+    expectEnforcedWhileScanning(
+      `${CHUNKED}5;`,
+      'a',
+      {},
+      'HPE_CHUNK_EXTENSIONS_OVERFLOW',
+      CHUNKED.length + 1 + PARSER_DEFAULTS.maxChunkExtensionBytes,
+    );
   });
   it('should enforce it over endless small chunks with extensions (CVE-2024-22019)', () => {
     // Each chunk '1;aaaa\r\nx\r\n' spends 5 extension bytes, so the budget runs out in chunk 1 + max / 5.
     const max = 1000;
     const crossing = CHUNKED.length + Math.floor(max / 5) * 11 + 1 + (max % 5);
-    expectEnforcedWhileScanning(CHUNKED, '1;aaaa\r\nx\r\n', { maxChunkExtensionBytes: max }, 'HPE_CHUNK_EXTENSIONS_OVERFLOW', crossing);
+    expectEnforcedWhileScanning(
+      CHUNKED,
+      '1;aaaa\r\nx\r\n',
+      { maxChunkExtensionBytes: max },
+      'HPE_CHUNK_EXTENSIONS_OVERFLOW',
+      crossing,
+    );
   });
 });
 
@@ -149,7 +198,10 @@ describe('maxTrailerBytes and maxTrailerCount', () => {
   const msg = `${CHUNKED}0\r\n${trailers}`;
   it('should accept a trailer section exactly at the byte limit and answer 431 one byte over', () => {
     expect(outcome(msg, { maxTrailerBytes: trailers.length })).toEqual({ ok: 1 });
-    expect(outcome(msg, { maxTrailerBytes: trailers.length - 1 })).toEqual({ code: 'HPE_HEADER_OVERFLOW', status: 431 });
+    expect(outcome(msg, { maxTrailerBytes: trailers.length - 1 })).toEqual({
+      code: 'HPE_HEADER_OVERFLOW',
+      status: 431,
+    });
   });
   it('should count trailers apart from the header block', () => {
     const head = 'Transfer-Encoding: chunked\r\n\r\n';
@@ -165,8 +217,20 @@ describe('maxTrailerBytes and maxTrailerCount', () => {
   });
   it('should enforce both while trailers keep arriving', () => {
     const start = `${CHUNKED}0\r\n`;
-    expectEnforcedWhileScanning(`${start}T: `, 'v', {}, 'HPE_HEADER_OVERFLOW', start.length + PARSER_DEFAULTS.maxTrailerBytes);
-    expectEnforcedWhileScanning(start, 'T: v\r\n', {}, 'HPE_HEADER_OVERFLOW', start.length + 6 * PARSER_DEFAULTS.maxTrailerCount);
+    expectEnforcedWhileScanning(
+      `${start}T: `,
+      'v',
+      {},
+      'HPE_HEADER_OVERFLOW',
+      start.length + PARSER_DEFAULTS.maxTrailerBytes,
+    );
+    expectEnforcedWhileScanning(
+      start,
+      'T: v\r\n',
+      {},
+      'HPE_HEADER_OVERFLOW',
+      start.length + 6 * PARSER_DEFAULTS.maxTrailerCount,
+    );
   });
 });
 

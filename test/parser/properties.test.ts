@@ -37,28 +37,51 @@ const ows = chars(' \t', 0, 3);
 /** A field value without leading or trailing OWS: visible bytes with SP/HTAB only inside. */
 const fieldValue = fc.oneof(
   fc.constant(''),
-  fc.tuple(chars(VCHAR + OBS_TEXT, 1, 1), chars(`${VCHAR}${OBS_TEXT} \t`, 0, 20), chars(VCHAR + OBS_TEXT, 1, 1))
+  fc
+    .tuple(chars(VCHAR + OBS_TEXT, 1, 1), chars(`${VCHAR}${OBS_TEXT} \t`, 0, 20), chars(VCHAR + OBS_TEXT, 1, 1))
     .map(([a, b, c]) => a + b + c),
   chars(VCHAR, 1, 1),
 );
 
-const fieldName = fc.oneof(token(), fc.constantFrom('Host', 'Accept', 'X-Request-Id', 'Cookie', 'Expect'))
+const fieldName = fc
+  .oneof(token(), fc.constantFrom('Host', 'Accept', 'X-Request-Id', 'Cookie', 'Expect'))
   .filter((n) => !FRAMING_NAMES.has(n.toLowerCase()));
 
 const fields = fc.array(fc.tuple(fieldName, fieldValue, ows, ows), { maxLength: 6 });
 
 /** chunk-ext with BWS, token or quoted-string values (with quoted-pairs). */
-const quoted = fc.array(fc.oneof(chars(' \t!#$%&()*+,-./:;<=>?@[]^_`{|}~abcXYZ09\x80\xff', 1, 1), chars(`"\\ a\xff`, 1, 1).map((c) => `\\${c}`)), { maxLength: 6 })
+const quoted = fc
+  .array(
+    fc.oneof(
+      chars(' \t!#$%&()*+,-./:;<=>?@[]^_`{|}~abcXYZ09\x80\xff', 1, 1),
+      chars(`"\\ a\xff`, 1, 1).map((c) => `\\${c}`),
+    ),
+    { maxLength: 6 },
+  )
   .map((parts) => `"${parts.join('')}"`);
-const chunkExt = fc.array(fc.tuple(ows, token(6), fc.option(fc.tuple(ows, ows, fc.oneof(token(6), quoted)), { nil: undefined })), { maxLength: 2 })
-  .map((exts) => exts.map(([bws, name, val]) => `${bws};${bws}${name}${val === undefined ? '' : `${val[0]}=${val[1]}${val[2]}`}`).join(''));
+const chunkExt = fc
+  .array(fc.tuple(ows, token(6), fc.option(fc.tuple(ows, ows, fc.oneof(token(6), quoted)), { nil: undefined })), {
+    maxLength: 2,
+  })
+  .map((exts) =>
+    exts
+      .map(([bws, name, val]) => `${bws};${bws}${name}${val === undefined ? '' : `${val[0]}=${val[1]}${val[2]}`}`)
+      .join(''),
+  );
 
-const bodyBytes = (max: number): fc.Arbitrary<string> => fc.uint8Array({ maxLength: max }).map((b) => Buffer.from(b).toString('latin1'));
+const bodyBytes = (max: number): fc.Arbitrary<string> =>
+  fc.uint8Array({ maxLength: max }).map((b) => Buffer.from(b).toString('latin1'));
 
 type Body =
   | { kind: 'none' }
   | { kind: 'length'; data: string; name: string }
-  | { kind: 'chunked'; chunks: Array<{ data: string; size: string; ext: string }>; last: string; trailers: Array<[string, string, string, string]>; name: string };
+  | {
+      kind: 'chunked';
+      chunks: Array<{ data: string; size: string; ext: string }>;
+      last: string;
+      trailers: Array<[string, string, string, string]>;
+      name: string;
+    };
 
 const chunkSize = (n: number, zeros: number, upper: boolean): string => {
   const hex = n.toString(16);
@@ -67,11 +90,21 @@ const chunkSize = (n: number, zeros: number, upper: boolean): string => {
 
 const body: fc.Arbitrary<Body> = fc.oneof(
   fc.constant({ kind: 'none' as const }),
-  fc.record({ kind: fc.constant('length' as const), data: bodyBytes(200), name: fc.constantFrom('Content-Length', 'content-length', 'CONTENT-LENGTH') }),
+  fc.record({
+    kind: fc.constant('length' as const),
+    data: bodyBytes(200),
+    name: fc.constantFrom('Content-Length', 'content-length', 'CONTENT-LENGTH'),
+  }),
   fc.record({
     kind: fc.constant('chunked' as const),
     chunks: fc.array(
-      fc.tuple(bodyBytes(40).filter((d) => d.length > 0), fc.nat(3), fc.boolean(), chunkExt)
+      fc
+        .tuple(
+          bodyBytes(40).filter((d) => d.length > 0),
+          fc.nat(3),
+          fc.boolean(),
+          chunkExt,
+        )
         .map(([data, zeros, upper, ext]) => ({ data, size: chunkSize(data.length, zeros, upper), ext })),
       { maxLength: 5 },
     ),
@@ -81,15 +114,17 @@ const body: fc.Arbitrary<Body> = fc.oneof(
   }),
 );
 
-const request = fc.record({
-  method: fc.constantFrom(...KNOWN_METHODS.filter((m) => m !== 'CONNECT')),
-  target: chars(VCHAR, 0, 30).map((t) => `/${t}`),
-  http10: fc.boolean(),
-  fields,
-  framingAt: fc.nat(),
-  body,
-  emptyLinesBefore: fc.nat(2),
-}).map((r) => (r.http10 && r.body.kind === 'chunked' ? { ...r, http10: false } : r)); // TE is refused in HTTP/1.0
+const request = fc
+  .record({
+    method: fc.constantFrom(...KNOWN_METHODS.filter((m) => m !== 'CONNECT')),
+    target: chars(VCHAR, 0, 30).map((t) => `/${t}`),
+    http10: fc.boolean(),
+    fields,
+    framingAt: fc.nat(),
+    body,
+    emptyLinesBefore: fc.nat(2),
+  })
+  .map((r) => (r.http10 && r.body.kind === 'chunked' ? { ...r, http10: false } : r)); // TE is refused in HTTP/1.0
 
 type Request = typeof request extends fc.Arbitrary<infer T> ? T : never;
 
@@ -97,7 +132,8 @@ type Request = typeof request extends fc.Arbitrary<infer T> ? T : never;
 function build(r: Request): { raw: string; model: Message } {
   const lines = r.fields.map(([n, v, a, b]) => ({ line: `${n}:${a}${v}${b}`, pair: [n, v] as [string, string] }));
   const framing: Array<{ line: string; pair: [string, string] }> = [];
-  if (r.body.kind === 'length') framing.push({ line: `${r.body.name}: ${r.body.data.length}`, pair: [r.body.name, String(r.body.data.length)] });
+  if (r.body.kind === 'length')
+    framing.push({ line: `${r.body.name}: ${r.body.data.length}`, pair: [r.body.name, String(r.body.data.length)] });
   if (r.body.kind === 'chunked') framing.push({ line: `${r.body.name}: chunked`, pair: [r.body.name, 'chunked'] });
   // HTTP/1.0 needs keep-alive for the next pipelined request to be read.
   if (r.http10) framing.push({ line: 'Connection: keep-alive', pair: ['Connection', 'keep-alive'] });
@@ -119,8 +155,17 @@ function build(r: Request): { raw: string; model: Message } {
   return {
     raw,
     model: {
-      method: r.method, target: r.target, versionMajor: 1, versionMinor: r.http10 ? 0 : 1, headers: lines.map((l) => l.pair), body: data,
-      trailers, keepAlive: true, upgrade: false, chunked: r.body.kind === 'chunked', contentLength: r.body.kind === 'length' ? r.body.data.length : -1,
+      method: r.method,
+      target: r.target,
+      versionMajor: 1,
+      versionMinor: r.http10 ? 0 : 1,
+      headers: lines.map((l) => l.pair),
+      body: data,
+      trailers,
+      keepAlive: true,
+      upgrade: false,
+      chunked: r.body.kind === 'chunked',
+      contentLength: r.body.kind === 'length' ? r.body.data.length : -1,
     },
   };
 }
@@ -136,49 +181,116 @@ const group = fc.integer({ min: 1, max: 4 });
 
 describe('valid requests (model-based)', () => {
   it('should parse a generated pipeline to exactly its model', () => {
-    fc.assert(fc.property(pipeline, ({ raw, models }) => {
-      const o = drive([raw], undefined, { finish: true });
-      expect(o.error, o.error?.message).toBeNull();
-      expect(o.messages).toEqual(models);
-      expect({ partial: o.partial, idle: o.idle, consumed: o.consumed, finishError: o.finishError }).toEqual({ partial: null, idle: true, consumed: raw.length, finishError: null });
-    }), { numRuns: RUNS });
+    fc.assert(
+      fc.property(pipeline, ({ raw, models }) => {
+        const o = drive([raw], undefined, { finish: true });
+        expect(o.error, o.error?.message).toBeNull();
+        expect(o.messages).toEqual(models);
+        expect({ partial: o.partial, idle: o.idle, consumed: o.consumed, finishError: o.finishError }).toEqual({
+          partial: null,
+          idle: true,
+          consumed: raw.length,
+          finishError: null,
+        });
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it('should yield the same events however the bytes are cut', () => {
-    fc.assert(fc.property(pipeline, cuts, group, ({ raw }, points, g) => {
-      const whole = observable(drive([raw]));
-      expect(observable(drive(splitAt(raw, points.map((p) => p % (raw.length + 1))), undefined, { group: g }))).toEqual(whole);
-    }), { numRuns: RUNS });
+    fc.assert(
+      fc.property(pipeline, cuts, group, ({ raw }, points, g) => {
+        const whole = observable(drive([raw]));
+        expect(
+          observable(
+            drive(
+              splitAt(
+                raw,
+                points.map((p) => p % (raw.length + 1)),
+              ),
+              undefined,
+              { group: g },
+            ),
+          ),
+        ).toEqual(whole);
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it('should give byte-by-byte feeding the same events', () => {
-    fc.assert(fc.property(pipeline, ({ raw }) => {
-      const pieces = Array.from(raw, (_, i) => raw.subarray(i, i + 1));
-      expect(observable(drive(pieces))).toEqual(observable(drive([raw])));
-    }), { numRuns: 100 });
+    fc.assert(
+      fc.property(pipeline, ({ raw }) => {
+        const pieces = Array.from(raw, (_, i) => raw.subarray(i, i + 1));
+        expect(observable(drive(pieces))).toEqual(observable(drive([raw])));
+      }),
+      { numRuns: 100 },
+    );
   });
 });
 
 /** Small limits, so random inputs reach them. */
 const SMALL: Required<Omit<ParserOptions, 'methods'>> = {
-  maxRequestLineBytes: 64, maxHeaderBytes: 128, maxHeaderCount: 8, maxChunkExtensionBytes: 32, maxTrailerBytes: 64, maxTrailerCount: 4,
+  maxRequestLineBytes: 64,
+  maxHeaderBytes: 128,
+  maxHeaderCount: 8,
+  maxChunkExtensionBytes: 32,
+  maxTrailerBytes: 64,
+  maxTrailerCount: 4,
 };
 /**
  * The most bytes a correct parser consumes without an event under SMALL: a request line plus a
  * header block before a head; or CRLF after chunk data, a chunk-size line (16 digits, extensions,
  * CRLF) and a trailer section before the next body or end.
  */
-const SILENT_BOUND = Math.max(SMALL.maxRequestLineBytes + SMALL.maxHeaderBytes, 2 + 16 + SMALL.maxChunkExtensionBytes + 2 + SMALL.maxTrailerBytes);
+const SILENT_BOUND = Math.max(
+  SMALL.maxRequestLineBytes + SMALL.maxHeaderBytes,
+  2 + 16 + SMALL.maxChunkExtensionBytes + 2 + SMALL.maxTrailerBytes,
+);
 
 /** Bytes that matter to the grammar, so random inputs get past the first byte now and then. */
-const INTERESTING = fc.constantFrom(0x0d, 0x0a, 0x20, 0x09, 0x3a, 0x3b, 0x3d, 0x22, 0x5c, 0x2c, 0x30, 0x31, 0x66, 0x61, 0x00, 0x7f, 0xff, 0x2f, 0x48);
-const noisyBytes = fc.array(fc.oneof(INTERESTING, fc.integer({ min: 0, max: 255 })), { maxLength: 400 }).map((a) => Buffer.from(a));
+const INTERESTING = fc.constantFrom(
+  0x0d,
+  0x0a,
+  0x20,
+  0x09,
+  0x3a,
+  0x3b,
+  0x3d,
+  0x22,
+  0x5c,
+  0x2c,
+  0x30,
+  0x31,
+  0x66,
+  0x61,
+  0x00,
+  0x7f,
+  0xff,
+  0x2f,
+  0x48,
+);
+const noisyBytes = fc
+  .array(fc.oneof(INTERESTING, fc.integer({ min: 0, max: 255 })), { maxLength: 400 })
+  .map((a) => Buffer.from(a));
 
-const PREFIXES = ['', 'GET / HTTP/1.1\r\n', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n', 'POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\n'];
-const randomInput = fc.tuple(fc.constantFrom(...PREFIXES), noisyBytes).map(([p, b]) => Buffer.concat([Buffer.from(p, 'latin1'), b]));
+const PREFIXES = [
+  '',
+  'GET / HTTP/1.1\r\n',
+  'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n',
+  'POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\n',
+];
+const randomInput = fc
+  .tuple(fc.constantFrom(...PREFIXES), noisyBytes)
+  .map(([p, b]) => Buffer.concat([Buffer.from(p, 'latin1'), b]));
 
 type Mutation = { op: 'flip' | 'insert' | 'delete' | 'duplicate'; at: number; byte: number; len: number };
-const mutation: fc.Arbitrary<Mutation> = fc.record({ op: fc.constantFrom('flip', 'insert', 'delete', 'duplicate'), at: fc.nat(), byte: fc.oneof(INTERESTING, fc.integer({ min: 0, max: 255 })), len: fc.integer({ min: 1, max: 8 }) });
+const mutation: fc.Arbitrary<Mutation> = fc.record({
+  op: fc.constantFrom('flip', 'insert', 'delete', 'duplicate'),
+  at: fc.nat(),
+  byte: fc.oneof(INTERESTING, fc.integer({ min: 0, max: 255 })),
+  len: fc.integer({ min: 1, max: 8 }),
+});
 
 function mutate(raw: Buffer, ms: readonly Mutation[]): Buffer {
   let b = Buffer.from(raw);
@@ -191,7 +303,9 @@ function mutate(raw: Buffer, ms: readonly Mutation[]): Buffer {
   }
   return b;
 }
-const mutatedInput = fc.tuple(pipeline, fc.array(mutation, { minLength: 1, maxLength: 5 })).map(([p, ms]) => mutate(p.raw, ms));
+const mutatedInput = fc
+  .tuple(pipeline, fc.array(mutation, { minLength: 1, maxLength: 5 }))
+  .map(([p, ms]) => mutate(p.raw, ms));
 
 /** Invariants of one run over any input: drive() itself throws on a non-ParseError, an endless loop or a broken event order. */
 function checkRun(o: Outcome, bounded: boolean): void {
@@ -199,7 +313,11 @@ function checkRun(o: Outcome, bounded: boolean): void {
   if (bounded) expect(o.maxSilentBytes).toBeLessThanOrEqual(SILENT_BOUND);
 }
 
-const cutsOf = (input: Buffer, points: number[]): Buffer[] => splitAt(input, points.map((p) => p % (input.length + 1)));
+const cutsOf = (input: Buffer, points: number[]): Buffer[] =>
+  splitAt(
+    input,
+    points.map((p) => p % (input.length + 1)),
+  );
 
 /** Default limits: every run is sound and every way of cutting the input shows the same thing. */
 function checkCutIndependence(input: Buffer, points: number[], g: number): void {

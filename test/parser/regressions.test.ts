@@ -23,14 +23,18 @@ describe('parser regressions', () => {
   it('should stop scanning an endless run of OWS in a trailer at maxTrailerBytes', () => {
     const head = 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n';
     const raw = Buffer.from(`${head}T:${'\t'.repeat(100)}v\r\n\r\n`, 'latin1');
-    expect(errorOf([raw], { maxTrailerBytes: 10 })).toMatchObject({ code: 'HPE_HEADER_OVERFLOW', offset: head.length + 10 });
+    expect(errorOf([raw], { maxTrailerBytes: 10 })).toMatchObject({
+      code: 'HPE_HEADER_OVERFLOW',
+      offset: head.length + 10,
+    });
   });
   it('should count queued chunks handed over in an upgrade event in parser.offset', () => {
     const p = new RequestParser();
     p.push(Buffer.from('CONNECT a:1 HTTP/1.1\r\n\r\nab'));
     p.push(Buffer.from('cd'));
     const kinds: string[] = [];
-    for (let ev = p.next(); ev.kind !== 'need-data'; ev = p.next()) kinds.push(ev.kind === 'upgrade' ? `upgrade:${ev.remaining}` : ev.kind);
+    for (let ev = p.next(); ev.kind !== 'need-data'; ev = p.next())
+      kinds.push(ev.kind === 'upgrade' ? `upgrade:${ev.remaining}` : ev.kind);
     expect(kinds).toEqual(['head', 'end', 'upgrade:abcd']);
     expect(p.offset).toBe(28);
   });

@@ -16,7 +16,14 @@ function run(p: RequestParser, input: string): unknown[] {
   const out: unknown[] = [];
   try {
     for (let ev: ParseEvent = p.next(); ev.kind !== 'need-data'; ev = p.next()) {
-      if (ev.kind === 'head') out.push({ head: ev.method, target: ev.target, raw: [...ev.rawHeaders], framing: ev.framing, keepAlive: ev.keepAlive });
+      if (ev.kind === 'head')
+        out.push({
+          head: ev.method,
+          target: ev.target,
+          raw: [...ev.rawHeaders],
+          framing: ev.framing,
+          keepAlive: ev.keepAlive,
+        });
       else if (ev.kind === 'body') out.push({ body: ev.data.toString('latin1') });
       else if (ev.kind === 'end') out.push({ end: ev.trailers });
       else out.push({ kind: ev.kind });

@@ -192,7 +192,9 @@ export function runRouterConformance(makeRouter: MakeRouter): void {
       const toPattern = (s: string[]): string => s.map((x, i) => (x === ':p' ? `/:p${i}` : `/${x}`)).join('');
       const toRegex = (s: string[]): RegExp =>
         new RegExp(`^${s.map((x) => (x === ':p' ? '/([^/]+)' : x === '*w' ? '/(.*)' : `/${x}`)).join('')}$`);
-      const paths = fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: 1, maxLength: 5 }).map((s) => `/${s.join('/')}`);
+      const paths = fc
+        .array(fc.constantFrom('a', 'b', 'c'), { minLength: 1, maxLength: 5 })
+        .map((s) => `/${s.join('/')}`);
       fc.assert(
         fc.property(fc.uniqueArray(shape, { maxLength: 12, selector: (s) => s.join('/') }), paths, (shapes, path) => {
           const r = makeRouter({ strict: true });
@@ -295,7 +297,8 @@ export function runRouterConformance(makeRouter: MakeRouter): void {
     });
 
     it('should reject a limit that is not a positive integer', () => {
-      for (const maxParamLength of [0, -1, 1.5, Number.NaN]) expect(() => makeRouter({ maxParamLength })).toThrow(RangeError);
+      for (const maxParamLength of [0, -1, 1.5, Number.NaN])
+        expect(() => makeRouter({ maxParamLength })).toThrow(RangeError);
     });
   });
 

@@ -77,7 +77,7 @@ describe('Router#list', () => {
     expect(pub!.schemas).toEqual({ headers: Key });
   });
 
-  it("should read any middleware carrying Standard Schema `schemas` as a validator (the contract, not validate())", () => {
+  it('should read any middleware carrying Standard Schema `schemas` as a validator (the contract, not validate())', () => {
     const thirdParty = Object.assign((_ctx: unknown, next: () => Promise<void>) => next(), { schemas: { query: Id } });
     const notOne = Object.assign((_ctx: unknown, next: () => Promise<void>) => next(), { schemas: { query: 'nope' } });
     const router = new Router().get('/a', thirdParty, ok).get('/b', notOne, ok);
@@ -102,8 +102,15 @@ describe('Router#list', () => {
 
 describe('route metadata', () => {
   it('should take the name and metadata as an options object before the path', () => {
-    const router = new Router().get({ name: 'user', summary: 'One user', tags: ['users'], deprecated: true }, '/users/:id', ok);
-    expect(router.list()[0]).toMatchObject({ name: 'user', meta: { summary: 'One user', tags: ['users'], deprecated: true } });
+    const router = new Router().get(
+      { name: 'user', summary: 'One user', tags: ['users'], deprecated: true },
+      '/users/:id',
+      ok,
+    );
+    expect(router.list()[0]).toMatchObject({
+      name: 'user',
+      meta: { summary: 'One user', tags: ['users'], deprecated: true },
+    });
     expect(router.url('user', { id: 7 })).toBe('/users/7');
   });
 
@@ -113,10 +120,15 @@ describe('route metadata', () => {
   });
 
   it('should serve a route registered with options, with a validator after them', async () => {
-    const router = new Router().post({ name: 'create', summary: 'Create' }, '/users/:id', validate({ params: Id, body: User }), (ctx) => ({
-      id: ctx.params.id,
-      name: ctx.request.body.name,
-    }));
+    const router = new Router().post(
+      { name: 'create', summary: 'Create' },
+      '/users/:id',
+      validate({ params: Id, body: User }),
+      (ctx) => ({
+        id: ctx.params.id,
+        name: ctx.request.body.name,
+      }),
+    );
     expect(router.list()[0]!.schemas).toEqual({ params: Id, body: User });
     const app = new App({ logger: false }).use(router.routes());
     const { responses } = await app.inject({ method: 'POST', url: '/users/3', body: { name: 'Ada' } });
@@ -137,7 +149,9 @@ describe('route metadata', () => {
 
   it('should keep a duplicate name a conflict however it is given', () => {
     const router = new Router().get('user', '/a', ok);
-    expect(() => router.get({ name: 'user' }, '/b', ok)).toThrow(expect.objectContaining({ code: 'ERR_ROUTER_CONFLICT' }));
+    expect(() => router.get({ name: 'user' }, '/b', ok)).toThrow(
+      expect.objectContaining({ code: 'ERR_ROUTER_CONFLICT' }),
+    );
   });
 });
 
@@ -148,7 +162,14 @@ describe('App#routes', () => {
     app.post('/items/:id', validate({ params: Id }), ok);
     expect(app.routes).toEqual([
       { method: 'GET', path: '/', name: 'home', params: [], schemas: {}, meta: { tags: ['pages'] } },
-      { method: 'POST', path: '/items/:id', name: null, params: [{ name: 'id', optional: false, pattern: null, wildcard: false }], schemas: { params: Id }, meta: {} },
+      {
+        method: 'POST',
+        path: '/items/:id',
+        name: null,
+        params: [{ name: 'id', optional: false, pattern: null, wildcard: false }],
+        schemas: { params: Id },
+        meta: {},
+      },
     ]);
   });
 

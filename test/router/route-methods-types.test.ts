@@ -64,7 +64,9 @@ describe('named routes', () => {
       .post({ name: 'create', tags: ['users'] }, '/users', () => 'c')
       .all('ping', '/ping', () => 'pong')
       .get('/unnamed', () => 'x');
-    expectTypeOf<RouteName<typeof router extends Router<object, string, infer N> ? N : never>>().toEqualTypeOf<'user' | 'create' | 'ping'>();
+    expectTypeOf<RouteName<typeof router extends Router<object, string, infer N> ? N : never>>().toEqualTypeOf<
+      'user' | 'create' | 'ping'
+    >();
     router.url('user', { id: 1 });
     router.url('create');
     // @ts-expect-error 'unnamed' is not a route name
@@ -72,7 +74,12 @@ describe('named routes', () => {
   });
 
   it('should type the params of a name registered with options and a validator', () => {
-    const router = new Router().put({ name: 'doc', summary: 'Edit a doc' }, '/docs/:section/:lang?', validate({ params: z.object({ section: z.string() }) }), () => null);
+    const router = new Router().put(
+      { name: 'doc', summary: 'Edit a doc' },
+      '/docs/:section/:lang?',
+      validate({ params: z.object({ section: z.string() }) }),
+      () => null,
+    );
     router.url('doc', { section: 'intro', lang: 'en' });
     // @ts-expect-error `section` is required
     expect(() => router.url('doc', { lang: 'en' })).toThrow(/Missing param/);

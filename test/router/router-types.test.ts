@@ -96,7 +96,9 @@ describe('ctx.state', () => {
 
 describe('Router#url', () => {
   it('should accept only the names registered on a chained router', () => {
-    const router = new Router().get('user', '/user/:id', (ctx) => ({ id: ctx.params.id })).post('posts', '/posts', () => null);
+    const router = new Router()
+      .get('user', '/user/:id', (ctx) => ({ id: ctx.params.id }))
+      .post('posts', '/posts', () => null);
     router.url('user', { id: 42 }, { query: { tab: 'x' } });
     router.url('posts');
     // @ts-expect-error 'users' is not a registered route name

@@ -70,7 +70,9 @@ describe('Router path syntax', () => {
   });
 
   it('should match a param pattern like :id(\\d+) only when the whole value matches', async () => {
-    const app = appWith(new Router().get('/user/:id(\\d+)', echo).get('/user/:name', (ctx) => ({ name: ctx.params.name })));
+    const app = appWith(
+      new Router().get('/user/:id(\\d+)', echo).get('/user/:name', (ctx) => ({ name: ctx.params.name })),
+    );
     expect((await call(app, 'GET', '/user/42')).json()).toEqual({ id: '42' });
     expect((await call(app, 'GET', '/user/4x2')).json()).toEqual({ name: '4x2' });
     const only = appWith(new Router().get('/n/:id(\\d+)', echo));
@@ -375,12 +377,24 @@ describe('Router#use middleware', () => {
       return next();
     });
     const panel = new Router().get('/stats', () => 'stats');
-    router.get('/admin', () => 'admin').get('/admin/users/:id', echo).get('/administrator', () => 'x').get('/public', () => 'p');
+    router
+      .get('/admin', () => 'admin')
+      .get('/admin/users/:id', echo)
+      .get('/administrator', () => 'x')
+      .get('/public', () => 'p');
     router.use('/admin/panel', panel);
     // Mounted with no path: its own '/admin/…' routes are still under '/admin' (regression).
     router.use(new Router().get('/admin/logs', () => 'logs').get('/status', () => 'up'));
     const app = appWith(router);
-    for (const path of ['/admin', '/admin/users/1', '/admin/panel/stats', '/admin/logs', '/administrator', '/public', '/status']) {
+    for (const path of [
+      '/admin',
+      '/admin/users/1',
+      '/admin/panel/stats',
+      '/admin/logs',
+      '/administrator',
+      '/public',
+      '/status',
+    ]) {
       expect((await call(app, 'GET', path)).status).toBe(200);
     }
     expect(seen).toEqual(['/admin', '/admin/users/1', '/admin/panel/stats', '/admin/logs']);

@@ -33,7 +33,11 @@ describe('ParamKeys', () => {
 
 describe('Params', () => {
   it('should give required string keys and optional keys for :name?', () => {
-    expectTypeOf<Params<'/:lang?/users/:id(\\d+)/*rest'>>().toEqualTypeOf<{ id: string; rest: string; lang?: string }>();
+    expectTypeOf<Params<'/:lang?/users/:id(\\d+)/*rest'>>().toEqualTypeOf<{
+      id: string;
+      rest: string;
+      lang?: string;
+    }>();
     expectTypeOf<Params<'/docs/{lang}?'>>().toEqualTypeOf<{ lang?: string }>();
   });
 

@@ -13,7 +13,12 @@ const HOST = '127.0.0.1';
 
 const str = (minLength, maxLength) => ({ type: 'string', minLength, maxLength });
 const int = (minimum, maximum) => ({ type: 'integer', minimum, ...(maximum === undefined ? {} : { maximum }) });
-const object = (properties) => ({ type: 'object', properties, required: Object.keys(properties), additionalProperties: false });
+const object = (properties) => ({
+  type: 'object',
+  properties,
+  required: Object.keys(properties),
+  additionalProperties: false,
+});
 
 const Item = object({ sku: str(1, 32), qty: int(1, 1000), price: { type: 'number', minimum: 0 }, note: str(0, 200) });
 const Order = object({

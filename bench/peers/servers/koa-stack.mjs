@@ -13,7 +13,9 @@ const PORT = Number(process.env.PORT || 3000);
 const HOST = '127.0.0.1';
 
 const router = new Router();
-router.get('/', (ctx) => { ctx.body = 'Hello, World!'; });
+router.get('/', (ctx) => {
+  ctx.body = 'Hello, World!';
+});
 router.post('/api/items/:id', (ctx) => {
   const b = ctx.request.body;
   ctx.body = { id: ctx.params.id, tag: ctx.query.tag, limit: ctx.query.limit, name: b.name, qty: b.qty };

@@ -113,7 +113,8 @@ export function resolveBodyOptions(options: BodyOptions): BodyConfig {
       types: json.types ?? ['application/json', 'application/*+json'],
       utf8Only: true,
       parse: (bytes) => {
-        if (bytes.length === 0) throw errorFor('ERR_BODY_EMPTY_JSON', "Body cannot be empty when content-type is set to 'application/json'");
+        if (bytes.length === 0)
+          throw errorFor('ERR_BODY_EMPTY_JSON', "Body cannot be empty when content-type is set to 'application/json'");
         return parseJson(utf8(bytes));
       },
     });
@@ -173,10 +174,16 @@ export function parseBody(ctx: Context<object, object, object>, config: BodyConf
   const { parser, charset } = contentType === '' ? NO_CHOICE : choose(config, contentType, req);
   if (parser === undefined) {
     if (!config.enforce) return;
-    throw errorFor('ERR_UNSUPPORTED_MEDIA_TYPE', contentType === '' ? 'A request body needs a Content-Type' : `Unsupported Content-Type: ${req.type.slice(0, 100)}`);
+    throw errorFor(
+      'ERR_UNSUPPORTED_MEDIA_TYPE',
+      contentType === ''
+        ? 'A request body needs a Content-Type'
+        : `Unsupported Content-Type: ${req.type.slice(0, 100)}`,
+    );
   }
   if (parser.utf8Only) {
-    if (charset !== '' && charset !== 'utf-8' && charset !== 'utf8') throw errorFor('ERR_UNSUPPORTED_CHARSET', `Unsupported charset for ${parser.kind}: ${charset.slice(0, 40)}`);
+    if (charset !== '' && charset !== 'utf-8' && charset !== 'utf8')
+      throw errorFor('ERR_UNSUPPORTED_CHARSET', `Unsupported charset for ${parser.kind}: ${charset.slice(0, 40)}`);
   } else if (parser.kind === 'text') {
     textDecoder(charset);
   }
@@ -199,7 +206,9 @@ function store(ctx: Context<object, object, object>, config: BodyConfig, parser:
  * U+FFFD) but through `Buffer#toString`, which is several times cheaper per call.
  */
 function utf8(bytes: Buffer): string {
-  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.toString('utf8', 3) : bytes.toString('utf8');
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+    ? bytes.toString('utf8', 3)
+    : bytes.toString('utf8');
 }
 
 const NO_CHOICE: Choice = { parser: undefined, charset: '' };

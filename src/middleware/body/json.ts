@@ -21,9 +21,13 @@ export function parseJson(text: string): unknown {
   } catch {
     const at = jsonSyntaxError(text) ?? { offset: 0, reason: 'Invalid JSON' };
     const { line, column } = lineColumn(text, at.offset);
-    throw errorFor('ERR_BODY_INVALID_JSON', `Invalid JSON at line ${line}, column ${column} (position ${at.offset}): ${at.reason}`, {
-      details: { position: at.offset, line, column },
-    });
+    throw errorFor(
+      'ERR_BODY_INVALID_JSON',
+      `Invalid JSON at line ${line}, column ${column} (position ${at.offset}): ${at.reason}`,
+      {
+        details: { position: at.offset, line, column },
+      },
+    );
   }
   // Only texts that can spell a dangerous key (directly or with \u escapes) need the walk.
   // Three substring searches cost about half of the equivalent alternation regex on 1 KiB.
@@ -46,7 +50,12 @@ function forbiddenKey(root: unknown): string | null {
     }
     if (Object.prototype.hasOwnProperty.call(v, '__proto__')) return '__proto__';
     const c = (v as Record<string, unknown>)['constructor'];
-    if (Object.prototype.hasOwnProperty.call(v, 'constructor') && typeof c === 'object' && c !== null && Object.prototype.hasOwnProperty.call(c, 'prototype')) {
+    if (
+      Object.prototype.hasOwnProperty.call(v, 'constructor') &&
+      typeof c === 'object' &&
+      c !== null &&
+      Object.prototype.hasOwnProperty.call(c, 'prototype')
+    ) {
       return 'constructor.prototype';
     }
     for (const k of Object.keys(v)) stack.push((v as Record<string, unknown>)[k]);
@@ -148,7 +157,10 @@ export function jsonSyntaxError(text: string): { offset: number; reason: string 
       i++;
       stack.pop();
     } else {
-      return { offset: i, reason: top === 0x7b ? "Expected ',' or '}' after property value" : "Expected ',' or ']' after array element" };
+      return {
+        offset: i,
+        reason: top === 0x7b ? "Expected ',' or '}' after property value" : "Expected ',' or ']' after array element",
+      };
     }
   }
 }

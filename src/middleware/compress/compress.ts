@@ -60,7 +60,9 @@ interface ZstdZlib {
 /** Whether this Node can produce zstd (Node 20 cannot; Node 23.8+ can). */
 export const ZSTD_AVAILABLE = typeof (zlib as unknown as ZstdZlib).createZstdCompress === 'function';
 
-const DEFAULT_ENCODINGS: readonly CompressEncoding[] = ZSTD_AVAILABLE ? ['br', 'zstd', 'gzip', 'deflate'] : ['br', 'gzip', 'deflate'];
+const DEFAULT_ENCODINGS: readonly CompressEncoding[] = ZSTD_AVAILABLE
+  ? ['br', 'zstd', 'gzip', 'deflate']
+  : ['br', 'gzip', 'deflate'];
 
 /**
  * The default compressibility rule, on a media type without parameters:
@@ -80,10 +82,25 @@ export function isCompressible(type: string): boolean {
 }
 
 const COMPRESSIBLE = new Set([
-  'application/json', 'application/ld+json', 'application/x-ndjson', 'application/javascript', 'application/x-javascript',
-  'application/ecmascript', 'application/xml', 'application/wasm', 'application/yaml', 'application/x-yaml',
-  'application/x-www-form-urlencoded', 'application/graphql', 'application/vnd.ms-fontobject', 'application/rtf',
-  'font/ttf', 'font/otf', 'image/x-icon', 'image/vnd.microsoft.icon', 'image/bmp',
+  'application/json',
+  'application/ld+json',
+  'application/x-ndjson',
+  'application/javascript',
+  'application/x-javascript',
+  'application/ecmascript',
+  'application/xml',
+  'application/wasm',
+  'application/yaml',
+  'application/x-yaml',
+  'application/x-www-form-urlencoded',
+  'application/graphql',
+  'application/vnd.ms-fontobject',
+  'application/rtf',
+  'font/ttf',
+  'font/otf',
+  'image/x-icon',
+  'image/vnd.microsoft.icon',
+  'image/bmp',
 ]);
 
 /**
@@ -124,7 +141,8 @@ export function compress(options: CompressOptions = {}): Middleware {
     ctx.vary('Accept-Encoding');
     if (ctx.method === 'HEAD') return;
     const header = ctx.request.headers['accept-encoding'];
-    const enc = negotiateEncoding(Array.isArray(header) ? header.join(',') : header, encodings) as CompressEncoding | 'identity' | null;
+    const enc = negotiateEncoding(Array.isArray(header) ? header.join(',') : header, encodings) as
+      CompressEncoding | 'identity' | null;
     if (enc === null || enc === 'identity') return;
 
     res.set('content-encoding', enc);
@@ -138,7 +156,12 @@ export function compress(options: CompressOptions = {}): Middleware {
       res.body = await encodeBuffer(enc, input, options);
       return;
     }
-    const source = body instanceof Blob ? Readable.fromWeb(body.stream() as never) : isWebStream(body) ? Readable.fromWeb(body as never) : (body as Readable | AsyncIterable<unknown>);
+    const source =
+      body instanceof Blob
+        ? Readable.fromWeb(body.stream() as never)
+        : isWebStream(body)
+          ? Readable.fromWeb(body as never)
+          : (body as Readable | AsyncIterable<unknown>);
     const encoder = createEncoder(enc, options, res.type === 'text/event-stream', length);
     // Errors reach the connection through the encoder (pipeline destroys it with the source's
     // error), which reports them once; a destroyed encoder (client gone) destroys the source.
@@ -147,13 +170,22 @@ export function compress(options: CompressOptions = {}): Middleware {
   };
 }
 
-function createEncoder(enc: CompressEncoding, o: CompressOptions, flushEach: boolean, size: number | undefined): Transform {
+function createEncoder(
+  enc: CompressEncoding,
+  o: CompressOptions,
+  flushEach: boolean,
+  size: number | undefined,
+): Transform {
   const c = zlib.constants;
   switch (enc) {
     case 'br': {
       const params: Record<number, number | boolean> = { [c.BROTLI_PARAM_QUALITY]: 4, ...o.brotli?.params };
       if (size !== undefined) params[c.BROTLI_PARAM_SIZE_HINT] = size;
-      return zlib.createBrotliCompress({ ...o.brotli, params, ...(flushEach ? { flush: c.BROTLI_OPERATION_FLUSH } : {}) });
+      return zlib.createBrotliCompress({
+        ...o.brotli,
+        params,
+        ...(flushEach ? { flush: c.BROTLI_OPERATION_FLUSH } : {}),
+      });
     }
     case 'gzip':
       return zlib.createGzip({ ...o.gzip, ...(flushEach ? { flush: c.Z_SYNC_FLUSH } : {}) });
@@ -174,7 +206,10 @@ function encodeBuffer(enc: CompressEncoding, input: Uint8Array, o: CompressOptio
   const c = zlib.constants;
   switch (enc) {
     case 'br':
-      return brotli(input, { ...o.brotli, params: { [c.BROTLI_PARAM_QUALITY]: 4, [c.BROTLI_PARAM_SIZE_HINT]: input.byteLength, ...o.brotli?.params } });
+      return brotli(input, {
+        ...o.brotli,
+        params: { [c.BROTLI_PARAM_QUALITY]: 4, [c.BROTLI_PARAM_SIZE_HINT]: input.byteLength, ...o.brotli?.params },
+      });
     case 'gzip':
       return gzip(input, o.gzip ?? {});
     case 'deflate':
@@ -188,7 +223,7 @@ function encodeBuffer(enc: CompressEncoding, input: Uint8Array, o: CompressOptio
 
 function isStream(v: unknown): boolean {
   if (typeof v !== 'object' || v === null) return false;
-  return v instanceof Readable || isWebStream(v) || typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+  return (
+    v instanceof Readable || isWebStream(v) || typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
+  );
 }
-
-

@@ -20,7 +20,9 @@ import type { Stats } from 'node:fs';
  * @example fileETag(await fh.stat(), 'br') // '"3q2-7Yc…"'
  */
 export function fileETag(st: Stats, representation = ''): string {
-  const h = createHash('sha1').update(`${st.size}:${st.mtimeMs}:${st.ino}:${st.dev}:${representation}`).digest('base64url');
+  const h = createHash('sha1')
+    .update(`${st.size}:${st.mtimeMs}:${st.ino}:${st.dev}:${representation}`)
+    .digest('base64url');
   return `"${st.size.toString(36)}-${h.slice(0, 22)}"`;
 }
 

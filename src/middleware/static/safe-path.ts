@@ -52,7 +52,8 @@ export function safePath(urlPath: string, root: string): SafePath | PathRefusal 
     } catch {
       return 'malformed';
     }
-    if (seg === '.' || seg === '..' || seg.includes('/') || seg.includes('\0') || seg.includes('\\')) return 'forbidden';
+    if (seg === '.' || seg === '..' || seg.includes('/') || seg.includes('\0') || seg.includes('\\'))
+      return 'forbidden';
     if (seg.charCodeAt(0) === 0x2e) dotfile = true;
     segments.push(seg);
   }

@@ -89,12 +89,24 @@ export function serveStatic(root: string, options: StaticOptions = {}): Middlewa
   const useLastModified = options.lastModified !== false;
   const ranges = options.ranges !== false;
   const redirect = options.redirect !== false;
-  const precompressed = options.precompressed === false ? [] : options.precompressed === true || options.precompressed === undefined ? ['br', 'gzip'] : [...options.precompressed];
-  const cacheControl = options.cacheControl === false ? null : `public, max-age=${Math.max(0, Math.floor(options.maxAge ?? 0))}${options.immutable === true ? ', immutable' : ''}`;
+  const precompressed =
+    options.precompressed === false
+      ? []
+      : options.precompressed === true || options.precompressed === undefined
+        ? ['br', 'gzip']
+        : [...options.precompressed];
+  const cacheControl =
+    options.cacheControl === false
+      ? null
+      : `public, max-age=${Math.max(0, Math.floor(options.maxAge ?? 0))}${options.immutable === true ? ', immutable' : ''}`;
   // The real root is resolved once; a root that does not exist (yet) is looked up again next time.
   let realRoot: string | null = null;
 
-  async function locate(file: string, wantDir: boolean, rootReal: string): Promise<{ real: string; stats: Stats; name: string } | 'redirect' | null> {
+  async function locate(
+    file: string,
+    wantDir: boolean,
+    rootReal: string,
+  ): Promise<{ real: string; stats: Stats; name: string } | 'redirect' | null> {
     const real = await realpathOrNull(file);
     if (real === null || !isInside(real, rootReal)) return null;
     const stats = await fsp.stat(real);
@@ -137,7 +149,12 @@ export function serveStatic(root: string, options: StaticOptions = {}): Middlewa
       redirectToSlash(ctx, p);
       return;
     }
-    const found = await open(loc.real, loc.stats, loc.name, precompressed.length > 0 ? negotiateSibling(ctx, precompressed) : null);
+    const found = await open(
+      loc.real,
+      loc.stats,
+      loc.name,
+      precompressed.length > 0 ? negotiateSibling(ctx, precompressed) : null,
+    );
     if (found === null) return next();
     if (precompressed.length > 0) ctx.vary('Accept-Encoding');
     respondWith(ctx, found);
@@ -168,11 +185,18 @@ export function serveStatic(root: string, options: StaticOptions = {}): Middlewa
     let end = size - 1;
     const rangeHeader = ctx.get('range');
     // RFC 9110 §14.2: GET is the only method range handling is defined for.
-    if (ranges && rangeHeader !== '' && ctx.method === 'GET' && ifRangeMatches(ctx.get('if-range'), etag, useLastModified ? stats.mtime : null)) {
+    if (
+      ranges &&
+      rangeHeader !== '' &&
+      ctx.method === 'GET' &&
+      ifRangeMatches(ctx.get('if-range'), etag, useLastModified ? stats.mtime : null)
+    ) {
       const r = parseRange(rangeHeader, size);
       if (r === 'unsatisfiable') {
         void fh.close();
-        throw errorFor('ERR_RANGE_NOT_SATISFIABLE', 'Range not satisfiable', { headers: { 'content-range': `bytes */${size}` } });
+        throw errorFor('ERR_RANGE_NOT_SATISFIABLE', 'Range not satisfiable', {
+          headers: { 'content-range': `bytes */${size}` },
+        });
       }
       if (r !== 'ignore') {
         start = r.start;

@@ -27,13 +27,25 @@ import type { Middleware } from '../../http/app.js';
 import type { Next } from '../../http/compose.js';
 import type { Context } from '../../http/context.js';
 import type { ParsedQuery } from '../../http/query.js';
-import type { StandardIssue, StandardResult, ValidationSchemas, ValidationTarget, Validator } from '../../http/validation.js';
+import type {
+  StandardIssue,
+  StandardResult,
+  ValidationSchemas,
+  ValidationTarget,
+  Validator,
+} from '../../http/validation.js';
 import { parseBody, resolveBodyOptions, type BodyOptions } from '../body/body.js';
 import { fail } from '../fail.js';
 
 // The contract lives in the http room, where the router reads it too; re-exported here beside
 // the validator that implements it.
-export type { ValidatedContext, ValidatedHandler, ValidationSchemas, ValidationTarget, Validator } from '../../http/validation.js';
+export type {
+  ValidatedContext,
+  ValidatedHandler,
+  ValidationSchemas,
+  ValidationTarget,
+  Validator,
+} from '../../http/validation.js';
 
 /** One validation issue, as sent in the `errors` array of a 400. */
 export interface ValidationIssue {
@@ -60,7 +72,9 @@ const inherited = new WeakMap<object, ValidationFormatter>();
 
 /** The default: 400 `ERR_VALIDATION` with the issues as the problem's `errors`. */
 export const defaultValidationFormatter: ValidationFormatter = (issues) =>
-  fail('ERR_VALIDATION', `Request validation failed: ${issues.length} issue${issues.length === 1 ? '' : 's'}`, { details: issues });
+  fail('ERR_VALIDATION', `Request validation failed: ${issues.length} issue${issues.length === 1 ? '' : 's'}`, {
+    details: issues,
+  });
 
 /**
  * Validates a route's request; see the module rules.
