@@ -28,20 +28,32 @@ export interface EngineOptions {
   parser?: ParserOptions;
 }
 
+/*
+ * The app's side of the engine, keyed by symbols as the exchange handler's is: the App implements
+ * them, and its users do not see them among its methods.
+ */
+export const kAttach: unique symbol = Symbol('shallot.attach');
+export const kRun: unique symbol = Symbol('shallot.run');
+export const kHttpError: unique symbol = Symbol('shallot.httpError');
+export const kRefusal: unique symbol = Symbol('shallot.refusal');
+export const kCanUpgrade: unique symbol = Symbol('shallot.canUpgrade');
+export const kUpgrade: unique symbol = Symbol('shallot.upgrade');
+
 /** What the engine calls the http room (the app) for. */
 export interface EngineApp {
   readonly log: Logger;
   /** Gives `ex` its handler: the context the middleware will see. */
-  attach(ex: Exchange, socket: Socket, encrypted: boolean, remoteAddress: string): void;
+  [kAttach](ex: Exchange, socket: Socket, encrypted: boolean, remoteAddress: string): void;
   /** Runs the middleware for `ex`; the handler completes the exchange. */
-  run(ex: Exchange): void;
+  [kRun](ex: Exchange): void;
   /** The registered error for `code` (the app's HttpError, its status from the registry). */
-  httpError(code: string, message: string): Error & { status: number; code: string };
+  [kHttpError](code: string, message: string): Error & { status: number; code: string };
   /** The bytes of an early answer the engine writes itself (the app's one error path renders it). */
-  refusal(err: Error, head: boolean): string;
-  hasUpgradeListener(): boolean;
+  [kRefusal](err: Error, head: boolean): string;
+  /** Whether anyone listens for upgrades. */
+  [kCanUpgrade](): boolean;
   /** Hands an upgraded socket to the application's `upgrade` listeners. */
-  upgrade(ex: Exchange, socket: Socket, head: Buffer): void;
+  [kUpgrade](ex: Exchange, socket: Socket, head: Buffer): void;
 }
 
 /**
@@ -156,7 +168,7 @@ export class Engine implements EngineHost {
     this.closing = true;
     for (const c of this.connections) c.shutdown();
     if (this.#upgraded.size > 0) {
-      const reason = this.app.httpError('ERR_SERVER_CLOSING', 'The server is shutting down');
+      const reason = this.app[kHttpError]('ERR_SERVER_CLOSING', 'The server is shutting down');
       for (const ex of this.#upgraded.values()) ex.handler![kAbort](reason);
     }
     if (this.connections.size === 0 && this.#upgraded.size === 0) return;
@@ -184,29 +196,29 @@ export class Engine implements EngineHost {
   }
 
   attach(ex: Exchange, socket: Socket, encrypted: boolean, remoteAddress: string): void {
-    this.app.attach(ex, socket, encrypted, remoteAddress);
+    this.app[kAttach](ex, socket, encrypted, remoteAddress);
   }
 
   dispatch(ex: Exchange): void {
-    this.app.run(ex);
+    this.app[kRun](ex);
   }
 
   httpError(code: string, message: string): Error & { status: number; code: string } {
-    return this.app.httpError(code, message);
+    return this.app[kHttpError](code, message);
   }
 
   refusal(err: Error, head: boolean): string {
-    return this.app.refusal(err, head);
+    return this.app[kRefusal](err, head);
   }
 
   hasUpgradeListener(): boolean {
-    return this.app.hasUpgradeListener();
+    return this.app[kCanUpgrade]();
   }
 
   upgrade(ex: Exchange, socket: Socket, head: Buffer): void {
     this.#upgraded.set(socket, ex);
     socket.once('close', () => this.#upgraded.delete(socket));
-    this.app.upgrade(ex, socket, head);
+    this.app[kUpgrade](ex, socket, head);
   }
 
   forget(conn: Connection): void {

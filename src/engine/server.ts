@@ -38,7 +38,14 @@ export class Server extends EventEmitter {
   #signalHandler: ((signal: NodeJS.Signals) => void) | null = null;
   #firstSignalAt = 0;
 
-  constructor(engine: Engine, tlsOptions: tls.TlsOptions | undefined, signals: boolean) {
+  /** Starts listening on `port` (0: any) and `host`; 'listening' follows, asynchronously. */
+  constructor(
+    engine: Engine,
+    tlsOptions: tls.TlsOptions | undefined,
+    signals: boolean,
+    port: number,
+    host: string | undefined,
+  ) {
     super();
     this.#engine = engine;
     // allowHalfOpen: a client that half-closes after its request still gets its response.
@@ -70,6 +77,8 @@ export class Server extends EventEmitter {
       process.on('SIGINT', this.#signalHandler);
       process.on('SIGTERM', this.#signalHandler);
     }
+    if (host === undefined) this.#net.listen(port);
+    else this.#net.listen(port, host);
   }
 
   /**
@@ -101,12 +110,6 @@ export class Server extends EventEmitter {
     process.removeListener('SIGINT', this.#signalHandler);
     process.removeListener('SIGTERM', this.#signalHandler);
     this.#signalHandler = null;
-  }
-
-  /** @internal */
-  listen(port: number, host?: string): void {
-    if (host === undefined) this.#net.listen(port);
-    else this.#net.listen(port, host);
   }
 
   /** The bound address, as `net.Server#address()`. */

@@ -10,15 +10,24 @@ import { Readable } from 'node:stream';
 import type { TlsOptions } from 'node:tls';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { RESOLVED, compose, type Next } from './compose.js';
-import { Engine, type EngineApp, type EngineOptions } from '../engine/engine.js';
+import {
+  Engine,
+  kAttach,
+  kCanUpgrade,
+  kHttpError,
+  kRefusal,
+  kRun,
+  kUpgrade,
+  type EngineApp,
+  type EngineOptions,
+} from '../engine/engine.js';
 import type { Exchange } from '../engine/exchange.js';
 import { Server, type ListenOptions } from '../engine/server.js';
 import { inject, type InjectInput, type InjectResult } from '../engine/inject.js';
 import { toHttpError, type HttpError } from './http-error.js';
 import { refusal, registeredError, report } from './error-path.js';
-import { RESPONSE_STARTED } from './compat.js';
 import { Context, type DefaultState } from './context.js';
-import { SHIM, kComplete, kShims } from './internal.js';
+import { RESPONSE_STARTED, SHIM, kComplete, kShims, kStarted } from './internal.js';
 
 /**
  * A middleware: `(ctx, next)`. Await `next()` to run the rest of the stack.
@@ -121,9 +130,8 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
     else if (host !== undefined) opts.host = host;
     const tls = opts.tls ?? this.settings.tls;
     const engine = new Engine(this, this.settings);
-    const server = new Server(engine, tls, opts.signals === true);
+    const server = new Server(engine, tls, opts.signals === true, opts.port ?? 0, opts.host);
     if (callback !== undefined) server.once('listening', callback);
-    server.listen(opts.port ?? 0, opts.host);
     return server;
   }
 
@@ -138,13 +146,13 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
     return inject(new Engine(this, this.settings), input);
   }
 
-  /** @internal gives an exchange of the engine its context */
-  attach(ex: Exchange, socket: Socket, encrypted: boolean, remoteAddress: string): void {
+  /** Gives an exchange of the engine its context. */
+  [kAttach](ex: Exchange, socket: Socket, encrypted: boolean, remoteAddress: string): void {
     ex.handler = new Context(this, socket, ex, encrypted, remoteAddress);
   }
 
-  /** @internal runs the stack for one exchange; its context completes it */
-  run(ex: Exchange): void {
+  /** Runs the stack for one exchange; its context completes it. */
+  [kRun](ex: Exchange): void {
     const ctx = ex.handler as Context<S>;
     const done = this.#fn!(ctx);
     // A stack that finished synchronously (a sync handler, the common case) is complete now: an
@@ -157,7 +165,7 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
     let error: unknown = null;
     try {
       await done;
-      if (!ctx.respond && (ctx[kShims] & SHIM.RES) !== 0 && !ctx.res.started) {
+      if (!ctx.respond && (ctx[kShims] & SHIM.RES) !== 0 && !ctx.res[kStarted]) {
         // `ctx.respond = false`: the handler writes through ctx.res; its first write starts the response.
         await new Promise((resolve) => ctx.res.once(RESPONSE_STARTED, resolve));
       }
@@ -175,28 +183,28 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
     }
   }
 
-  /** @internal the engine's errors, by registered code */
-  httpError(code: string, message: string): HttpError {
+  /** The engine's errors, by registered code. */
+  [kHttpError](code: string, message: string): HttpError {
     return registeredError(code, message);
   }
 
-  /** @internal the bytes of the engine's own early answers, rendered by the one error path */
-  refusal(err: Error, head: boolean): string {
+  /** The bytes of the engine's own early answers, rendered by the one error path. */
+  [kRefusal](err: Error, head: boolean): string {
     return refusal(toHttpError(err), head);
   }
 
-  /** @internal */
-  hasUpgradeListener(): boolean {
+  /** Whether anyone listens for upgrades. */
+  [kCanUpgrade](): boolean {
     return this.listenerCount('upgrade') > 0;
   }
 
-  /** @internal hands an upgraded socket to the `upgrade` listeners, as node:http does */
-  upgrade(ex: Exchange, socket: Socket, head: Buffer): void {
+  /** Hands an upgraded socket to the `upgrade` listeners, as node:http does. */
+  [kUpgrade](ex: Exchange, socket: Socket, head: Buffer): void {
     this.emit('upgrade', (ex.handler as Context).req, socket, head);
   }
 
   /**
-   * @internal The error path's reporting half: emit `error` on the app (when anyone listens) and log
+   * The error path's reporting half (error-path.ts `report`): emit `error` on the app (when anyone listens) and log
    * — 5xx at `error`, 4xx at `info` — once.
    */
   onError(err: unknown, ctx: Context): void {

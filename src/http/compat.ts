@@ -17,7 +17,7 @@ import type { BodySource } from '../engine/body-source.js';
 import type { IncomingHeaders } from './incoming-headers.js';
 import type { OutgoingHeaders, Response, ResponseBody } from './response.js';
 import type { Request } from './request.js';
-import { kBody, kComplete } from './internal.js';
+import { RESPONSE_STARTED, kBody, kComplete, kMarkAborted, kMarkFinished, kStarted } from './internal.js';
 import { Buffer } from 'node:buffer';
 
 /** What the stand-ins read and write of the context they belong to (Context implements it). */
@@ -131,9 +131,6 @@ export class IncomingMessageShim extends Readable {
   }
 }
 
-/** @internal Emitted once on `ctx.res` when a raw write commits the head (first write, flushHeaders or end). */
-export const RESPONSE_STARTED: unique symbol = Symbol('shallot.responseStarted');
-
 /**
  * `ctx.res`: the ServerResponse members middleware uses, over `ctx.response`.
  *
@@ -194,12 +191,8 @@ export class ServerResponseShim extends EventEmitter {
   get writableLength(): number {
     return this.#stream === null ? 0 : this.#stream.writableLength;
   }
-  /** @internal true when `end()` was called: a `respond = false` response is complete */
-  get ended(): boolean {
-    return this.#ended;
-  }
-  /** @internal true once a raw write committed the head (see {@link RESPONSE_STARTED}) */
-  get started(): boolean {
+  /** True once a raw write committed the head (see RESPONSE_STARTED). */
+  get [kStarted](): boolean {
     return this.#started;
   }
 
@@ -311,8 +304,8 @@ export class ServerResponseShim extends EventEmitter {
     return this;
   }
 
-  /** @internal the connection finished writing the response */
-  markFinished(): void {
+  /** The connection finished writing the response. */
+  [kMarkFinished](): void {
     if (this.#finished) return;
     this.#finished = true;
     this.emit('finish');
@@ -320,11 +313,11 @@ export class ServerResponseShim extends EventEmitter {
   }
 
   /**
-   * @internal the client left (or the request timed out) before the response was complete:
-   * 'close' without 'finish', as Node's ServerResponse. A logger listens to this one event
-   * instead of `ctx.signal`, whose AbortController costs ~3 µs per request to create.
+   * The client left (or the request timed out) before the response was complete: 'close' without
+   * 'finish', as Node's ServerResponse. A logger listens to this one event instead of
+   * `ctx.signal`, whose AbortController costs ~3 µs per request to create.
    */
-  markAborted(): void {
+  [kMarkAborted](): void {
     if (!this.#finished) this.#close();
   }
 

@@ -35,7 +35,7 @@ import { errorReply, type RenderedError } from './error-path.js';
 import { REDIRECT_STATUSES } from '../engine/status.js';
 import { encodeUrl, escapeHtml } from './header-value.js';
 import { TEXT_HTML, TEXT_PLAIN } from './media-types.js';
-import { INSPECT, SHIM, kBody, kComplete, kShims } from './internal.js';
+import { INSPECT, SHIM, kBody, kComplete, kMarkAborted, kMarkFinished, kShims } from './internal.js';
 import { Delegates } from './delegates.js';
 
 /**
@@ -172,7 +172,7 @@ export class Context<
   }
 
   [kFinished](): void {
-    this.#res?.markFinished();
+    this.#res?.[kMarkFinished]();
   }
 
   [kDiscard](): void {
@@ -185,11 +185,11 @@ export class Context<
     if (clientGone || this.#abort?.signal.aborted === true)
       this.log.debug({ err }, 'response stream ended after the client left');
     else this.app.onError(err, this);
-    this.#res?.markAborted();
+    this.#res?.[kMarkAborted]();
   }
 
   [kAbort](reason: Error): void {
-    this.#res?.markAborted();
+    this.#res?.[kMarkAborted]();
     if (this.#abort === null) this.#abort = new AbortController();
     if (!this.#abort.signal.aborted) this.#abort.abort(reason);
   }

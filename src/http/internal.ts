@@ -12,6 +12,15 @@ export const kComplete: unique symbol = Symbol('shallot.complete');
 /** `ctx[kShims]`: which Node stand-ins were made (`ctx.req` takes over the body; see compat.ts). */
 export const kShims: unique symbol = Symbol('shallot.shims');
 
+/** `res[kStarted]`: a raw write committed the head of `ctx.res` (see compat.ts). */
+export const kStarted: unique symbol = Symbol('shallot.started');
+/** `res[kMarkFinished]()`: the engine wrote the whole response ('finish', then 'close'). */
+export const kMarkFinished: unique symbol = Symbol('shallot.markFinished');
+/** `res[kMarkAborted]()`: the response ends without being complete ('close' alone). */
+export const kMarkAborted: unique symbol = Symbol('shallot.markAborted');
+/** The event `ctx.res` emits once when a raw write commits the head. */
+export const RESPONSE_STARTED: unique symbol = Symbol('shallot.responseStarted');
+
 /** The symbol Node's `util.inspect` calls: each API object shows its summary, not its internals. */
 export const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom') as never;
 

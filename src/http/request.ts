@@ -39,7 +39,7 @@ export class Request<C extends RequestOwner = RequestOwner> {
   body: unknown;
   /** The raw body bytes, when a body middleware was asked to keep them. */
   rawBody: Buffer | undefined;
-  /** @internal set by the first body parser this request meets, so that a second one does nothing */
+  /** Set by the first body parser this request meets, so that a second one (yours or `body()`) does nothing. */
   bodyParsed: boolean;
   /**
    * Parses the query string for {@link query} (lazily, on first read); `null` for {@link parseQuery}.
