@@ -9,7 +9,7 @@
  * - `app.routes` lists what every router in the stack serves, in stack order: any middleware
  *   carrying `list()` (as `router.routes()` does) is asked, so a third-party router is listed too.
  */
-import { App as CoreApp, type AppOptions, type Middleware } from './http/app.js';
+import { App as CoreApp, type AppOptions, type KoaMiddleware, type Middleware } from './http/app.js';
 import type { DefaultState } from './http/context.js';
 import type { RouteInfo } from './router/route-info.js';
 import { ROUTE_VERBS, Router, type RouteMethods } from './router/router.js';
@@ -77,8 +77,10 @@ export class App<S extends object = DefaultState> extends CoreApp<S> {
    * @throws {TypeError} as the core's `use()`
    * @example app.use(api.routes()) // api's routes now appear in app.routes
    */
-  override use(fn: Middleware<S>): this {
-    super.use(fn);
+  override use(fn: Middleware<S>): this;
+  override use(fn: KoaMiddleware): this;
+  override use(fn: Middleware<S> | KoaMiddleware): this {
+    super.use(fn as Middleware<S>);
     const list: unknown = (fn as { list?: unknown }).list;
     if (typeof list === 'function') this.#listings.push(() => Reflect.apply(list, fn, []) as RouteInfo[]);
     return this;

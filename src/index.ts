@@ -12,7 +12,7 @@ export { compose } from './http/compose.js';
 export { readBody } from './http/read-body.js';
 export { SERVER_DEFAULTS } from './engine/defaults.js';
 
-export type { Middleware, AppOptions } from './http/app.js';
+export type { Middleware, KoaMiddleware, AppOptions } from './http/app.js';
 export type { Context, StateMap, DefaultState, ErrorRenderer } from './http/context.js';
 export type { Request } from './http/request.js';
 export type { Response, OutgoingHeaders, ResponseBody } from './http/response.js';

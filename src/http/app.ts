@@ -39,6 +39,14 @@ export type Middleware<S extends object = DefaultState, P extends Record<string,
   next: Next,
 ) => unknown;
 
+/**
+ * A middleware typed for Koa (`koa`'s `Middleware`, as `@koa/*` and `koa-*` packages declare
+ * theirs): `use()` takes it as it is, and at run time it gets shallot's Context, which is Koa's API.
+ *
+ * @example app.use(koaEtag())
+ */
+export type KoaMiddleware = (ctx: never, next: () => Promise<unknown>) => unknown;
+
 /** Options of {@link App}. */
 export interface AppOptions extends EngineOptions {
   /** `process.env.NODE_ENV` or `'development'`. */
@@ -99,11 +107,13 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
    * @throws {TypeError} if `fn` is not a function, or the app already started serving
    * @example app.use(async (ctx, next) => { await next(); ctx.set('x-frame-options', 'DENY') })
    */
-  use(fn: Middleware<S>): this {
+  use(fn: Middleware<S>): this;
+  use(fn: KoaMiddleware): this;
+  use(fn: Middleware<S> | KoaMiddleware): this {
     if (typeof fn !== 'function') throw new TypeError('app.use() requires a middleware function');
     if (this.#fn !== null)
       throw new TypeError('app.use() after the app started serving: add middleware before listen()/inject()');
-    this.#stack.push(fn);
+    this.#stack.push(fn as Middleware<S>);
     return this;
   }
 

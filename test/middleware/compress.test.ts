@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { App } from '../../src/index.js';
+import { App, type Middleware } from '../../src/index.js';
 import { ZSTD_AVAILABLE } from '../../src/middleware/compress/compress.js';
 import {
   compress,
@@ -20,7 +20,7 @@ import { APP_JS, buildFixture, removeFixture, type StaticFixture } from './stati
 
 const TEXT = 'shallot compresses this. '.repeat(200);
 
-function makeApp(handler: Parameters<App['use']>[0], opts: CompressOptions = {}): App {
+function makeApp(handler: Middleware, opts: CompressOptions = {}): App {
   const app = new App({ logger: false });
   app.use(compress(opts));
   app.use(handler);
