@@ -36,6 +36,22 @@ export default defineConfig({
           env: { NODE_ENV: 'production' },
         },
       },
+      {
+        // The Context suites again, over `app.callback()` under node:http instead of the own engine
+        // (test/helpers/transport.ts): the same Context on Node's request and response.
+        extends: true,
+        test: {
+          name: 'callback',
+          include: [
+            'test/http/context-request.test.ts',
+            'test/http/context-response.test.ts',
+            'test/http/context-cookies.test.ts',
+            'test/http/errors.test.ts',
+            'test/http/koa-compat.test.ts',
+          ],
+          env: { SHALLOT_TEST_TRANSPORT: 'callback' },
+        },
+      },
     ],
   },
 });

@@ -22,7 +22,7 @@ import type { RequestParser } from '../parser/parser.js';
 import { ParseError } from '../parser/errors.js';
 import type { RequestHead, UpgradeEvent } from '../parser/events.js';
 import { BodySource, type BodyOwner } from './body-source.js';
-import { Exchange, STAGE, kAbort, type ExchangeOwner } from './exchange.js';
+import { Exchange, STAGE, kAbort, kSocketError, type ExchangeOwner } from './exchange.js';
 import { Outbox, type OutboxOwner } from './outbox.js';
 import type { EngineHost } from './host.js';
 import { refusalOf } from './refuse.js';
@@ -81,6 +81,8 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
   #pumping = false;
   #requests = 0;
   #upgrade: PendingUpgrade | null = null;
+  /** What the socket failed with, if it did (told to the handlers when it closes). */
+  #socketError: Error | null = null;
   readonly #encrypted: boolean;
   readonly #remote: string;
   /**
@@ -107,7 +109,10 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
   }
 
   static #onError(this: Socket, err: Error): void {
-    owner(this).#host.log.debug({ err }, 'socket error');
+    const c = owner(this);
+    c.#host.log.debug({ err }, 'socket error');
+    (err as { [kSocketError]?: boolean })[kSocketError] = true;
+    c.#socketError = err;
   }
 
   static #onCloseEvent(this: Socket): void {
@@ -514,7 +519,10 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
     if (wasUpgraded) return;
     const cur = this.#current;
     this.#current = null;
-    const err = new Error('Client closed the connection');
+    // A socket error (a reset) is the reason's cause: handlers hear what happened to the client.
+    const cause = this.#socketError;
+    const err =
+      cause === null ? new Error('Client closed the connection') : new Error('Client closed the connection', { cause });
     // Its handler, if its answer is still owed, is told by the outbox with the others.
     cur?.body.abort(aborted());
     this.#upgrade?.ex.handler![kAbort](err);

@@ -22,6 +22,11 @@ export const kFinished: unique symbol = Symbol('shallot.finished');
 export const kAbort: unique symbol = Symbol('shallot.abort');
 export const kDiscard: unique symbol = Symbol('shallot.discard');
 export const kFailed: unique symbol = Symbol('shallot.failed');
+/**
+ * Marks an error the client's socket raised (a reset): `kAbort`'s reason then carries it as its
+ * `cause`, and the http room reports it as Koa does, as a client's failure rather than the server's.
+ */
+export const kSocketError: unique symbol = Symbol('shallot.socketError');
 
 /** What the http room attaches to an exchange (shallot's Context implements it). */
 export interface ExchangeHandler {

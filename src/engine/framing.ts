@@ -27,8 +27,11 @@ import { httpDate } from './date.js';
 import { NullObject } from './null-object.js';
 import type { BodyStream } from './body-stream.js';
 
-/** Outgoing header values as stored: a string, or an array for repeated fields such as Set-Cookie. */
-export type OutgoingHeaders = Record<string, string | string[]>;
+/**
+ * Outgoing header values as stored: as set (a string or a number, as Node's `setHeader` keeps
+ * them), or an array for repeated fields such as Set-Cookie.
+ */
+export type OutgoingHeaders = Record<string, string | number | string[]>;
 
 /**
  * A response as the http room hands it to the engine: status, reason and the application's

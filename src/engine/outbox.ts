@@ -248,6 +248,7 @@ export class Outbox {
       // client left: tell it, and destroy what can be destroyed.
       this.#tellStreaming(reason);
       releaseBody(this.#streaming.progress.source);
+      this.#streaming.ex.handler![kDiscard]();
     }
   }
 
@@ -343,8 +344,10 @@ export class Outbox {
       const stage = ex.stage;
       ex.stage = STAGE.DONE;
       ex.handler![kAbort](reason);
-      if (stage === STAGE.READY) ex.handler![kDiscard]();
-      else this.#running--;
+      // A handler still running may already hold a body (a stream it set, one it writes through
+      // ctx.res): it goes now, not when the handler is done with it.
+      ex.handler![kDiscard]();
+      if (stage !== STAGE.READY) this.#running--;
     }
   }
 }

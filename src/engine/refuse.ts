@@ -7,7 +7,7 @@ import type { EngineHost } from './host.js';
 
 /**
  * The error to answer `head` with, or null to let the application have it: an HTTP/1.1 request
- * without exactly one Host (RFC 9112 §3.2), an expectation other than 100-continue (RFC 9110
+ * without exactly one Host (RFC 9112 §3.2), a Host that is not `host[:port]` (RFC 9110 §7.2), an expectation other than 100-continue (RFC 9110
  * §10.1.1), a transfer coding other than chunked (RFC 9112 §6.1), an Upgrade or CONNECT nobody
  * listens for (RFC 9110 §7.8, §9.3.6).
  */
@@ -16,6 +16,12 @@ export function refusalOf(head: RequestHead, host: EngineHost): Error | null {
     return host.httpError(
       'ERR_MISSING_HOST',
       head.hostCount === 0 ? 'Missing Host header' : 'More than one Host header',
+    );
+  }
+  if (head.hostInvalid) {
+    return host.httpError(
+      'ERR_INVALID_HOST',
+      `Invalid Host header ${JSON.stringify(head.get('host'))}: expected host[:port] (RFC 9110 §7.2)`,
     );
   }
   if (head.expectUnsupported) return host.httpError('ERR_EXPECTATION_FAILED', 'Only Expect: 100-continue is supported');

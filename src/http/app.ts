@@ -4,10 +4,11 @@
  * The stack is composed once, on the first `listen()` or `inject()`; `use()` after that throws,
  * because a stack that changes under live traffic is a bug, not a feature.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { Readable } from 'node:stream';
 import type { TlsOptions } from 'node:tls';
+import { format } from 'node:util';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { RESOLVED, compose, type Next } from './compose.js';
 import {
@@ -24,10 +25,13 @@ import {
 import type { Exchange } from '../engine/exchange.js';
 import { Server, type ListenOptions } from '../engine/server.js';
 import { inject, type InjectInput, type InjectResult } from '../engine/inject.js';
+import { nodeCallback, type NodeHandler } from '../engine/node-callback.js';
 import { toHttpError, type HttpError } from './http-error.js';
-import { refusal, registeredError, report } from './error-path.js';
-import { Context, type DefaultState } from './context.js';
-import { RESPONSE_STARTED, SHIM, kComplete, kShims, kStarted } from './internal.js';
+import { logError, refusal, registeredError } from './error-path.js';
+import { Context, asError, type ContextKinds, type DefaultState } from './context.js';
+import { Request } from './request.js';
+import { Response } from './response.js';
+import { INSPECT, RESPONSE_STARTED, SHIM, kComplete, kSettle, kShims, kStarted } from './internal.js';
 
 /**
  * A middleware: `(ctx, next)`. Await `next()` to run the rest of the stack.
@@ -49,8 +53,19 @@ export type KoaMiddleware = (ctx: never, next: () => Promise<unknown>) => unknow
 
 /** Options of {@link App}. */
 export interface AppOptions extends EngineOptions {
-  /** `process.env.NODE_ENV` or `'development'`. */
+  /** `process.env.NODE_ENV` or `'development'` (an empty string counts as unset, as in Koa). */
   env?: string;
+  /**
+   * Composes the stack (Koa's `compose` option), e.g. to trace each middleware. Default: shallot's
+   * {@link compose}, whose synchronous fast path a custom one does not get.
+   */
+  compose?: (middleware: Middleware[]) => (ctx: Context) => Promise<unknown>;
+  /**
+   * Keep each request's context in an `AsyncLocalStorage` (`true`, or your own instance), so that
+   * code without `ctx` at hand reads it from `app.currentContext`, as Koa 3. Costs one
+   * `storage.run()` per request, so it is off by default.
+   */
+  asyncLocalStorage?: boolean | AsyncLocalStorage<Context>;
   /** Keys for signed cookies, newest first (rotation: older keys still verify). */
   keys?: string[];
   /** Trust `X-Forwarded-*` headers (only behind a proxy you control). */
@@ -86,13 +101,48 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
   readonly log: Logger;
   /** The options the app was created with. */
   readonly settings: AppOptions;
+  /** Koa's `app.silent`: the default {@link onerror} logs nothing. */
+  silent: boolean;
+  /**
+   * The prototype of this app's contexts (Koa's `app.context`): what is added here is on every
+   * `ctx` of this app, and of no other. Type it by augmenting `ContextExtensions`.
+   *
+   * @example app.context.db = db // then, in any middleware: ctx.db
+   */
+  readonly context: Context<S>;
+  /** The prototype of this app's `ctx.request` objects (Koa's `app.request`). */
+  readonly request: Request<Context<S>>;
+  /** The prototype of this app's `ctx.response` objects (Koa's `app.response`). */
+  readonly response: Response<Context<S>>;
+  /** The storage behind {@link currentContext}, with the `asyncLocalStorage` option; else null. */
+  readonly ctxStorage: AsyncLocalStorage<Context<S>> | null;
   readonly #stack: Middleware<S>[] = [];
-  #fn: ((ctx: Context<S>) => Promise<void>) | null = null;
+  #fn: ((ctx: Context<S>) => Promise<unknown>) | null = null;
+  readonly #Context: typeof Context<S>;
+  readonly #kinds: ContextKinds;
 
   constructor(options: AppOptions = {}) {
     super();
     this.settings = options;
-    this.env = options.env ?? process.env['NODE_ENV'] ?? 'development';
+    // Per-app subclasses, as Koa's per-app prototypes: every context still has one fixed shape.
+    class AppContext extends Context<S> {}
+    class AppRequest extends Request<Context> {}
+    class AppResponse extends Response<Context> {}
+    this.#Context = AppContext;
+    this.#kinds = { Request: AppRequest, Response: AppResponse };
+    this.context = AppContext.prototype;
+    this.request = AppRequest.prototype as Request<Context<S>>;
+    this.response = AppResponse.prototype as Response<Context<S>>;
+    const als = options.asyncLocalStorage;
+    this.ctxStorage =
+      als === undefined || als === false
+        ? null
+        : ((als === true ? new AsyncLocalStorage() : als) as AsyncLocalStorage<Context<S>>);
+    this.silent = false;
+    // Koa's default listener of 'error': without it an `app.emit('error', …)` (Koa middleware
+    // does that) would throw. Through a closure, so that an `app.onerror` set later is the one called.
+    this.on('error', (err: unknown, ctx?: object) => this.onerror(err, ctx));
+    this.env = options.env || process.env['NODE_ENV'] || 'development';
     this.keys = options.keys;
     this.proxy = options.proxy ?? false;
     this.proxyIpHeader = options.proxyIpHeader ?? 'x-forwarded-for';
@@ -117,13 +167,37 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
     return this;
   }
 
+  /** The stack, in order (Koa's `app.middleware`: koa-mount composes a mounted app's from it). */
+  get middleware(): readonly Middleware<S>[] {
+    return this.#stack;
+  }
+
+  /** The context of the request being handled, with the `asyncLocalStorage` option (Koa 3); else undefined. */
+  get currentContext(): Context<S> | undefined {
+    return this.ctxStorage?.getStore();
+  }
+
+  /** Koa's summary of the settings: `{ subdomainOffset, proxy, env }`. */
+  toJSON(): { subdomainOffset: number; proxy: boolean; env: string } {
+    return { subdomainOffset: this.subdomainOffset, proxy: this.proxy, env: this.env };
+  }
+
+  /** `util.inspect(app)` shows the summary. */
+  [INSPECT](): { subdomainOffset: number; proxy: boolean; env: string } {
+    return this.toJSON();
+  }
+
   /** The composed stack (composing it on first call). */
-  #composed(): (ctx: Context<S>) => Promise<void> {
+  #composed(): (ctx: Context<S>) => Promise<unknown> {
     if (this.#fn === null) {
       // A middleware may carry `prepare()` (a router builds its table there): run it once, now,
       // so setup mistakes surface from listen()/inject() rather than from the first request.
       for (const fn of this.#stack) (fn as { prepare?: () => void }).prepare?.();
-      this.#fn = compose(this.#stack);
+      const custom = this.settings.compose;
+      this.#fn =
+        custom === undefined
+          ? compose(this.#stack)
+          : (custom(this.#stack as Middleware[]) as (ctx: Context<S>) => Promise<unknown>);
     }
     return this.#fn;
   }
@@ -156,23 +230,40 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
     return inject(new Engine(this, this.settings), input);
   }
 
+  /**
+   * A `(req, res)` handler for `node:http`, `node:https` and `node:http2`'s compatibility API: the
+   * same stack and Context, on the requests Node's server parsed (HTTP/2 included, which `listen()`
+   * does not speak). Node owns those connections: their framing, keep-alive, `100 Continue` and
+   * timeouts are its own.
+   *
+   * @example
+   * await supertest(app.callback()).get('/').expect(200)
+   * http2.createSecureServer({ key, cert, allowHTTP1: true }, app.callback()).listen(8443)
+   */
+  callback(): NodeHandler {
+    this.#composed();
+    return nodeCallback(this, this.settings);
+  }
+
   /** Gives an exchange of the engine its context. */
   [kAttach](ex: Exchange, socket: Socket, encrypted: boolean, remoteAddress: string): void {
-    ex.handler = new Context(this, socket, ex, encrypted, remoteAddress);
+    ex.handler = new this.#Context(this, socket, ex, encrypted, remoteAddress, this.#kinds);
   }
 
   /** Runs the stack for one exchange; its context completes it. */
   [kRun](ex: Exchange): void {
     const ctx = ex.handler as Context<S>;
-    const done = this.#fn!(ctx);
+    const storage = this.ctxStorage;
+    const done = storage === null ? this.#fn!(ctx) : storage.run(ctx, this.#fn!, ctx);
     // A stack that finished synchronously (a sync handler, the common case) is complete now: an
     // `await` would cost an async frame and a microtask per request for nothing.
-    if (done === RESOLVED && ctx.respond) ctx[kComplete](null);
-    else void this.#run(ctx, done);
+    if (done === RESOLVED && ctx.respond) {
+      if (!ctx[kComplete](null)) ctx[kSettle](null);
+    } else void this.#run(ctx, done);
   }
 
-  async #run(ctx: Context<S>, done: Promise<void>): Promise<void> {
-    let error: unknown = null;
+  async #run(ctx: Context<S>, done: Promise<unknown>): Promise<void> {
+    let error: Error | null = null;
     try {
       await done;
       if (!ctx.respond && (ctx[kShims] & SHIM.RES) !== 0 && !ctx.res[kStarted]) {
@@ -180,17 +271,9 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
         await new Promise((resolve) => ctx.res.once(RESPONSE_STARTED, resolve));
       }
     } catch (err) {
-      error = err ?? new Error('A middleware threw a nullish value');
+      error = asError(err);
     }
-    if (!ctx[kComplete](error) && error !== null) {
-      // The response already started (a raw write with `respond = false`). Unless it was ended, its
-      // stream fails with the error, and the engine does what it does with any failing body: a 500
-      // if its head has not been written yet, else the connection is cut once the responses before
-      // it are out — reporting the error once, either way.
-      const body = ctx.response.body;
-      if (!ctx.res.writableEnded && body instanceof Readable && !body.destroyed) body.destroy(error as Error);
-      else this.onError(error, ctx as Context);
-    }
+    ctx[kSettle](error);
   }
 
   /** The engine's errors, by registered code. */
@@ -214,11 +297,20 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
   }
 
   /**
-   * The error path's reporting half (error-path.ts `report`): emit `error` on the app (when anyone listens) and log
-   * — 5xx at `error`, 4xx at `info` — once.
+   * Koa's `app.onerror(err)`, the default listener of the app's `error` event, which every error a
+   * request ends with reaches once (`ctx`: its context). It logs on the request's logger — 5xx at
+   * `error`, 4xx at `info`, a client's socket error at `debug` — unless {@link silent}. Replace it
+   * to report elsewhere; other `error` listeners are called as well, not instead.
+   *
+   * @throws {TypeError} for a non-Error, as Koa
+   * @example app.onerror = (err) => sentry.captureException(err)
    */
-  onError(err: unknown, ctx: Context): void {
-    report(this, ctx.log, err, ctx);
+  onerror(err: unknown, ctx?: object): void {
+    if (!(err instanceof Error) && Object.prototype.toString.call(err) !== '[object Error]') {
+      throw new TypeError(format('non-error thrown: %j', err));
+    }
+    if (this.silent) return;
+    logError((ctx as { log?: Logger } | undefined)?.log ?? this.log, err);
   }
 }
 

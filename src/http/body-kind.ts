@@ -29,15 +29,30 @@ export type ResponseBody =
 export type { BodyStream };
 
 /**
- * Node Readable, web ReadableStream, or async iterable (strings and buffers are not streams here).
+ * A readable stream of another implementation — `readable-stream@2`, which Koa middleware such as
+ * koa-json's streaming mode still makes — recognised as Koa's `is-stream` does, by `pipe()`.
+ */
+export interface LegacyStream {
+  pipe(destination: NodeJS.WritableStream, options?: { end?: boolean }): unknown;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+/**
+ * Node Readable, web ReadableStream, async iterable, or another implementation's stream (see
+ * {@link LegacyStream}); strings and buffers are not streams here.
  *
  * @example isStreamLike(fs.createReadStream(file)) // true
  */
-export function isStreamLike(v: unknown): v is BodyStream {
+export function isStreamLike(v: unknown): v is BodyStream | LegacyStream {
   if (typeof v !== 'object' || v === null) return false;
   if (v instanceof Readable) return true;
   if (typeof (v as ReadableStream).getReader === 'function') return true;
-  return typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+  if (typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return true;
+  return isLegacy(v);
+}
+
+function isLegacy(v: object): v is LegacyStream {
+  return typeof (v as LegacyStream).pipe === 'function' && typeof (v as LegacyStream).on === 'function';
 }
 
 /**
@@ -47,7 +62,14 @@ export function isStreamLike(v: unknown): v is BodyStream {
  * @example const s = bodyStream(ctx.body); if (s !== null) for await (const chunk of s) write(chunk)
  */
 export function bodyStream(body: unknown): BodyStream | null {
-  if (isStreamLike(body)) return body;
+  if (isStreamLike(body)) {
+    // Another implementation's stream is read through a Node Readable (Readable#wrap listens to
+    // its data, end and error, and pauses it for backpressure).
+    if (!(body instanceof Readable) && isLegacy(body) && !isNodeOrWebStream(body)) {
+      return new Readable({ objectMode: false }).wrap(body as unknown as NodeJS.ReadableStream);
+    }
+    return body as BodyStream;
+  }
   if (body instanceof Blob) return body.stream();
   if (body instanceof globalThis.Response) return body.body ?? Readable.from([]);
   return null;
@@ -70,8 +92,8 @@ export function looksLikeHtml(s: string): boolean {
  *
  * @example guardStream(ctx.body)
  */
-export function guardStream(s: BodyStream): void {
-  if (s instanceof Readable) s.once('error', ignore);
+export function guardStream(s: BodyStream | LegacyStream): void {
+  if (s instanceof Readable || isLegacy(s)) (s as Readable).once('error', ignore);
 }
 
 /**
@@ -80,11 +102,19 @@ export function guardStream(s: BodyStream): void {
  *
  * @example releaseStream(oldBody, isStreamLike(newBody))
  */
-export function releaseStream(s: BodyStream, keep: boolean): void {
-  if (s instanceof Readable) {
-    s.once('error', ignore);
-    if (!keep) s.destroy();
+export function releaseStream(s: BodyStream | LegacyStream, keep: boolean): void {
+  if (s instanceof Readable || isLegacy(s)) {
+    (s as Readable).once('error', ignore);
+    if (!keep && typeof (s as Readable).destroy === 'function') (s as Readable).destroy();
   } else if (!keep && typeof (s as ReadableStream).cancel === 'function' && !(s as ReadableStream).locked) {
     (s as ReadableStream).cancel().catch(ignore);
   }
+}
+
+/** A web ReadableStream or an async iterable, which the engine reads as they are. */
+function isNodeOrWebStream(v: object): boolean {
+  return (
+    typeof (v as ReadableStream).getReader === 'function' ||
+    typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
+  );
 }

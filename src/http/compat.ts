@@ -3,29 +3,41 @@
  * reaches for `ctx.req` / `ctx.res`) runs unmodified. They are views over the context, not copies:
  * `res.setHeader` writes `ctx.response`'s headers, `req` *is* the request body stream.
  *
- * Writing through `res.write()`/`res.end()` turns the response into a streamed one: the bytes go
- * through a PassThrough that becomes `ctx.body`, so they still leave by the connection's one
- * ordered write path (pipelining order and backpressure hold). As with Node, the head is committed
- * by the first `write()` (or `flushHeaders()`/`end()`): with `ctx.respond = false` the response
- * starts then, even while the middleware is still running, so a large `pipe(ctx.res)` never
- * waits on itself.
+ * Writing through `res.write()`/`res.end()` commits the response as Node's first write does (the
+ * rules are `ServerResponseShim`'s): the bytes go through a PassThrough that the engine streams,
+ * so they still leave by the connection's one ordered write path (pipelining order and
+ * backpressure hold).
  */
 import { EventEmitter } from 'node:events';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, pipeline } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { BodySource } from '../engine/body-source.js';
 import type { IncomingHeaders } from './incoming-headers.js';
 import type { OutgoingHeaders, Response, ResponseBody } from './response.js';
 import type { Request } from './request.js';
-import { RESPONSE_STARTED, kBody, kComplete, kMarkAborted, kMarkFinished, kStarted } from './internal.js';
+import {
+  RESPONSE_STARTED,
+  kBody,
+  kComplete,
+  kMarkAborted,
+  kMarkFinished,
+  kRawDiscard,
+  kRawReply,
+  kRawSettle,
+  kStarted,
+} from './internal.js';
 import { Buffer } from 'node:buffer';
+import { Reply } from '../engine/framing.js';
+import { ignore } from '../engine/ignore.js';
+import { bodyStream } from './body-kind.js';
+import { declaredLength } from './respond.js';
 
 /** What the stand-ins read and write of the context they belong to (Context implements it). */
 export interface ShimOwner {
   readonly request: Request;
   readonly response: Response;
   readonly socket: Socket;
-  readonly headerSent: boolean;
+  headerSent: boolean;
   readonly req: IncomingMessageShim;
   status: number;
   message: string;
@@ -134,11 +146,27 @@ export class IncomingMessageShim extends Readable {
 /**
  * `ctx.res`: the ServerResponse members middleware uses, over `ctx.response`.
  *
+ * Raw writes follow Node and Koa (docs/koa.md states the same rules for users):
+ * - The first `write()`, `flushHeaders()` or `end()` commits the head as `ctx.response` holds it
+ *   then (status 200 unless one was set, as Node; no Content-Type invented). From then on
+ *   `ctx.headerSent` is true and `ctx.set()`, `ctx.status`, `ctx.message` change nothing. The
+ *   response starts at once, even while the middleware runs: a large `pipe(ctx.res)` never waits
+ *   on itself.
+ * - Its content is what was written. When the stack finishes with `ctx.respond` true and `end()`
+ *   was not called, `ctx.body` (if any) follows and the response ends — Koa's `respond()` writes
+ *   the body into `res` and ends it. With `ctx.respond = false` ending it is the handler's job.
+ * - A middleware error after the head was committed cuts the response short (the connection
+ *   closes), unless `end()` had already completed it.
+ * - When the client leaves, the content stream is destroyed; later writes are dropped, as Node's.
+ *
  * @example ctx.res.setHeader('x-powered-by', 'shallot')
  */
 export class ServerResponseShim extends EventEmitter {
   readonly #ctx: ShimOwner;
+  /** The content, once a write or flushHeaders() came before end(). */
   #stream: PassThrough | null = null;
+  /** The content of an `end(data)` that came before any write. */
+  #payload: Buffer | null = null;
   #started = false;
   #ended = false;
   #finished = false;
@@ -200,7 +228,7 @@ export class ServerResponseShim extends EventEmitter {
     this.#ctx.response.set(name, value);
     return this;
   }
-  getHeader(name: string): string | string[] | undefined {
+  getHeader(name: string): string | number | string[] | undefined {
     return this.#ctx.response.get(name);
   }
   getHeaders(): OutgoingHeaders {
@@ -239,8 +267,9 @@ export class ServerResponseShim extends EventEmitter {
     return this;
   }
 
-  /** Commits the head now: the response starts streaming (with `ctx.respond = false`). */
+  /** Commits the head now: the response starts streaming. */
   flushHeaders(): void {
+    if (this.#ended) return;
     this.#open();
     this.#start();
   }
@@ -250,9 +279,9 @@ export class ServerResponseShim extends EventEmitter {
     encoding?: BufferEncoding | ((err?: Error | null) => void),
     cb?: (err?: Error | null) => void,
   ): boolean {
+    const done = typeof encoding === 'function' ? encoding : cb;
     if (this.#ended) {
       const err = Object.assign(new Error('write after end'), { code: 'ERR_STREAM_WRITE_AFTER_END' });
-      const done = typeof encoding === 'function' ? encoding : cb;
       process.nextTick(() => {
         done?.(err);
         this.emit('error', err);
@@ -263,6 +292,16 @@ export class ServerResponseShim extends EventEmitter {
     // Start first: a 'drain' caused by the connection reading synchronously must come after
     // write() returned false, or `pipe()` would wait for a drain that already happened.
     this.#start();
+    if (s.destroyed) {
+      // The client left: the bytes are dropped, as Node's ServerResponse drops them.
+      if (done !== undefined) {
+        const err = Object.assign(new Error('Cannot call write after a stream was destroyed'), {
+          code: 'ERR_STREAM_DESTROYED',
+        });
+        process.nextTick(done, err);
+      }
+      return false;
+    }
     return typeof encoding === 'function' ? s.write(chunk, encoding) : s.write(chunk, encoding ?? 'utf8', cb);
   }
 
@@ -287,21 +326,65 @@ export class ServerResponseShim extends EventEmitter {
     this.#ended = true;
     const done = typeof chunk === 'function' ? chunk : typeof encoding === 'function' ? encoding : cb;
     const data = typeof chunk === 'function' ? undefined : chunk;
-    if (this.#stream !== null) {
-      this.#stream.end(data ?? '', typeof encoding === 'string' ? encoding : 'utf8');
-    } else if (data !== undefined) {
-      this.#setBody(
-        typeof data === 'string'
-          ? Buffer.from(data, typeof encoding === 'string' ? encoding : 'utf8')
-          : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
-      );
-    } else if (this.#ctx.body === undefined) {
-      this.#setBody(EMPTY);
+    const enc = typeof encoding === 'string' ? encoding : 'utf8';
+    const s = this.#stream;
+    if (s !== null) {
+      if (!s.destroyed) s.end(data ?? '', enc);
+    } else if (data === undefined) {
+      this.#payload = EMPTY;
+    } else {
+      this.#payload =
+        typeof data === 'string' ? Buffer.from(data, enc) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     }
     if (done !== undefined) this.once('finish', done);
     this.#start();
-    this.emit('ended');
     return this;
+  }
+
+  /** The reply of a raw response: the head as it was when committed, and the bytes written. */
+  [kRawReply](): Reply {
+    const res = this.#ctx.response;
+    const headers = res.headers;
+    const s = this.#stream;
+    if (s !== null) {
+      // A stream that failed before its head was written is answered with its error (a 500).
+      if (s.errored !== null) throw s.errored;
+      return new Reply(res.status, res.message, headers, null, declaredLength(headers), s);
+    }
+    const payload = this.#payload!;
+    // Left for middleware that runs at 'finish' (a logger) to read the size that was sent.
+    headers['content-length'] = String(payload.byteLength);
+    return new Reply(res.status, res.message, headers, payload, payload.byteLength, null);
+  }
+
+  /**
+   * The stack settled after the head was committed. With an error, a response not yet ended is cut
+   * short (its stream fails, and the engine reports the error): true when that happened, false
+   * when the caller must report the error itself. Without one, unless `ctx.respond` is false, an
+   * open response gets `body` and ends, as Koa's `respond()` does.
+   */
+  [kRawSettle](body: ResponseBody, error: unknown): boolean {
+    const s = this.#stream;
+    if (error !== null) {
+      if (this.#ended || s === null || s.destroyed) return false;
+      s.destroy(error as Error);
+      return true;
+    }
+    if (this.#ended || !this.#ctx.respond || s === null) return false;
+    this.#ended = true;
+    if (body === undefined || body === null) s.end();
+    else if (typeof body === 'string' || body instanceof Uint8Array) s.end(body);
+    else {
+      const source = bodyStream(body);
+      if (source === null) s.end(JSON.stringify(body) ?? 'null');
+      else pipeline(source instanceof Readable ? source : Readable.from(source as AsyncIterable<unknown>), s, ignore);
+    }
+    return false;
+  }
+
+  /** The response will never be written (the client left): the content lets go of what it holds. */
+  [kRawDiscard](): void {
+    this.#stream?.destroy();
   }
 
   /** The connection finished writing the response. */
@@ -331,30 +414,26 @@ export class ServerResponseShim extends EventEmitter {
     if (this.#stream === null) {
       const s = new PassThrough();
       this.#stream = s;
+      // Its failure is the engine's to handle (it reads `errored`); an 'error' before the engine
+      // reads it, or after the client left, must not crash the process.
+      s.on('error', ignore);
       // `pipe(ctx.res)` waits for the shim's own 'drain'; deferred, as a socket's is, so that it
       // never fires inside the write() whose `false` it answers.
       s.on('drain', () => process.nextTick(() => this.emit('drain')));
-      this.#setBody(s);
     }
     return this.#stream;
-  }
-
-  /** Sets `ctx.body` as Node would: status 200 unless one was set, and no Content-Type invented. */
-  #setBody(body: Buffer | PassThrough): void {
-    const headers = this.#ctx.response.headers;
-    const type = headers['content-type'];
-    this.#ctx.body = body;
-    if (type === undefined) delete headers['content-type'];
-    else headers['content-type'] = type;
   }
 
   #start(): void {
     if (this.#started) return;
     this.#started = true;
+    const ctx = this.#ctx;
+    if (!ctx.response.explicitStatus) ctx.status = 200;
+    ctx.headerSent = true;
     this.emit(RESPONSE_STARTED);
-    // With `respond = false` the head is committed now, as Node's first write would, even while
-    // the middleware still runs (it may be waiting for this very stream to drain).
-    if (!this.#ctx.respond) this.#ctx[kComplete](null);
+    // The head is committed now, as Node's first write would, even while the middleware still
+    // runs (it may be waiting for this very stream to drain).
+    ctx[kComplete](null);
   }
 }
 

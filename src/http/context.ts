@@ -6,6 +6,7 @@
  * nothing else.
  */
 import { createRequire } from 'node:module';
+import { format } from 'node:util';
 import type Cookies from 'cookies';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -19,6 +20,7 @@ import {
   kFinished,
   kReply,
   kReplyError,
+  kSocketError,
   type Exchange,
   type ExchangeHandler,
 } from '../engine/exchange.js';
@@ -35,7 +37,23 @@ import { errorReply, type RenderedError } from './error-path.js';
 import { REDIRECT_STATUSES } from '../engine/status.js';
 import { encodeUrl, escapeHtml } from './header-value.js';
 import { TEXT_HTML, TEXT_PLAIN } from './media-types.js';
-import { INSPECT, SHIM, kBody, kComplete, kMarkAborted, kMarkFinished, kShims } from './internal.js';
+import {
+  INSPECT,
+  SHIM,
+  kBody,
+  kComplete,
+  kMarkAborted,
+  kMarkFinished,
+  kOnerror,
+  kDefaultError,
+  kRawDiscard,
+  kRawReply,
+  kRawSettle,
+  kReleaseKept,
+  kSettle,
+  kShims,
+  kStarted,
+} from './internal.js';
 import { Delegates } from './delegates.js';
 
 /**
@@ -74,6 +92,40 @@ export interface StateMap {}
 export type DefaultState = {};
 
 /**
+ * Augment this interface to type what a plugin adds to every context through `app.context`
+ * (Koa's extension point): the members then exist on `ctx` in every middleware.
+ *
+ * @example declare module 'shallot' { interface ContextExtensions { db: Db } } // then: app.context.db = db; ctx.db.query(…)
+ */
+export interface ContextExtensions {}
+
+/** The classes an app's contexts are made of: its own subclasses, so `app.context.x = …` reaches only its contexts. */
+export interface ContextKinds {
+  readonly Request: new (ctx: Context, head: Exchange['head']) => Request<Context>;
+  readonly Response: new (ctx: Context) => Response<Context>;
+}
+
+/** `ctx.onerror` as an application sets it (Koa's signature): `this` is the context. */
+export type OnError = (this: Context, err: unknown) => void;
+
+/**
+ * Koa's rule for what a middleware throws: an Error (of any realm) as it is, anything else
+ * wrapped as `non-error thrown: <value as JSON>`.
+ *
+ * @example asError('oops').message // 'non-error thrown: "oops"'
+ */
+export function asError(err: unknown): Error {
+  if (err instanceof Error || Object.prototype.toString.call(err) === '[object Error]') return err as Error;
+  return new Error(format('non-error thrown: %j', err));
+}
+
+/** The default `ctx.onerror` (see `Context.onerror`). */
+function defaultOnerror(this: Context, err: unknown): void {
+  if (err === null || err === undefined) return;
+  this[kDefaultError](asError(err));
+}
+
+/**
  * The request/response context passed to every middleware.
  *
  * @typeParam S - type of `ctx.state` (merged with the augmentable {@link StateMap})
@@ -81,6 +133,13 @@ export type DefaultState = {};
  * @typeParam Q - type of `ctx.query` (a validator may narrow it)
  * @example app.use(async (ctx, next) => { const t = Date.now(); await next(); ctx.set('x-ms', String(Date.now() - t)) })
  */
+// The class merges with this interface, so that augmenting {@link ContextExtensions} types `ctx`.
+export interface Context<
+  S extends object = DefaultState,
+  P extends object = Record<string, string>,
+  Q extends object = ParsedQuery,
+> extends ContextExtensions {}
+
 export class Context<
   S extends object = DefaultState,
   P extends object = Record<string, string>,
@@ -113,6 +172,15 @@ export class Context<
   #cookies: Cookies | null = null;
   #req: IncomingMessageShim | null = null;
   #res: ServerResponseShim | null = null;
+  #onerror: ((err: unknown) => void) | null = null;
+  /** The error last given to the app's own `ctx.onerror`, so the engine does not give it again. */
+  #handled: unknown = null;
+  /** The error last reported: each is reported once, whichever path meets it again. */
+  #reported: unknown = null;
+  /** An error response is being built ({@link kReplyError}): the default `onerror` leaves it to that. */
+  #replying = false;
+  /** The error the default `onerror` asked to answer with while the response was being built. */
+  #errorToSend: Error | null = null;
   /**
    * The pattern of the route that matched (`/user/:id`), set by the router that routed the request,
    * or null. A router's fallback reads it: a 404 from a matched route is that route's answer.
@@ -121,13 +189,20 @@ export class Context<
   /** Renders error responses for this request instead of the default problem+json; see {@link ErrorRenderer}. */
   errorRenderer: ErrorRenderer | null;
 
-  constructor(app: AppLike, socket: Socket, exchange: Exchange, encrypted: boolean, remoteAddress: string) {
+  constructor(
+    app: AppLike,
+    socket: Socket,
+    exchange: Exchange,
+    encrypted: boolean,
+    remoteAddress: string,
+    kinds: ContextKinds,
+  ) {
     super();
     this.app = app;
     this.socket = socket;
     this.#exchange = exchange;
-    this.request = new Request(this, exchange.head);
-    this.response = new Response(this);
+    this.request = new kinds.Request(this as Context, exchange.head) as Request<this>;
+    this.response = new kinds.Response(this as Context) as Response<this>;
     this.state = {} as S & StateMap;
     this.params = {} as P;
     this.respond = true;
@@ -159,12 +234,34 @@ export class Context<
 
   // ── ExchangeHandler: how the engine asks for the response and reports on it ─────────────────
   [kReply](): Reply {
+    const res = this.#res;
+    if (res !== null && res[kStarted]) return res[kRawReply]();
     return toReply(this.response, this);
   }
 
   [kReplyError](err: unknown): Reply {
-    this.app.onError(err, this);
-    return errorReply(this.response, err, this);
+    let error = err;
+    const own = this[kOnerror];
+    if (own !== undefined && this.#handled !== err) {
+      // Koa's contract for an application's ctx.onerror: it answers through `this.res.end()`.
+      this.#replying = true;
+      this.#callOwn(own, err);
+      this.#replying = false;
+      const res = this.#res;
+      if (this.#errorToSend !== null) error = this.#errorToSend;
+      else if (res !== null && res[kStarted]) {
+        try {
+          res[kRawSettle](undefined, null);
+          return res[kRawReply]();
+        } catch (rawErr) {
+          error = rawErr;
+        }
+      }
+      // It did not answer (or asked for the default): the one error response, as the default would.
+      this.headerSent = false;
+    }
+    this.#report(error);
+    return errorReply(this.response, error, this);
   }
 
   [kCommitted](): void {
@@ -172,11 +269,14 @@ export class Context<
   }
 
   [kFinished](): void {
+    this.response[kReleaseKept]();
     this.#res?.[kMarkFinished]();
   }
 
   [kDiscard](): void {
     releaseBody(this.response.body);
+    this.response[kReleaseKept]();
+    this.#res?.[kRawDiscard]();
   }
 
   [kFailed](err: unknown, clientGone: boolean): void {
@@ -184,7 +284,7 @@ export class Context<
     // and the handler — an SSE feed, say — destroyed the source) is not a server error.
     if (clientGone || this.#abort?.signal.aborted === true)
       this.log.debug({ err }, 'response stream ended after the client left');
-    else this.app.onError(err, this);
+    else this.#afterHead(err);
     this.#res?.[kMarkAborted]();
   }
 
@@ -192,6 +292,101 @@ export class Context<
     this.#res?.[kMarkAborted]();
     if (this.#abort === null) this.#abort = new AbortController();
     if (!this.#abort.signal.aborted) this.#abort.abort(reason);
+    // The client's socket failed (a reset): Koa hands that error to ctx.onerror, and so the app's
+    // `error` event; the default `app.onerror` logs it at debug.
+    const cause = reason.cause;
+    if (cause instanceof Error && (cause as { [kSocketError]?: boolean })[kSocketError] === true) this.#afterHead(cause);
+  }
+
+  /**
+   * The stack settled: `error` is what it failed with (an Error; see {@link asError}), or null.
+   * Completes the exchange, unless that already happened — a raw write committed the response
+   * (which then gets `ctx.body` and ends, or is cut short by the error), or `ctx.onerror`
+   * answered while the stack ran — and reports an error that can no longer change the response.
+   */
+  [kSettle](error: Error | null): void {
+    if (this.#exchange.complete(error)) return;
+    const res = this.#res;
+    if (res !== null && res[kStarted] && res[kRawSettle](this.response.body, error)) return;
+    if (error !== null) this.#afterHead(error);
+  }
+
+  /** The default ctx.onerror's work: answer with `err`, or report it if the response is committed. */
+  [kDefaultError](err: Error): void {
+    if (this.#replying) {
+      // An application's onerror handing over to the default, while the error response is built.
+      this.#errorToSend = err;
+      return;
+    }
+    if (this.#exchange.complete(err)) return;
+    this.#afterHead(err, true);
+  }
+
+  /** An error that can no longer change the response: to the application's onerror, or reported. */
+  #afterHead(err: unknown, fromDefault = false): void {
+    (err as { headerSent?: boolean }).headerSent = true;
+    const own = this[kOnerror];
+    if (own !== undefined && !fromDefault && this.#handled !== err) this.#callOwn(own, err);
+    else this.#report(err);
+  }
+
+  #callOwn(own: OnError, err: unknown): void {
+    this.#handled = err;
+    try {
+      Reflect.apply(own, this, [err]);
+    } catch (ownErr) {
+      this.log.error({ err: ownErr }, 'ctx.onerror threw');
+      this.#report(err);
+    }
+  }
+
+  /** Reports `err` once: the app's `error` event, whose default listener is `app.onerror`. */
+  #report(err: unknown): void {
+    if (this.#reported === err) return;
+    this.#reported = err;
+    try {
+      this.app.emit('error', err, this);
+    } catch (listenerErr) {
+      this.log.error({ err: listenerErr, cause: err }, "an 'error' listener threw");
+    }
+  }
+
+  /**
+   * Koa's `ctx.onerror(err)`: ends the request with `err`. The default sends the one error
+   * response (problem+json, or `errorRenderer`'s body) if the response was not committed yet, and
+   * reports the error once through the app's `error` event (whose default listener is
+   * `app.onerror`). Set your own — on `app.context` for every request, or on one `ctx` — and every
+   * error the stack throws goes to it instead, with Koa's contract: `this` is the context, and it
+   * answers through `this.res.end()`. One that does not answer, or calls the default it replaced,
+   * gets the default response (where Koa would leave the request hanging). After the response
+   * was committed it still hears the error (a failed stream, a client's socket reset), with
+   * `err.headerSent` true, as in Koa. The function read from a context is bound to it, so
+   * `stream.on('error', ctx.onerror)` works; `null`/`undefined` are ignored, and a non-Error is
+   * wrapped (`non-error thrown: …`).
+   *
+   * @example const base = app.context.onerror; app.context.onerror = function (err) { audit(err); base.call(this, err) }
+   */
+  get onerror(): (err: unknown) => void {
+    // Read on `app.context` itself (a prototype, to wrap it): the function as set, unbound.
+    if (!(#onerror in this)) return (this as { [kOnerror]?: OnError })[kOnerror] ?? defaultOnerror;
+    return (this.#onerror ??= (err: unknown) => {
+      const own = this[kOnerror];
+      if (own === undefined) Reflect.apply(defaultOnerror, this, [err]);
+      else if (err !== null && err !== undefined) this.#callOwn(own, err);
+    });
+  }
+
+  set onerror(fn: OnError) {
+    if (typeof fn !== 'function') throw new TypeError('ctx.onerror must be a function');
+    Object.defineProperty(this, kOnerror, { value: fn, writable: true, configurable: true, enumerable: false });
+  }
+
+  /** The application's own `ctx.onerror`, or undefined for the default. */
+  declare readonly [kOnerror]: OnError | undefined;
+
+  /** Commits the head now (Koa's `ctx.flushHeaders()`): the response starts; what follows is streamed. */
+  flushHeaders(): void {
+    this.res.flushHeaders();
   }
 
   /** The body of an error response from {@link errorRenderer}, if one is set and renders one. */

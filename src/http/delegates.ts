@@ -38,6 +38,9 @@ export abstract class Delegates {
   get search(): string {
     return this.request.search;
   }
+  set search(v: string) {
+    this.request.search = v;
+  }
   get headers(): IncomingHeaders {
     return this.request.headers;
   }
@@ -56,7 +59,7 @@ export abstract class Delegates {
   get secure(): boolean {
     return this.request.secure;
   }
-  get origin(): string {
+  get origin(): string | null {
     return this.request.origin;
   }
   get href(): string {

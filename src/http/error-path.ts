@@ -7,7 +7,6 @@
  */
 import type { Logger } from 'pino';
 import { Buffer } from 'node:buffer';
-import type { EventEmitter } from 'node:events';
 import { PARSE_ERRORS } from '../parser/errors.js';
 import { FRAME, Framing, Reply, frameHead, type OutgoingHeaders } from '../engine/framing.js';
 import { STATUS_TEXT } from '../engine/status.js';
@@ -17,6 +16,7 @@ import { HttpError, isHttpError, toHttpError } from './http-error.js';
 import { ERRORS, type ErrorCode } from './errors.js';
 import type { Response } from './response.js';
 import { PROBLEM_JSON } from './media-types.js';
+import { kSocketError } from '../engine/exchange.js';
 
 /** The body of an error response, as an `ErrorRenderer` (context.ts) returns it. */
 export interface RenderedError {
@@ -31,14 +31,18 @@ export interface ErrorRendering {
 }
 
 /**
- * Reports an error once: logged on the request's logger — 5xx at `error`, 4xx at `info` — and
- * emitted as the app's `error` event when anyone listens.
+ * The default `app.onerror`'s logging: on the request's logger — 5xx at `error`, 4xx at `info`,
+ * and an error of the client's own socket (it reset, say) at `debug`, since the server did
+ * nothing wrong.
  */
-export function report(app: EventEmitter, log: Logger, err: unknown, ctx: object): void {
+export function logError(log: Logger, err: unknown): void {
+  if ((err as { [kSocketError]?: boolean })[kSocketError] === true) {
+    log.debug({ err }, 'client connection failed');
+    return;
+  }
   const status = isHttpError(err) ? err.status : 500;
   if (status >= 500) log.error({ err }, 'request failed');
   else log.info({ err: { message: (err as Error).message, status } }, 'request rejected');
-  if (app.listenerCount('error') > 0) app.emit('error', err, ctx);
 }
 
 /**

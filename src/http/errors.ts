@@ -16,6 +16,10 @@ export const ERRORS = {
   ERR_HTTP: { status: 500, message: 'An HttpError thrown without a more specific code (its own status is answered)' },
   ERR_NOT_FOUND: { status: 404, message: 'No middleware set a response' },
   ERR_MISSING_HOST: { status: 400, message: 'HTTP/1.1 request without exactly one Host header field' },
+  ERR_INVALID_HOST: {
+    status: 400,
+    message: 'A Host header field that is not host[:port] (userinfo, a path, a stray delimiter)',
+  },
   ERR_UNSUPPORTED_TRANSFER_CODING: { status: 501, message: 'A transfer coding other than chunked' },
   ERR_EXPECTATION_FAILED: { status: 417, message: 'An Expect value other than 100-continue' },
   ERR_UPGRADE_REQUIRED: { status: 426, message: 'An Upgrade request with no upgrade listener' },

@@ -18,6 +18,20 @@ export const kStarted: unique symbol = Symbol('shallot.started');
 export const kMarkFinished: unique symbol = Symbol('shallot.markFinished');
 /** `res[kMarkAborted]()`: the response ends without being complete ('close' alone). */
 export const kMarkAborted: unique symbol = Symbol('shallot.markAborted');
+/** `res[kRawReply]()`: the reply of a response written through `ctx.res` (its head as set, its bytes). */
+export const kRawReply: unique symbol = Symbol('shallot.rawReply');
+/** `res[kRawSettle](body, error)`: the stack settled after a raw write; see `ServerResponseShim`. */
+export const kRawSettle: unique symbol = Symbol('shallot.rawSettle');
+/** `res[kRawDiscard]()`: the raw response will never be written (the client left): let go of it. */
+export const kRawDiscard: unique symbol = Symbol('shallot.rawDiscard');
+/** `response[kReleaseKept]()`: destroy the stream bodies that were replaced by another stream. */
+export const kReleaseKept: unique symbol = Symbol('shallot.releaseKept');
+/** `ctx[kDefaultError](err)`: the default `ctx.onerror`'s work (see context.ts). */
+export const kDefaultError: unique symbol = Symbol('shallot.defaultError');
+/** `ctx[kSettle](error)`: the stack settled (error: what it failed with, or null); the context completes the exchange. */
+export const kSettle: unique symbol = Symbol('shallot.settle');
+/** `ctx[kOnerror]`: an application's own `ctx.onerror` (set on `app.context` or on one ctx), if any. */
+export const kOnerror: unique symbol = Symbol('shallot.onerror');
 /** The event `ctx.res` emits once when a raw write commits the head. */
 export const RESPONSE_STARTED: unique symbol = Symbol('shallot.responseStarted');
 

@@ -21,6 +21,9 @@ export interface RequestOwner {
   readonly encrypted: boolean;
   readonly remoteAddress: string;
   readonly fresh: boolean;
+  /** Node's request (shallot's stand-in, `ctx.req`). */
+  readonly req: unknown;
+  readonly response: unknown;
 }
 
 /**
@@ -65,6 +68,21 @@ export class Request<C extends RequestOwner = RequestOwner> {
     this.bodyParsed = false;
     this.queryParser = null;
     this.#url = head.target;
+  }
+
+  /** The app (Koa's `request.app`). */
+  get app(): C['app'] {
+    return this.ctx.app;
+  }
+
+  /** Node's request: shallot's stand-in, `ctx.req` (Koa's `request.req`). */
+  get req(): C['req'] {
+    return this.ctx.req;
+  }
+
+  /** The response of the same context (Koa's `request.response`). */
+  get response(): C['response'] {
+    return this.ctx.response;
   }
 
   /** Request-target as sent, or as rewritten by middleware. */
@@ -223,15 +241,16 @@ export class Request<C extends RequestOwner = RequestOwner> {
     return colon === -1 ? host : host.slice(0, colon);
   }
 
-  /** `protocol://host`. */
-  get origin(): string {
-    return `${this.protocol}://${this.host}`;
+  /** The `Origin` request header, or null (Koa 3; Koa 2's `protocol://host` is `${ctx.protocol}://${ctx.host}`). */
+  get origin(): string | null {
+    const o = this.get('origin');
+    return o === '' ? null : o;
   }
 
-  /** The full URL: `origin` + `originalUrl` (or the absolute-form target as sent). */
+  /** The full URL: `protocol://host` + `originalUrl` (or the absolute-form target as sent). */
   get href(): string {
     if (/^https?:\/\//i.test(this.originalUrl)) return this.originalUrl;
-    return this.origin + this.originalUrl;
+    return `${this.protocol}://${this.host}${this.originalUrl}`;
   }
 
   /** A WHATWG `URL` of {@link href} (parsed once), or an empty object when it does not parse. */

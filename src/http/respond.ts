@@ -10,11 +10,23 @@ import { isBodiless } from '../engine/status.js';
 import { Reply } from '../engine/framing.js';
 import { bodyStream } from './body-kind.js';
 import { errorReply, type ErrorRendering } from './error-path.js';
-import type { Response } from './response.js';
+import type { OutgoingHeaders, Response } from './response.js';
 import { JSON_TYPE, TEXT_PLAIN } from './media-types.js';
 
 /** A Content-Length the application set: digits only, or it promises nothing. */
 const DIGITS = /^\d{1,15}$/;
+
+/**
+ * The Content-Length the application set for a stream (koa-send sets it), as a number, or -1 when
+ * it set none or one that promises nothing (not a decimal count).
+ *
+ * @example declaredLength({ 'content-length': '42' }) // 42
+ */
+export function declaredLength(headers: OutgoingHeaders): number {
+  const d = headers['content-length'];
+  if (typeof d === 'number') return Number.isSafeInteger(d) && d >= 0 ? d : -1;
+  return typeof d === 'string' && DIGITS.test(d) ? Number(d) : -1;
+}
 
 /**
  * The response as the middleware left it. Throws when it cannot be sent as set — a body that does
@@ -55,9 +67,7 @@ export function toReply(res: Response, ctx: ErrorRendering): Reply {
   const stream = bodyStream(body);
   if (stream !== null) {
     // A length set for a stream (koa-send sets it) is a promise the engine holds the stream to.
-    const declared = headers['content-length'];
-    const length = typeof declared === 'string' && DIGITS.test(declared) ? Number(declared) : -1;
-    return new Reply(status, res.message, headers, null, length, stream);
+    return new Reply(status, res.message, headers, null, declaredLength(headers), stream);
   }
 
   let payload: string | Uint8Array;

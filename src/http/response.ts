@@ -9,14 +9,16 @@
  * instead; setting a status that forbids content (1xx, 204, 304) drops the body. Lengths are
  * computed when the response is written, so Content-Length is never stale.
  */
-import { create as contentDisposition, type CreateOptions } from 'content-disposition';
+// content-disposition 1.0 (Koa 3's pin), not 2.x: 1.0 always quotes the file name, as Koa's output does.
+import contentDisposition from 'content-disposition';
 import { contentType as mimeContentType } from 'mime-types';
 import typeis from 'type-is';
 import type { Socket } from 'node:net';
 import { STATUS_TEXT, isBodiless } from '../engine/status.js';
 import { guardStream, isStreamLike, looksLikeHtml, releaseStream, type ResponseBody } from './body-kind.js';
 import { checkName, checkValue } from './header-value.js';
-import { INSPECT } from './internal.js';
+import { INSPECT, kReleaseKept } from './internal.js';
+import { releaseBody } from '../engine/body-stream.js';
 import { JSON_TYPE, OCTET_STREAM, TEXT_HTML, TEXT_PLAIN } from './media-types.js';
 import { NullObject } from '../engine/null-object.js';
 import { isHopByHop, type OutgoingHeaders } from '../engine/framing.js';
@@ -56,6 +58,10 @@ function copyFetchHeaders(res: Response, val: InstanceType<typeof globalThis.Res
 export interface ResponseOwner {
   readonly headerSent: boolean;
   readonly socket: Socket;
+  readonly app: unknown;
+  /** Node's response (shallot's stand-in, `ctx.res`). */
+  readonly res: unknown;
+  readonly request: unknown;
   readonly writable: boolean;
   redirect(url: string, alt?: string): void;
   back(alt?: string): void;
@@ -76,10 +82,27 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
   #body: ResponseBody = undefined;
   #explicitStatus = false;
   #explicitNullBody = false;
+  /** Stream bodies replaced by another stream (which may be reading them): released with the response. */
+  #kept: object[] | null = null;
 
   constructor(ctx: C) {
     this.ctx = ctx;
     this.headers = new NullObject() as OutgoingHeaders;
+  }
+
+  /** The app (Koa's `response.app`). */
+  get app(): C['app'] {
+    return this.ctx.app;
+  }
+
+  /** Node's response: shallot's stand-in, `ctx.res` (Koa's `response.res`). */
+  get res(): C['res'] {
+    return this.ctx.res;
+  }
+
+  /** The request of the same context (Koa's `response.request`). */
+  get request(): C['request'] {
+    return this.ctx.request;
   }
 
   /** Alias of {@link headers}. */
@@ -123,6 +146,7 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
    * latin1 status line would write as another byte — CR or LF among them
    */
   set message(msg: string) {
+    if (this.ctx.headerSent) return;
     try {
       this.#message = checkValue(msg);
     } catch {
@@ -147,7 +171,11 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
     const original = this.#body;
     this.#body = val;
     const h = this.headers;
-    if (original !== val && isStreamLike(original)) releaseStream(original, isStreamLike(val));
+    if (original !== val && isStreamLike(original)) {
+      const keep = isStreamLike(val);
+      releaseStream(original, keep);
+      if (keep) (this.#kept ??= []).push(original);
+    }
     if (val === null || val === undefined) {
       if (!isBodiless(this.#status)) {
         if (this.type === 'application/json') {
@@ -216,10 +244,10 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
     return json === undefined ? undefined : Buffer.byteLength(json);
   }
 
-  /** Sets Content-Length, unless the response is already framed by Transfer-Encoding. */
+  /** Sets Content-Length (kept as the number given, as Koa 3), unless the response is already framed by Transfer-Encoding. */
   set length(n: number) {
     if (this.headers['transfer-encoding'] !== undefined) return;
-    this.set('content-length', String(n));
+    this.set('content-length', n);
   }
 
   /** The media type without parameters, or `''`. */
@@ -236,8 +264,8 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
     else this.set('content-type', ct);
   }
 
-  /** Response header by case-insensitive name. */
-  get(name: string): string | string[] | undefined {
+  /** Response header by case-insensitive name, as set (a number stays a number, as Koa 3). */
+  get(name: string): string | number | string[] | undefined {
     return this.headers[name.toLowerCase()];
   }
 
@@ -248,7 +276,9 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
 
   /**
    * Sets a header, or several from an object. Values are checked: a CR/LF/NUL in a value is a
-   * TypeError, never a split response. Ignored once the head was written.
+   * TypeError, never a split response. A number is kept as a number and an array as a list (as
+   * Koa 3 and Node's `setHeader` keep them); they are written as text. Ignored once the head was
+   * committed.
    *
    * @throws {TypeError} on an invalid name or value
    * @example ctx.set('x-request-id', id)
@@ -273,6 +303,8 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
         key === 'content-type' || key === 'content-length'
           ? checkValue(String(value[0]))
           : value.map((v) => checkValue(String(v)));
+    } else if (typeof value === 'number') {
+      this.headers[key] = value;
     } else {
       this.headers[key] = checkValue(String(value));
     }
@@ -285,7 +317,7 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
     const prev = this.headers[key];
     const add = (Array.isArray(value) ? value : [value as string]).map(checkValue);
     if (prev === undefined) this.headers[key] = add.length === 1 ? add[0]! : add;
-    else this.headers[key] = (Array.isArray(prev) ? prev : [prev]).concat(add);
+    else this.headers[key] = (Array.isArray(prev) ? prev : [String(prev)]).concat(add);
   }
 
   /** Removes a header. */
@@ -298,7 +330,7 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
   vary(field: string | readonly string[]): void {
     if (this.ctx.headerSent) return;
     const prev = this.headers['vary'];
-    const cur = prev === undefined ? '' : Array.isArray(prev) ? prev.join(', ') : prev;
+    const cur = prev === undefined ? '' : Array.isArray(prev) ? prev.join(', ') : String(prev);
     if (cur.trim() === '*') return;
     const fields = (typeof field === 'string' ? field.split(',') : field).map((s) => s.trim()).filter((s) => s !== '');
     for (const f of fields) checkName(f === '*' ? 'x' : f);
@@ -340,7 +372,7 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
    *
    * @example ctx.attachment('report.pdf')
    */
-  attachment(filename?: string, options?: CreateOptions): void {
+  attachment(filename?: string, options?: contentDisposition.Options): void {
     // Only the base name is the client's business (a server path is not).
     const base =
       filename === undefined
@@ -394,6 +426,14 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
   /** The socket. */
   get socket(): Socket {
     return this.ctx.socket;
+  }
+
+  /** Destroys the stream bodies this response replaced with another stream (done with the response). */
+  [kReleaseKept](): void {
+    const kept = this.#kept;
+    if (kept === null) return;
+    this.#kept = null;
+    for (const s of kept) releaseBody(s);
   }
 
   /** Koa's summary: `{ status, message, header }`. */

@@ -44,6 +44,8 @@ export class RequestHead {
   expectUnsupported: boolean;
   /** How many `Host` fields were sent; HTTP/1.1 requires exactly one (RFC 9112 §3.2), which the server enforces. */
   hostCount: number;
+  /** A Host field's value is not `uri-host [":" port]` (RFC 9110 §7.2); the server refuses it (400). */
+  hostInvalid: boolean;
 
   constructor(method: string, target: string, versionMajor: number, versionMinor: number, rawHeaders: string[]) {
     this.method = method;
@@ -58,6 +60,7 @@ export class RequestHead {
     this.expectContinue = false;
     this.expectUnsupported = false;
     this.hostCount = 0;
+    this.hostInvalid = false;
   }
 
   /** `'1.1'` or `'1.0'`, as Node's `httpVersion`. */

@@ -5,6 +5,7 @@
  * decide about the message (its framing, keep-alive, upgrade) is read when the head completes.
  */
 import type { ParseErrorCode } from './errors.js';
+import { isValidHost } from './request-target.js';
 import {
   CL_OVERFLOW,
   FieldKind,
@@ -35,6 +36,8 @@ export class FramingFields {
   /** An Upgrade field naming something (an empty one names nothing, as llhttp reads it). */
   upgrade = false;
   hostCount = 0;
+  /** A Host field whose value is not `uri-host [":" port]` (request-target.ts `isValidHost`). */
+  hostInvalid = false;
   /** 1: `100-continue`; 2: any other expectation. */
   expect = 0;
 
@@ -77,6 +80,7 @@ export class FramingFields {
         return null;
       case FieldKind.HOST:
         this.hostCount++;
+        if (!isValidHost(value)) this.hostInvalid = true;
         return null;
       case FieldKind.UPGRADE:
         // An empty value names no protocol (RFC 9110 §7.8): not an upgrade, so what follows the
@@ -96,5 +100,6 @@ export class FramingFields {
     this.contentLength = -1;
     this.te = this.conn = this.hostCount = this.expect = 0;
     this.upgrade = false;
+    this.hostInvalid = false;
   }
 }

@@ -844,6 +844,7 @@ export class RequestParser {
     head.expectContinue = (f.expect & 1) !== 0;
     head.expectUnsupported = (f.expect & 2) !== 0;
     head.hostCount = f.hostCount;
+    head.hostInvalid = f.hostInvalid;
     this.#keepAlive = keepAlive;
     this.#upgrade = upgrade;
     if (connect) {

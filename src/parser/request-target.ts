@@ -73,3 +73,42 @@ function isAlpha(c: number): boolean {
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
+
+/** reg-name bytes (RFC 3986 §3.2.2): unreserved, `%` of pct-encoded, sub-delims. */
+const REG_NAME = new Uint8Array(128);
+for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%!$&'()*+,;=") {
+  REG_NAME[c.charCodeAt(0)] = 1;
+}
+
+/**
+ * Whether a Host field value has the form RFC 9110 §7.2 gives it: `uri-host [ ":" port ]`, or
+ * empty (§7.2: a target without authority). A userinfo `@`, a path, or a second colon is not a
+ * host: `Host: evil.test:x@good.test` would otherwise have one parser read `evil.test` and another
+ * `good.test` (RFC 9110 §4.2.4 has a recipient treat userinfo as an error).
+ *
+ * @example isValidHost('example.com:8080') // true
+ */
+export function isValidHost(v: string): boolean {
+  const n = v.length;
+  let i = 0;
+  if (n > 0 && v.charCodeAt(0) === 0x5b /* [ */) {
+    // IP-literal: IPv6address or IPvFuture, both within reg-name bytes plus ':'.
+    const close = v.indexOf(']');
+    if (close < 2) return false;
+    for (i = 1; i < close; i++) {
+      const c = v.charCodeAt(i);
+      if (c !== 0x3a && (c > 0x7f || REG_NAME[c] === 0 || c === 0x25)) return false;
+    }
+    i = close + 1;
+  } else {
+    for (; i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c === 0x3a) break;
+      if (c > 0x7f || REG_NAME[c] === 0) return false;
+    }
+  }
+  if (i === n) return true;
+  if (v.charCodeAt(i) !== 0x3a) return false;
+  for (i++; i < n; i++) if (!isDigit(v.charCodeAt(i))) return false;
+  return true;
+}

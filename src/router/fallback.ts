@@ -8,9 +8,13 @@
  *   calls `next()`, so the record is the union over all those routers ("across all mounted routers").
  * - After `next()` settles, each of them calls {@link answerMiss}. Only a plain "not found" outcome
  *   is replaced: status 404 left standing, or a thrown 404 error. A request some router *did* match
- *   (`ctx.routePath` set) keeps its own 404 — a handler saying "no such todo" is not a 405.
+ *   keeps its own 404 — a handler saying "no such todo" is not a 405. "Some router" includes
+ *   routers that are not shallot's: a match is `ctx.routePath` (shallot's) or `ctx._matchedRoute`
+ *   (@koa/router's, see {@link routed}).
  * - Rule order: a path served with other methods → 405 (OPTIONS → 204), both with `Allow`; else a
- *   method no router serves at all → 501; else the 404 stands.
+ *   method no router serves at all → 501; else the 404 stands. "Served at this path" counts the
+ *   route layers @koa/router leaves on `ctx.matched` too, so a Koa router downstream (or upstream)
+ *   is in `Allow` exactly as its own `allowedMethods()` would put it.
  * - Answering is idempotent: the innermost router answers first with the full record; the outer ones
  *   then see a non-404 outcome (or the 405/501 error) and leave it.
  */
@@ -57,16 +61,52 @@ export async function answerMiss(ctx: Context, next: () => Promise<void>, miss: 
   try {
     await next();
   } catch (err) {
-    if (ctx.routePath !== null || !isHttpError(err) || err.status !== 404) throw err;
+    if (routed(ctx) || !isHttpError(err) || err.status !== 404) throw err;
     if (!decide(ctx, miss)) throw err;
     return;
   }
-  if (ctx.routePath !== null || ctx.headerSent || ctx.status !== 404) return;
+  if (routed(ctx) || ctx.headerSent || ctx.status !== 404) return;
   decide(ctx, miss);
+}
+
+/**
+ * What @koa/router (15.x) leaves on the context, read from its `dispatch`: `matched` on every
+ * request it sees — the layers whose path matched, whatever their methods (a route layer lists its
+ * methods, GET with HEAD; a `router.use()` layer lists none) — and `_matchedRoute`, the matched
+ * route's path, only when a layer matched both path and method, before that route's chain runs.
+ */
+interface KoaRouterMarks {
+  readonly matched?: unknown;
+  readonly _matchedRoute?: unknown;
+}
+
+/**
+ * Whether a router matched the request: shallot's sets `ctx.routePath`, @koa/router sets
+ * `ctx._matchedRoute`. `typeof`, not `!== null`: on a Koa context (a shallot router mounted into a
+ * Koa app) `routePath` is `undefined` until a shallot router sets it.
+ */
+function routed(ctx: Context): boolean {
+  return typeof ctx.routePath === 'string' || (ctx as KoaRouterMarks)._matchedRoute !== undefined;
+}
+
+/** Adds the methods of the @koa/router route layers whose path matched (`ctx.matched`) to `miss`. */
+function addKoaMatched(ctx: Context, miss: Miss): void {
+  const matched = (ctx as KoaRouterMarks).matched;
+  if (!Array.isArray(matched)) return;
+  for (const layer of matched as unknown[]) {
+    const methods = typeof layer === 'object' && layer !== null ? (layer as { methods?: unknown }).methods : undefined;
+    if (!Array.isArray(methods)) continue;
+    for (const m of methods as unknown[]) {
+      if (typeof m !== 'string') continue;
+      miss.allow.add(m);
+      miss.known.add(m);
+    }
+  }
 }
 
 /** Applies the rules (see the module header): throws, answers OPTIONS (true), or lets the 404 stand (false). */
 function decide(ctx: Context, miss: Miss): boolean {
+  addKoaMatched(ctx, miss);
   const method = ctx.method;
   if (miss.allow.size > 0) {
     const allow = [...miss.allow, 'OPTIONS'].filter(unique).sort().join(', ');

@@ -14,6 +14,8 @@
  *   The table then freezes: adding a route or `use()` to it, or to any router mounted in it, throws
  *   `ERR_ROUTER_FROZEN`. `caseSensitive`, `strict` and `maxParamLength` of the router whose
  *   `routes()` serves apply to the whole table; a mounted router's own are not consulted.
+ * - `use(path, child.routes())` mounts `child`, exactly as `use(path, child)`: the middleware
+ *   `routes()` returns carries its router.
  * - Middleware added with `router.use(fn)` runs only for requests routed into that router (a route
  *   of it, or of a router mounted below it, matched), before the route's own handlers, in the order
  *   it was added, outer routers first. `router.use('/admin', fn)` narrows that to routes whose path
@@ -131,6 +133,13 @@ export interface RouteMethods<S extends object, Base extends string, Names> {
 type AnyHandler = RouteHandler<object, Record<string, string>>;
 type Chain = (ctx: Context, next: Next) => Promise<void>;
 
+/**
+ * The router behind a `routes()` middleware, so that `use('/todos', todos.routes())` mounts it as
+ * `use('/todos', todos)` does: as router middleware it would run only after a route of the parent
+ * matched, and serve nothing of its own.
+ */
+const kRouter = Symbol('shallot.router');
+
 /** The metadata of a route given none: one shared frozen object. */
 const NO_META: RouteMeta = Object.freeze({});
 
@@ -232,7 +241,8 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
 
   /**
    * Router middleware (runs only for requests routed into this router) or mounted routers:
-   * `use(fn)`, `use('/admin', fn)`, `use('/users/:userId/posts', postsRouter)`.
+   * `use(fn)`, `use('/admin', fn)`, `use('/users/:userId/posts', postsRouter)`. A router's
+   * `routes()` mounts that router, as the router itself does (`use('/todos', todos.routes())`).
    *
    * @throws {Error} `ERR_ROUTER_CONFLICT` when a mounted route matches exactly the requests of one
    *   already here; `ERR_ROUTER_FROZEN` once the router serves.
@@ -249,9 +259,10 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
     this.#assertOpen(`use ${path ?? ''}`.trimEnd());
     const defs: UseDef[] = [];
     for (const item of items) {
-      if (item instanceof Router) {
-        if (item === this) throw new TypeError('A router cannot be mounted in itself');
-        const child = item as Router<object, string>;
+      const mounted = item instanceof Router ? item : routerOf(item);
+      if (mounted !== null) {
+        if (mounted === this) throw new TypeError('A router cannot be mounted in itself');
+        const child = mounted as Router<object, string>;
         // Check the child's routes here and now, so a clash with this router's routes names both.
         for (const r of child.#collect(false))
           this.#check.add(r.method, orRoot(join(this.#prefix, join(path ?? '', r.path))), null);
@@ -308,6 +319,7 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
     return Object.assign(mw, {
       prepare: (): void => void (this.#built ?? this.#build()),
       list: (): RouteInfo[] => this.list(),
+      [kRouter]: this,
     });
   }
 
@@ -428,4 +440,11 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
     ctx.routePath = m.path;
     return m.value(ctx, next);
   }
+}
+
+/** The router whose `routes()` made `fn`, or null for any other middleware. */
+function routerOf(fn: unknown): Router<object, string> | null {
+  if (typeof fn !== 'function') return null;
+  const router: unknown = (fn as { [kRouter]?: unknown })[kRouter];
+  return router instanceof Router ? (router as Router<object, string>) : null;
 }

@@ -81,6 +81,9 @@ function refusalOf(h: Head): string | null {
   const hosts = fields(h, 'host').length;
   if (h.versionMinor === 1 ? hosts !== 1 : hosts > 1)
     return problem('ERR_MISSING_HOST', ERRORS.ERR_MISSING_HOST.status);
+  // RFC 9110 §7.2: Host = uri-host [ ":" port ] (reg-name or IP literal; RFC 3986 §3.2.2).
+  if (fields(h, 'host').some((v) => !/^(?:\[[\w.~!$&'()*+,;=:-]+\]|[\w.~%!$&'()*+,;=-]*)(?::\d*)?$/.test(v)))
+    return problem('ERR_INVALID_HOST', ERRORS.ERR_INVALID_HOST.status);
   const expectValues = tokens(h, 'expect');
   if (expectValues.some((v) => v !== '100-continue'))
     return problem('ERR_EXPECTATION_FAILED', ERRORS.ERR_EXPECTATION_FAILED.status);

@@ -98,6 +98,24 @@ const CASES: Case[] = [
     code: 'ERR_MISSING_HOST',
   },
   {
+    name: 'a Host with userinfo (Host: evil.test:x@good.test)',
+    bytes: 'GET / HTTP/1.1\r\nHost: evil.test:x@good.test\r\n\r\n',
+    status: 400,
+    code: 'ERR_INVALID_HOST',
+  },
+  {
+    name: 'a Host with a path',
+    bytes: 'GET / HTTP/1.1\r\nHost: good.test/evil\r\n\r\n',
+    status: 400,
+    code: 'ERR_INVALID_HOST',
+  },
+  {
+    name: 'a Host with a port that is not a number',
+    bytes: 'GET / HTTP/1.1\r\nHost: good.test:80:81\r\n\r\n',
+    status: 400,
+    code: 'ERR_INVALID_HOST',
+  },
+  {
     name: 'Transfer-Encoding: gzip, chunked',
     bytes: 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n',
     status: 501,
@@ -159,6 +177,13 @@ describe('Connection (malformed requests)', () => {
       expect(handled).not.toContain('/after');
     });
   }
+
+  it('should take every Host of the form host[:port]: names, IPv4, IPv6 literals, empty', async () => {
+    const port = await start();
+    const hosts = ['example.com', 'example.com:8080', '127.0.0.1:1', '[::1]:8443', '[v1.fe80::a+en1]', 'a_b.local', ''];
+    const r = await rawRequest(port, hosts.map((h) => `GET /${hosts.indexOf(h)} HTTP/1.1\r\nHost: ${h}\r\n\r\n`).join(''));
+    expect(r.responses.map((x) => x.status)).toEqual(hosts.map(() => 200));
+  });
 
   it('should answer a malformed request that arrives one byte per write', async () => {
     const port = await start();

@@ -51,7 +51,7 @@ function request(port: number, path: string, agent?: https.Agent): Promise<Got> 
 function whoAmI(opts: ConstructorParameters<typeof App>[0] = {}): App {
   const app = new App({ logger: false, ...opts });
   app.use((ctx) => {
-    ctx.body = { secure: ctx.secure, protocol: ctx.protocol, origin: ctx.origin, path: ctx.path };
+    ctx.body = { secure: ctx.secure, protocol: ctx.protocol, href: ctx.href, path: ctx.path };
   });
   return app;
 }
@@ -65,7 +65,7 @@ describe.skipIf(!OPENSSL)('HTTPS', () => {
     expect(JSON.parse(res.body)).toEqual({
       secure: true,
       protocol: 'https',
-      origin: `https://127.0.0.1:${port}`,
+      href: `https://127.0.0.1:${port}/x`,
       path: '/x',
     });
   });

@@ -6,11 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { App, type AppOptions, type Middleware } from '../../src/http/app.js';
 import type { InjectRequest } from '../../src/engine/inject.js';
+import { inject } from '../helpers/transport.js';
 
 async function send(opts: AppOptions, mw: Middleware, req: InjectRequest = {}) {
   const app = new App({ logger: false, ...opts });
   app.use(mw);
-  const { responses } = await app.inject({ method: 'GET', url: '/', ...req });
+  const { responses } = await inject(app, { method: 'GET', url: '/', ...req });
   return responses[0]!;
 }
 

@@ -5,11 +5,12 @@
  */
 import net from 'node:net';
 import { inspect } from 'node:util';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { App, type AppOptions } from '../../src/http/app.js';
 import type { Context } from '../../src/http/context.js';
 import type { InjectRequest } from '../../src/engine/inject.js';
+import { serve } from '../helpers/server.js';
+import { inject } from '../helpers/transport.js';
 
 /** Runs `read` inside a request and returns what it returned. */
 async function within<T>(
@@ -28,7 +29,7 @@ async function within<T>(
     }
     ctx.body = '';
   });
-  await app.inject(typeof req === 'string' ? req : { method: 'GET', url: '/', ...req });
+  await inject(app, typeof req === 'string' ? req : { method: 'GET', url: '/', ...req });
   if (failure !== null) throw failure;
   return out as T;
 }
@@ -164,7 +165,15 @@ describe('ctx.host / hostname / protocol / secure / origin / href / URL', () => 
       url: '/p?q',
       headers: fwd,
     });
-    expect(v).toEqual(['internal:3000', 'internal', 'http', false, 'http://internal:3000', 'http://internal:3000/p?q']);
+    expect(v).toEqual(['internal:3000', 'internal', 'http', false, null, 'http://internal:3000/p?q']);
+  });
+
+  it('should give the Origin request header as ctx.origin, as Koa 3, and null without one', async () => {
+    const v = await within((ctx) => [ctx.origin, ctx.request.origin, ctx.href], {
+      url: '/p',
+      headers: { host: 'api.test', origin: 'https://app.test' },
+    });
+    expect(v).toEqual(['https://app.test', 'https://app.test', 'http://api.test/p']);
   });
 
   it('should honour the first X-Forwarded-Host and X-Forwarded-Proto when proxy is on', async () => {
@@ -173,7 +182,7 @@ describe('ctx.host / hostname / protocol / secure / origin / href / URL', () => 
       { url: '/p', headers: fwd },
       { proxy: true },
     );
-    expect(v).toEqual(['public.test', 'public.test', 'https', true, 'https://public.test', 'https://public.test/p']);
+    expect(v).toEqual(['public.test', 'public.test', 'https', true, null, 'https://public.test/p']);
   });
 
   it('should keep the brackets of an IPv6 hostname', async () => {
@@ -246,10 +255,9 @@ describe('ctx.ip / ctx.ips', () => {
     app.use((ctx) => {
       ctx.body = ctx.ip;
     });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
+    const { server, port } = await serve(app);
     try {
-      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const res = await fetch(`http://127.0.0.1:${port}/`);
       expect(await res.text()).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
     } finally {
       await server.close();
@@ -348,8 +356,8 @@ describe('ctx.state / ctx.app / ctx.log / ctx.request.toJSON()', () => {
     app.use((ctx) => {
       ctx.body = ctx.state;
     });
-    const a = await app.inject({ url: '/' });
-    const b = await app.inject({ url: '/' });
+    const a = await inject(app, { url: '/' });
+    const b = await inject(app, { url: '/' });
     expect(a.responses[0]!.json()).toEqual({ seen: 0, user: 'ada' });
     expect(b.responses[0]!.json()).toEqual({ seen: 0, user: 'ada' });
   });
@@ -361,7 +369,7 @@ describe('ctx.state / ctx.app / ctx.log / ctx.request.toJSON()', () => {
       seen = [ctx.app === app, ctx.log === app.log, ctx.app.proxy];
       ctx.body = '';
     });
-    await app.inject({ url: '/' });
+    await inject(app, { url: '/' });
     expect(seen).toEqual([true, true, true]);
   });
 
@@ -391,10 +399,9 @@ describe('ctx.signal', () => {
         ctx.body = 'too late';
       });
     });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
+    const { server, port } = await serve(app);
     try {
-      const sock = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+      const sock = net.connect(port, '127.0.0.1');
       await new Promise((r) => sock.once('connect', r));
       sock.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
       await running;

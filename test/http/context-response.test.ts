@@ -7,11 +7,12 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { App, type Middleware } from '../../src/http/app.js';
 import type { InjectRequest } from '../../src/engine/inject.js';
+import { inject } from '../helpers/transport.js';
 
 async function send(mw: Middleware, req: InjectRequest = {}) {
   const app = new App({ logger: false });
   app.use(mw);
-  const { responses } = await app.inject({ method: 'GET', url: '/', ...req });
+  const { responses } = await inject(app, { method: 'GET', url: '/', ...req });
   expect(responses).toHaveLength(1);
   return responses[0]!;
 }
@@ -265,7 +266,7 @@ describe('ctx.body', () => {
     app.use((ctx) => {
       ctx.body = 'twelve bytes';
     });
-    const { responses } = await app.inject({ method: 'HEAD', url: '/' });
+    const { responses } = await inject(app, { method: 'HEAD', url: '/' });
     expect(responses[0]!.headers['content-length']).toBe('12');
     expect(responses[0]!.body.length).toBe(0);
   });
@@ -467,14 +468,22 @@ describe('ctx.redirect()', () => {
 });
 
 describe('ctx.attachment()', () => {
-  it('should set Content-Disposition and the type from the file name', async () => {
+  it('should set Content-Disposition with the quoted base name, as Koa, and the type from its extension', async () => {
     const res = await send((ctx) => {
-      ctx.attachment('reports/q1 résumé.pdf');
+      ctx.attachment('reports/q1.pdf');
       ctx.body = Buffer.from('%PDF');
     });
     expect(res.headers['content-type']).toBe('application/pdf');
+    expect(res.headers['content-disposition']).toBe('attachment; filename="q1.pdf"');
+  });
+
+  it('should add an RFC 5987 filename* for a name outside ISO-8859-1, with a quoted fallback', async () => {
+    const res = await send((ctx) => {
+      ctx.attachment('报告 q1.pdf');
+      ctx.body = Buffer.from('%PDF');
+    });
     expect(res.headers['content-disposition']).toBe(
-      `attachment; filename="q1 r?sum?.pdf"; filename*=UTF-8''q1%20r%C3%A9sum%C3%A9.pdf`,
+      `attachment; filename="?? q1.pdf"; filename*=UTF-8''%E6%8A%A5%E5%91%8A%20q1.pdf`,
     );
   });
 

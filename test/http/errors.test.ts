@@ -15,6 +15,7 @@ import type { Context } from '../../src/http/context.js';
 import { ERRORS, errorFor } from '../../src/http/errors.js';
 import { HttpError, createHttpError, isHttpError, toHttpError } from '../../src/http/http-error.js';
 import type { InjectRequest } from '../../src/engine/inject.js';
+import { OVER_CALLBACK, inject } from '../helpers/transport.js';
 
 function appWith(mws: Middleware[], opts: AppOptions = {}): { app: App; errors: [unknown, Context][] } {
   const app = new App({ logger: false, ...opts });
@@ -26,7 +27,7 @@ function appWith(mws: Middleware[], opts: AppOptions = {}): { app: App; errors: 
 
 async function send(mws: Middleware | Middleware[], req: InjectRequest = {}) {
   const { app, errors } = appWith(Array.isArray(mws) ? mws : [mws]);
-  const { responses } = await app.inject({ method: 'GET', url: '/', ...req });
+  const { responses } = await inject(app, { method: 'GET', url: '/', ...req });
   return { res: responses[0]!, errors };
 }
 
@@ -343,7 +344,7 @@ describe("app.on('error')", () => {
         });
       },
     ]);
-    const { raw, closed } = await app.inject({ url: '/' });
+    const { raw, closed } = await inject(app, { url: '/' });
     expect(raw.toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(raw.toString('latin1')).not.toContain('0\r\n\r\n');
     expect(closed).toBe(true);
@@ -380,8 +381,8 @@ describe('error logging', () => {
       if (ctx.path === '/client') ctx.throw(400);
       throw new Error('server');
     });
-    await app.inject({ url: '/client' });
-    await app.inject({ url: '/server' });
+    await inject(app, { url: '/client' });
+    await inject(app, { url: '/server' });
     expect(lines().map((l) => [l.level, l.msg])).toEqual([
       [30, 'request rejected'],
       [50, 'request failed'],
@@ -409,7 +410,16 @@ describe('ERRORS / errorFor()', () => {
 
   it('should answer a CONNECT with no upgrade listener with ERR_CONNECT_UNSUPPORTED', async () => {
     const { app } = appWith([() => {}]);
-    const { responses } = await app.inject('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    const { responses, closed } = await inject(
+      app,
+      'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n',
+    );
+    if (OVER_CALLBACK) {
+      // node:http gives a CONNECT to its own 'connect' listeners, never to the request handler, and
+      // closes the connection unanswered when there is none: the answer is Node's, not the app's.
+      expect([responses, closed]).toEqual([[], true]);
+      return;
+    }
     expect(responses[0]!.status).toBe(501);
     expect(responses[0]!.json()).toMatchObject({ code: 'ERR_CONNECT_UNSUPPORTED' });
   });

@@ -14,27 +14,22 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { App, type Middleware } from '../../src/http/app.js';
 import type { Context } from '../../src/http/context.js';
 import type { ResponseBody } from '../../src/http/response.js';
-import type { Server } from '../../src/engine/server.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { deferred } from '../helpers/server.js';
+import { closeAll, deferred, serve } from '../helpers/server.js';
+import { inject } from '../helpers/transport.js';
 
 // @koa/cors ships no types; load it as Koa users do, through require.
 const require = createRequire(import.meta.url);
 const cors = require('@koa/cors') as (options?: Record<string, unknown>) => Middleware;
 
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+afterEach(closeAll);
 
 /**
- * `app.listen(0)` for supertest, once bound (supertest would listen again otherwise); closed after
- * each test. Supertest only needs `address()`; its type asks for a `node:http` server.
+ * A listening server for supertest, once bound (supertest would listen again otherwise); closed
+ * after each test. Supertest only needs `address()`; its type asks for a `node:http` server.
  */
 async function listen(app: App): Promise<NodeHttpServer> {
-  const server = app.listen(0, '127.0.0.1');
-  servers.push(server);
-  await new Promise((resolve) => server.once('listening', resolve));
+  const { server } = await serve(app);
   return server as unknown as NodeHttpServer;
 }
 
@@ -124,7 +119,10 @@ describe('koa-etag with conditional GET', () => {
 
   it('should add an ETag to a string, buffer or JSON body', async () => {
     for (const body of ['hello', Buffer.from('bytes'), { a: 1 }]) {
-      const { responses } = await etagApp(() => body).inject({ url: '/' });
+      const { responses } = await inject(
+        etagApp(() => body),
+        { url: '/' },
+      );
       expect(responses[0]!.status).toBe(200);
       expect(responses[0]!.headers['etag']).toMatch(/^"[^"]+"$/);
     }
@@ -132,14 +130,14 @@ describe('koa-etag with conditional GET', () => {
 
   it('should answer 304 with no body to If-None-Match carrying that ETag', async () => {
     const app = etagApp(() => ({ version: 1 }));
-    const first = (await app.inject({ url: '/' })).responses[0]!;
+    const first = (await inject(app, { url: '/' })).responses[0]!;
     const tag = first.headers['etag'] as string;
-    const again = (await app.inject({ url: '/', headers: { 'if-none-match': tag } })).responses[0]!;
+    const again = (await inject(app, { url: '/', headers: { 'if-none-match': tag } })).responses[0]!;
     expect(again.status).toBe(304);
     expect(again.body.length).toBe(0);
     expect(again.headers['etag']).toBe(tag);
     expect(again.headers['content-type']).toBeUndefined();
-    const changed = (await app.inject({ url: '/', headers: { 'if-none-match': '"other"' } })).responses[0]!;
+    const changed = (await inject(app, { url: '/', headers: { 'if-none-match': '"other"' } })).responses[0]!;
     expect(changed.status).toBe(200);
     expect(changed.json()).toEqual({ version: 1 });
   });
@@ -155,7 +153,10 @@ describe('koa-etag with conditional GET', () => {
   });
 
   it('should leave a stream without a file path untagged', async () => {
-    const { responses } = await etagApp(() => Readable.from(['a'])).inject({ url: '/' });
+    const { responses } = await inject(
+      etagApp(() => Readable.from(['a'])),
+      { url: '/' },
+    );
     expect(responses[0]!.headers['etag']).toBeUndefined();
     expect(responses[0]!.text()).toBe('a');
   });
@@ -175,7 +176,7 @@ describe('raw Node-style middleware (ctx.respond = false)', () => {
       res.write('hello ');
       res.end('world');
     });
-    const { responses } = await app.inject({ url: '/' });
+    const { responses } = await inject(app, { url: '/' });
     const r = responses[0]!;
     expect([r.status, r.statusMessage]).toEqual([202, 'Taken']);
     expect(r.headers['x-raw']).toBe('yes');
@@ -191,7 +192,7 @@ describe('raw Node-style middleware (ctx.respond = false)', () => {
       ctx.res.writeHead(200, { 'content-type': 'text/plain' });
       setTimeout(() => ctx.res.end('later'), 5);
     });
-    const { responses } = await app.inject({ url: '/' });
+    const { responses } = await inject(app, { url: '/' });
     expect(responses[0]!.text()).toBe('later');
     expect(responses[0]!.headers['content-type']).toBe('text/plain');
   });
@@ -202,7 +203,7 @@ describe('raw Node-style middleware (ctx.respond = false)', () => {
       ctx.respond = false;
       ctx.res.end();
     });
-    const { responses } = await app.inject({ url: '/' });
+    const { responses } = await inject(app, { url: '/' });
     expect(responses[0]!.status).toBe(200);
     expect(responses[0]!.headers['content-length']).toBe('0');
   });
@@ -221,7 +222,7 @@ describe('raw Node-style middleware (ctx.respond = false)', () => {
       );
       finished = ctx.res.writableFinished;
     });
-    const { responses } = await app.inject({ url: '/' });
+    const { responses } = await inject(app, { url: '/' });
     expect(responses[0]!.body.length).toBe(32 * chunk.length);
     expect(finished).toBe(true);
   });
@@ -236,7 +237,7 @@ describe('raw Node-style middleware (ctx.respond = false)', () => {
       await new Promise((r) => setTimeout(r, 5));
       throw new Error('late failure');
     });
-    const { raw, closed } = await app.inject({ url: '/' });
+    const { raw, closed } = await inject(app, { url: '/' });
     expect(raw.toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(raw.toString('latin1')).not.toContain('0\r\n\r\n');
     expect(closed).toBe(true);
@@ -255,7 +256,7 @@ describe('raw Node-style middleware (ctx.respond = false)', () => {
     app.use((ctx) => {
       ctx.body = 'logged';
     });
-    await app.inject({ url: '/' });
+    await inject(app, { url: '/' });
     expect(events).toEqual(['before write false', 'finish 200 true', 'close true']);
   });
 
@@ -301,7 +302,7 @@ describe('ctx.req (IncomingMessage stand-in)', () => {
       ];
       ctx.body = '';
     });
-    await app.inject('GET /r?x=1 HTTP/1.1\r\nX-A: 1\r\nHost: h\r\n\r\n');
+    await inject(app, 'GET /r?x=1 HTTP/1.1\r\nX-A: 1\r\nHost: h\r\n\r\n');
     expect(seen).toEqual(['GET', '/r?x=1', '1.1', '1', ['X-A', '1'], true]);
   });
 
@@ -316,7 +317,8 @@ describe('ctx.req (IncomingMessage stand-in)', () => {
       });
       ctx.body = { got: Buffer.concat(parts).toString(), complete: ctx.req.complete };
     });
-    const { responses } = await app.inject(
+    const { responses } = await inject(
+      app,
       'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n',
     );
     expect(responses[0]!.json()).toEqual({ got: 'abcde', complete: true });
@@ -332,7 +334,7 @@ describe('ctx.req (IncomingMessage stand-in)', () => {
       seen = [fromReq, ctx.path];
       ctx.body = '';
     });
-    await app.inject({ url: '/orig' });
+    await inject(app, { url: '/orig' });
     expect(seen).toEqual(['/rewritten', '/again']);
   });
 });

@@ -6,7 +6,7 @@
 import zlib from 'node:zlib';
 import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/index.js';
+import { App, readBody } from '../../src/index.js';
 import { body, type BodyOptions } from '../../src/middleware/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { closeAll, deferred, serve } from '../helpers/server.js';
@@ -141,6 +141,22 @@ describe('body() — JSON', () => {
     });
     const { responses } = await app.inject({ method: 'POST', url: '/', body: { a: 1 } });
     expect(responses[0]!.json()).toEqual({ a: 1 });
+  });
+
+  it('should keep a body another parser put on ctx.request.body, reading nothing', async () => {
+    const app = new App({ logger: false });
+    // A third-party parser, through the public surface: it spends the bytes and sets the body.
+    app.use(async (ctx, next) => {
+      ctx.request.body = { via: 'other', size: (await readBody(ctx, { limit: 1024 })).length };
+      await next();
+    });
+    app.use(body());
+    app.use((ctx) => {
+      ctx.body = ctx.request.body as object;
+    });
+    const res = await post(app, 'application/json', '{"a":1}');
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({ via: 'other', size: 7 });
   });
 });
 

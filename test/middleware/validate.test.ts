@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { App, HttpError, Router } from '../../src/index.js';
+import { App, HttpError, Router, readBody } from '../../src/index.js';
 import { validate, validationFormatter, type StandardSchemaV1 } from '../../src/middleware/index.js';
 
 const Item = z.object({ name: z.string().min(1), price: z.number().positive() });
@@ -131,6 +131,22 @@ describe('validate()', () => {
     app.post('/', validate({ body: Item }, { formatter }), () => 'ok');
     const res = await send(app, '/', {});
     expect(res.status).toBe(422);
+  });
+
+  it('should validate a body another parser already put on ctx.request.body, reading nothing', async () => {
+    const app = new App({ logger: false });
+    app.use(async (ctx, next) => {
+      const text = (await readBody(ctx, { limit: 1024 })).toString('utf8');
+      ctx.request.body = Object.fromEntries(new URLSearchParams(text).entries());
+      await next();
+    });
+    app.post('/', validate({ body: z.object({ name: z.string(), price: z.coerce.number() }) }), (ctx) => ({
+      total: ctx.request.body.price * 2,
+    }));
+    const ok = await send(app, '/', 'name=a&price=2', { 'content-type': 'text/plain' });
+    expect(ok.json()).toEqual({ total: 4 });
+    const bad = await send(app, '/', 'price=x', { 'content-type': 'text/plain' });
+    expect(bad.json()).toMatchObject({ code: 'ERR_VALIDATION', errors: [{ pointer: '/name' }, { pointer: '/price' }] });
   });
 });
 

@@ -180,13 +180,14 @@ describe('App#routes', () => {
     expect(app.routes.map((r) => r.path)).toEqual(['/', '/v1/users/:id']);
   });
 
-  it('should include every router given to app.use(), in stack order', () => {
+  it("should include every router given to app.use(), in stack order, and the app's own routes last", () => {
     const app = new App({ logger: false });
     app.use(new Router({ prefix: '/api' }).get('/a', ok).routes());
     app.use((_ctx, next) => next());
     app.get('/own', ok);
     app.use(new Router().get('/b', ok).routes());
-    expect(app.routes.map((r) => r.path)).toEqual(['/api/a', '/own', '/b']);
+    // The order requests meet them: the app's own routes run after every app.use() middleware.
+    expect(app.routes.map((r) => r.path)).toEqual(['/api/a', '/b', '/own']);
   });
 
   it('should list a third-party router: any middleware in the stack that carries list()', () => {

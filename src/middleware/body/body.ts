@@ -18,6 +18,11 @@
  * - urlencoded bodies are parsed with `query()`'s rules (and its options: `nested`, `depth`,
  *   `parameterLimit`), into a prototype-less object.
  * - A request's body is parsed once, however many `body()` middlewares it meets.
+ * - A body another parser already put on `ctx.request.body` (any value but `undefined` — the
+ *   check `@koa/bodyparser` makes before reading) is the body: it is kept, with whatever that
+ *   parser left on `ctx.request.rawBody` (`@koa/bodyparser`'s is a string), and nothing is read —
+ *   its bytes are spent. `@koa/bodyparser` leaves `{}` for a type it does not parse, so a type only
+ *   `body()` parses needs `body()` first (that parser then finds a body and skips in turn).
  */
 import { TextDecoder } from 'node:util';
 import typeis from 'type-is';
@@ -155,7 +160,8 @@ export function resolveBodyOptions(options: BodyOptions): BodyConfig {
 
 /**
  * Reads and parses `ctx`'s body with `config` onto `ctx.request.body` (and `rawBody`), once per
- * request: a second call for the same request does nothing. Synchronous (returns `undefined`)
+ * request: a second call for the same request does nothing, and so does a call that finds a body
+ * another parser put there. Synchronous (returns `undefined`)
  * when the body was already here — the common small body, which comes with its head — else a
  * promise; errors are thrown, or are the promise's rejection.
  *
@@ -166,6 +172,7 @@ export function parseBody(ctx: Context<object, object, object>, config: BodyConf
   const req = ctx.request;
   if (req.bodyParsed) return;
   req.bodyParsed = true;
+  if (req.body !== undefined) return;
   const method = ctx.method;
   if (method === 'GET' || method === 'HEAD') return;
   const contentType = ctx.get('content-type');

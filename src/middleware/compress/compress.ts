@@ -29,6 +29,7 @@ import { negotiateEncoding } from './accept-encoding.js';
 import { Buffer } from 'node:buffer';
 import { ignore } from '../../engine/ignore.js';
 import { isWebStream } from '../../engine/body-stream.js';
+import { bodyStream, isStreamLike } from '../../http/body-kind.js';
 
 /** A content coding this middleware can produce. */
 export type CompressEncoding = 'zstd' | 'br' | 'gzip' | 'deflate';
@@ -130,7 +131,7 @@ export function compress(options: CompressOptions = {}): Middleware {
     else if (body instanceof Uint8Array) length = body.byteLength;
     else if (body instanceof Blob) length = body.size;
     else if (declared !== undefined) length = Number(declared);
-    else if (!isStream(body)) {
+    else if (!isStreamLike(body)) {
       const json = JSON.stringify(body);
       if (json === undefined) return;
       body = json;
@@ -156,12 +157,8 @@ export function compress(options: CompressOptions = {}): Middleware {
       res.body = await encodeBuffer(enc, input, options);
       return;
     }
-    const source =
-      body instanceof Blob
-        ? Readable.fromWeb(body.stream() as never)
-        : isWebStream(body)
-          ? Readable.fromWeb(body as never)
-          : (body as Readable | AsyncIterable<unknown>);
+    const stream = bodyStream(body)!;
+    const source = isWebStream(stream) ? Readable.fromWeb(stream as never) : (stream as Readable | AsyncIterable<unknown>);
     const encoder = createEncoder(enc, options, res.type === 'text/event-stream', length);
     // Errors reach the connection through the encoder (pipeline destroys it with the source's
     // error), which reports them once; a destroyed encoder (client gone) destroys the source.
@@ -219,11 +216,4 @@ function encodeBuffer(enc: CompressEncoding, input: Uint8Array, o: CompressOptio
       return promisify(z.zstdCompress!)(Buffer.from(input), o.zstd ?? {});
     }
   }
-}
-
-function isStream(v: unknown): boolean {
-  if (typeof v !== 'object' || v === null) return false;
-  return (
-    v instanceof Readable || isWebStream(v) || typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
-  );
 }

@@ -13,8 +13,9 @@
  *   headers are overlaid on `ctx.headers` (the others stay). Given as the first handler of a
  *   route, `validate()` types them for the handlers after it: `ctx.request.body` is
  *   `z.output<typeof schema>`, with no cast.
- * - A `body` schema reads the body first if no `body()` middleware did (`options.body` configures
- *   it), so 413/415/400 body errors come before validation.
+ * - A `body` schema reads the body first if no body parser did (`options.body` configures it), so
+ *   413/415/400 body errors come before validation. A body already on `ctx.request.body` — from
+ *   `body()` or another parser such as `@koa/bodyparser` — is the one validated (`body()`'s rule).
  * - On failure: the formatter's error is thrown. The default is 400 `ERR_VALIDATION`, rendered by
  *   the core as problem+json with `errors: [{ in, pointer, message, code }]` — `in` the target,
  *   `pointer` an RFC 6901 JSON Pointer into it (`/items/0/price`, `''` for the whole target),
@@ -63,7 +64,7 @@ export type ValidationFormatter = (issues: ValidationIssue[], ctx: Context) => E
 export interface ValidateOptions {
   /** This route's formatter, over any inherited one. */
   formatter?: ValidationFormatter;
-  /** How the body is read when a `body` schema is given and no `body()` ran (default: JSON and forms). */
+  /** How the body is read when a `body` schema is given and no body parser ran (default: JSON and forms). */
   body?: BodyOptions;
 }
 
