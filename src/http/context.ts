@@ -295,7 +295,8 @@ export class Context<
     // The client's socket failed (a reset): Koa hands that error to ctx.onerror, and so the app's
     // `error` event; the default `app.onerror` logs it at debug.
     const cause = reason.cause;
-    if (cause instanceof Error && (cause as { [kSocketError]?: boolean })[kSocketError] === true) this.#afterHead(cause);
+    if (cause instanceof Error && (cause as { [kSocketError]?: boolean })[kSocketError] === true)
+      this.#afterHead(cause);
   }
 
   /**

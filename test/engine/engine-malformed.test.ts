@@ -181,7 +181,10 @@ describe('Connection (malformed requests)', () => {
   it('should take every Host of the form host[:port]: names, IPv4, IPv6 literals, empty', async () => {
     const port = await start();
     const hosts = ['example.com', 'example.com:8080', '127.0.0.1:1', '[::1]:8443', '[v1.fe80::a+en1]', 'a_b.local', ''];
-    const r = await rawRequest(port, hosts.map((h) => `GET /${hosts.indexOf(h)} HTTP/1.1\r\nHost: ${h}\r\n\r\n`).join(''));
+    const r = await rawRequest(
+      port,
+      hosts.map((h) => `GET /${hosts.indexOf(h)} HTTP/1.1\r\nHost: ${h}\r\n\r\n`).join(''),
+    );
     expect(r.responses.map((x) => x.status)).toEqual(hosts.map(() => 200));
   });
 

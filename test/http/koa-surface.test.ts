@@ -241,7 +241,7 @@ describe('ctx.onerror set by the application (Koa contract)', () => {
 });
 
 describe('app.onerror / app.silent', () => {
-  it("should call an app.onerror set by the application for each error, with err.headerSent when it came after the head", async () => {
+  it('should call an app.onerror set by the application for each error, with err.headerSent when it came after the head', async () => {
     const app = new App({ logger: false });
     const got: [string, boolean | undefined][] = [];
     app.onerror = (err) => got.push([(err as Error).message, (err as { headerSent?: boolean }).headerSent]);
@@ -318,7 +318,11 @@ describe('Koa 3 surface', () => {
         ctx.body = { url: ctx.url, search: ctx.search, query: { ...ctx.query } };
       },
     ]);
-    expect((await get(app, '/p?x=0')).json()).toEqual({ url: '/p?a=1&b=2', search: '?a=1&b=2', query: { a: '1', b: '2' } });
+    expect((await get(app, '/p?x=0')).json()).toEqual({
+      url: '/p?a=1&b=2',
+      search: '?a=1&b=2',
+      query: { a: '1', b: '2' },
+    });
   });
 
   it('should keep header values as set: a number stays a number, an array a list', async () => {
@@ -389,7 +393,9 @@ describe('Koa 3 surface', () => {
       logger: false,
       compose: (stack) => {
         order.push(`composed ${stack.length}`);
-        return compose(stack.map((fn, i) => (ctx: Context, next: () => Promise<void>) => (order.push(`mw${i}`), fn(ctx, next))));
+        return compose(
+          stack.map((fn, i) => (ctx: Context, next: () => Promise<void>) => (order.push(`mw${i}`), fn(ctx, next))),
+        );
       },
     });
     app.use(async (_ctx, next) => next());

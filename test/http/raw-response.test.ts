@@ -87,7 +87,10 @@ describe('ctx.res: an unended raw response when the stack finishes', () => {
       ctx.res.write('[');
       ctx.body = ctx.path === '/stream' ? Readable.from(['s1', 's2']) : { n: 1 };
     });
-    const { responses } = await inject(app, 'GET /stream HTTP/1.1\r\nHost: a\r\n\r\nGET /json HTTP/1.1\r\nHost: a\r\n\r\n');
+    const { responses } = await inject(
+      app,
+      'GET /stream HTTP/1.1\r\nHost: a\r\n\r\nGET /json HTTP/1.1\r\nHost: a\r\n\r\n',
+    );
     expect(responses.map((r) => r.text())).toEqual(['[s1s2', '[{"n":1}']);
   });
 
@@ -105,9 +108,11 @@ describe('ctx.res: an unended raw response when the stack finishes', () => {
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     const app = appOf(async (ctx) => {
       await pipeline(
-        Readable.from((function* () {
-          for (let i = 0; i < 64; i++) yield chunk;
-        })()),
+        Readable.from(
+          (function* () {
+            for (let i = 0; i < 64; i++) yield chunk;
+          })(),
+        ),
         ctx.res,
       );
     });

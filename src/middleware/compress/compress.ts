@@ -158,7 +158,9 @@ export function compress(options: CompressOptions = {}): Middleware {
       return;
     }
     const stream = bodyStream(body)!;
-    const source = isWebStream(stream) ? Readable.fromWeb(stream as never) : (stream as Readable | AsyncIterable<unknown>);
+    const source = isWebStream(stream)
+      ? Readable.fromWeb(stream as never)
+      : (stream as Readable | AsyncIterable<unknown>);
     const encoder = createEncoder(enc, options, res.type === 'text/event-stream', length);
     // Errors reach the connection through the encoder (pipeline destroys it with the source's
     // error), which reports them once; a destroyed encoder (client gone) destroys the source.
