@@ -110,7 +110,8 @@ function* slices(b: Uint8Array): Generator<Uint8Array> {
   for (let o = 0; o < b.byteLength; o += SLICE) yield b.subarray(o, o + SLICE);
 }
 
-function drained(s: Socket): Promise<void> {
+/** Resolves on the writer's next 'drain', or when it closes (a socket, or Node's response). */
+export function drained(s: NodeJS.EventEmitter): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       s.removeListener('drain', done);

@@ -72,12 +72,7 @@ class InjectSocket extends Duplex {
 
 /** Runs `input` through a fresh connection of `engine`. */
 export async function inject(engine: Engine, input: InjectInput): Promise<InjectResult> {
-  const bytes =
-    typeof input === 'string'
-      ? Buffer.from(input, 'latin1')
-      : input instanceof Uint8Array
-        ? Buffer.from(input)
-        : serializeRequest(input);
+  const bytes = requestBytes(input);
   const socket = new InjectSocket({ allowHalfOpen: true });
   const done = new Promise<void>((resolve) => {
     socket.once('finish', () => resolve());
@@ -104,8 +99,14 @@ export async function inject(engine: Engine, input: InjectInput): Promise<Inject
   return { responses: readResponses(raw, requestMethods(bytes)), raw, closed: !eof };
 }
 
+/** The bytes `input` stands for: raw text (latin1) or bytes as given, a request object serialised. */
+export function requestBytes(input: InjectInput): Buffer {
+  if (typeof input === 'string') return Buffer.from(input, 'latin1');
+  return input instanceof Uint8Array ? Buffer.from(input) : serializeRequest(input);
+}
+
 /** The methods of the requests in `bytes`, in order, so HEAD responses are read without a body. */
-function requestMethods(bytes: Buffer): string[] {
+export function requestMethods(bytes: Buffer): string[] {
   const p = new RequestParser();
   const methods: string[] = [];
   p.push(bytes);

@@ -38,13 +38,14 @@ import {
   kDiscard,
   kFailed,
   kFinished,
-  kReply,
   kReplyError,
   kSocketError,
   type ExchangeOwner,
 } from './exchange.js';
 import { FRAME, Framing, frameHead, isHopByHop, type Reply } from './framing.js';
 import { headOf } from './node-head.js';
+import { drained } from './content-writer.js';
+import { replyOf } from './render.js';
 
 /** A request as Node's HTTP/1 server or its HTTP/2 compatibility API hands it over. */
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
@@ -226,15 +227,7 @@ class NodeExchange implements ExchangeOwner, BodyOwner {
   #write(): void {
     const ex = this.#ex;
     const h = ex.handler!;
-    let r: Reply;
-    if (ex.error !== null) r = h[kReplyError](ex.error);
-    else {
-      try {
-        r = h[kReply]();
-      } catch (err) {
-        r = h[kReplyError](err);
-      }
-    }
+    let r = replyOf(ex);
     try {
       this.#head(r);
     } catch (err) {
@@ -402,17 +395,4 @@ class NodeExchange implements ExchangeOwner, BodyOwner {
   #forget(): void {
     if (!this.#h2) (this.#req.socket as Socket & Tagged)[kLive]?.delete(this);
   }
-}
-
-/** Resolves on the response's next 'drain', or when it closes. */
-function drained(res: NodeResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.removeListener('drain', done);
-      res.removeListener('close', done);
-      resolve();
-    };
-    res.once('drain', done);
-    res.once('close', done);
-  });
 }

@@ -50,16 +50,7 @@ export function render(
   f: Framing,
 ): string | Buffer | Pieces | StreamJob {
   const h = ex.handler!;
-  let r: Reply;
-  if (ex.error !== null) r = h[kReplyError](ex.error);
-  else {
-    try {
-      r = h[kReply]();
-    } catch (err) {
-      // e.g. JSON.stringify of a cyclic body, or a stream that failed before its head: still the one error path.
-      r = h[kReplyError](err);
-    }
-  }
+  let r = replyOf(ex);
   let head: string;
   try {
     head = frameHead(ex, r, close, keepAliveField, f);
@@ -95,4 +86,18 @@ export function render(
   out.write(head, 0, 'latin1');
   out.set(p, head.length);
   return out;
+}
+
+/**
+ * The handler's reply, or its error reply when the exchange failed or rendering the reply threw
+ * (JSON.stringify of a cyclic body, a stream that failed before its head): the one error path.
+ */
+export function replyOf(ex: Exchange): Reply {
+  const h = ex.handler!;
+  if (ex.error !== null) return h[kReplyError](ex.error);
+  try {
+    return h[kReply]();
+  } catch (err) {
+    return h[kReplyError](err);
+  }
 }

@@ -14,9 +14,8 @@ import net from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { Buffer } from 'node:buffer';
 import type { App } from '../../src/http/app.js';
-import type { InjectInput, InjectRequest, InjectResult } from '../../src/engine/inject.js';
+import { requestBytes, requestMethods, type InjectInput, type InjectResult } from '../../src/engine/inject.js';
 import { readResponses } from '../../src/engine/response-reader.js';
-import { RequestParser } from '../../src/parser/parser.js';
 
 /** `'callback'` in the vitest project of that name, else `'engine'`. */
 export const TRANSPORT: 'engine' | 'callback' =
@@ -35,12 +34,7 @@ export function inject<S extends object>(app: App<S>, input: InjectInput): Promi
 }
 
 async function injectOverCallback<S extends object>(app: App<S>, input: InjectInput): Promise<InjectResult> {
-  const bytes =
-    typeof input === 'string'
-      ? Buffer.from(input, 'latin1')
-      : input instanceof Uint8Array
-        ? Buffer.from(input)
-        : serializeRequest(input);
+  const bytes = requestBytes(input);
   const methods = requestMethods(bytes);
   const handler = app.callback();
   let answered = 0;
@@ -80,43 +74,4 @@ async function injectOverCallback<S extends object>(app: App<S>, input: InjectIn
   await new Promise<void>((resolve) => server.close(() => resolve()));
   const raw = Buffer.concat(chunks);
   return { responses: readResponses(raw, methods), raw, closed };
-}
-
-/** The methods of the requests in `bytes`, in order (a response to HEAD has no body). */
-function requestMethods(bytes: Buffer): string[] {
-  const p = new RequestParser();
-  const methods: string[] = [];
-  p.push(bytes);
-  try {
-    for (let ev = p.next(); ev.kind !== 'need-data' && ev.kind !== 'upgrade'; ev = p.next()) {
-      if (ev.kind === 'head') methods.push(ev.method);
-    }
-  } catch {
-    // Malformed input: the methods before the error are all there is.
-  }
-  return methods;
-}
-
-/** A request object as `app.inject` serialises it: Host and Content-Length filled in. */
-function serializeRequest(req: InjectRequest): Buffer {
-  const headers = { ...(req.headers ?? {}) };
-  const lower = new Set(Object.keys(headers).map((h) => h.toLowerCase()));
-  let body: Buffer | null = null;
-  if (req.body !== undefined) {
-    if (typeof req.body === 'string') body = Buffer.from(req.body);
-    else if (req.body instanceof Uint8Array) body = Buffer.from(req.body);
-    else {
-      body = Buffer.from(JSON.stringify(req.body));
-      if (!lower.has('content-type')) headers['content-type'] = 'application/json';
-    }
-    if (!lower.has('content-length') && !lower.has('transfer-encoding'))
-      headers['content-length'] = String(body.length);
-  }
-  if (!lower.has('host')) headers['host'] = 'localhost';
-  let head = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1\r\n`;
-  for (const [k, v] of Object.entries(headers)) {
-    for (const one of Array.isArray(v) ? v : [v]) head += `${k}: ${one}\r\n`;
-  }
-  head += '\r\n';
-  return body === null ? Buffer.from(head, 'latin1') : Buffer.concat([Buffer.from(head, 'latin1'), body]);
 }
