@@ -13,12 +13,13 @@ export { readBody } from './http/read-body.js';
 export { SERVER_DEFAULTS } from './engine/defaults.js';
 
 export type { Middleware, KoaMiddleware, AppOptions } from './http/app.js';
-export type { Context, StateMap, DefaultState, ErrorRenderer } from './http/context.js';
+export type { Context, ContextExtensions, StateMap, DefaultState, ErrorRenderer, OnError } from './http/context.js';
 export type { Request } from './http/request.js';
 export type { Response, OutgoingHeaders, ResponseBody } from './http/response.js';
 export type { IncomingMessageShim, ServerResponseShim } from './http/compat.js';
 export type { Server, ListenOptions } from './engine/server.js';
 export type { EngineOptions } from './engine/engine.js';
+export type { NodeHandler, NodeRequest, NodeResponse } from './engine/node-callback.js';
 export type {
   RouteHandler,
   RouterOptions,

@@ -139,9 +139,6 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
         ? null
         : ((als === true ? new AsyncLocalStorage() : als) as AsyncLocalStorage<Context<S>>);
     this.silent = false;
-    // Koa's default listener of 'error': without it an `app.emit('error', …)` (Koa middleware
-    // does that) would throw. Through a closure, so that an `app.onerror` set later is the one called.
-    this.on('error', (err: unknown, ctx?: object) => this.onerror(err, ctx));
     this.env = options.env || process.env['NODE_ENV'] || 'development';
     this.keys = options.keys;
     this.proxy = options.proxy ?? false;
@@ -193,6 +190,9 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
       // A middleware may carry `prepare()` (a router builds its table there): run it once, now,
       // so setup mistakes surface from listen()/inject() rather than from the first request.
       for (const fn of this.#stack) (fn as { prepare?: () => void }).prepare?.();
+      // Koa's rule: app.onerror listens to 'error' unless the app has listeners of its own. Through
+      // a closure, so that an `app.onerror` assigned later is the one called.
+      if (this.listenerCount('error') === 0) this.on('error', (err: unknown, ctx?: object) => this.onerror(err, ctx));
       const custom = this.settings.compose;
       this.#fn =
         custom === undefined
@@ -299,8 +299,9 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
   /**
    * Koa's `app.onerror(err)`, the default listener of the app's `error` event, which every error a
    * request ends with reaches once (`ctx`: its context). It logs on the request's logger — 5xx at
-   * `error`, 4xx at `info`, a client's socket error at `debug` — unless {@link silent}. Replace it
-   * to report elsewhere; other `error` listeners are called as well, not instead.
+   * `error`, 4xx at `info`, a client's socket error at `debug` — unless {@link silent}. As in Koa,
+   * it listens only if the app has no `error` listener of its own when it starts serving: replace
+   * it, or add a listener, to report elsewhere.
    *
    * @throws {TypeError} for a non-Error, as Koa
    * @example app.onerror = (err) => sentry.captureException(err)

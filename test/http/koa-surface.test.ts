@@ -15,7 +15,9 @@ import type { Context } from '../../src/http/context.js';
 import { HttpError } from '../../src/http/http-error.js';
 import { inject } from '../helpers/transport.js';
 
-declare module '../../src/http/context.js' {
+// Through the public entry, as a user writes `declare module 'shallot'`: the interface it re-exports
+// merges into every Context.
+declare module '../../src/index.js' {
   interface ContextExtensions {
     /** Added by the `app.context` test below. */
     greeting?: () => string;
@@ -286,6 +288,20 @@ describe('app.onerror / app.silent', () => {
       ctx.body = 'still fine';
     });
     expect((await get(app)).text()).toBe('still fine');
+  });
+  it("should leave reporting to the app's own 'error' listener, as Koa: the default app.onerror does not log then", async () => {
+    const lines: string[] = [];
+    const { pino } = await import('pino');
+    const log = pino({ level: 'debug' }, { write: (l: string) => void lines.push(l) });
+    const app = new App({ logger: log });
+    const reported: string[] = [];
+    app.on('error', (err: Error) => reported.push(err.message));
+    app.use(() => {
+      throw new Error('reported once');
+    });
+    expect((await get(app)).status).toBe(500);
+    expect(reported).toEqual(['reported once']);
+    expect(lines.filter((l) => l.includes('request failed'))).toHaveLength(0);
   });
 });
 
