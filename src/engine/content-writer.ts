@@ -42,25 +42,14 @@ export async function writeContent(
   length: number,
   progress: ContentProgress,
 ): Promise<ContentEnd> {
-  // A web ReadableStream is read through a Node Readable: destroying that when the client leaves
-  // cancels the stream's reader, where a `for await` pending on the web stream itself would wait
-  // for its next chunk forever (and the source's cancel() would never run).
-  const src =
-    content instanceof Uint8Array
-      ? slices(content)
-      : isWebStream(content)
-        ? Readable.fromWeb(content as never, { objectMode: true, highWaterMark: 1 })
-        : content;
+  const src = content instanceof Uint8Array ? slices(content) : readable(content);
   progress.source = src;
   const chunked = mode === FRAME.CHUNKED;
   let left = (progress.left = mode === FRAME.LENGTH ? length : -1);
   try {
     for await (const piece of src as AsyncIterable<unknown>) {
       if (s.destroyed) break;
-      let buf: Uint8Array;
-      if (typeof piece === 'string') buf = Buffer.from(piece, 'utf8');
-      else if (piece instanceof Uint8Array) buf = piece;
-      else throw new TypeError(`A response body stream yielded ${typeof piece}: only strings and bytes can be sent`);
+      const buf = bytesOf(piece);
       const n = buf.byteLength;
       if (n === 0) continue;
       if (left >= 0 && n > left) {
@@ -104,6 +93,24 @@ export async function writeContent(
     progress.source = null;
     progress.left = -1;
   }
+}
+
+/**
+ * What a body stream is read through: a web ReadableStream through a Node Readable, since
+ * destroying that when the client leaves cancels the stream's reader, where a `for await` pending
+ * on the web stream itself would wait for its next chunk forever (and its cancel() would never run).
+ */
+export function readable(content: BodyStream): Readable | AsyncIterable<unknown> {
+  return isWebStream(content)
+    ? Readable.fromWeb(content as never, { objectMode: true, highWaterMark: 1 })
+    : (content as Readable | AsyncIterable<unknown>);
+}
+
+/** A piece of a body stream as bytes: strings as UTF-8; anything else cannot be sent. */
+export function bytesOf(piece: unknown): Uint8Array {
+  if (typeof piece === 'string') return Buffer.from(piece, 'utf8');
+  if (piece instanceof Uint8Array) return piece;
+  throw new TypeError(`A response body stream yielded ${typeof piece}: only strings and bytes can be sent`);
 }
 
 function* slices(b: Uint8Array): Generator<Uint8Array> {

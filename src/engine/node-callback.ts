@@ -27,7 +27,7 @@ import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { Buffer } from 'node:buffer';
 import { BodySource, type BodyOwner } from './body-source.js';
-import { isWebStream, releaseBody, type BodyStream } from './body-stream.js';
+import { releaseBody, type BodyStream } from './body-stream.js';
 import { SERVER_DEFAULTS } from './defaults.js';
 import { kAttach, kRun, type EngineApp, type EngineOptions } from './engine.js';
 import {
@@ -44,7 +44,7 @@ import {
 } from './exchange.js';
 import { FRAME, Framing, frameHead, isHopByHop, type Reply } from './framing.js';
 import { headOf } from './node-head.js';
-import { drained } from './content-writer.js';
+import { bytesOf, drained, readable } from './content-writer.js';
 import { replyOf } from './render.js';
 
 /** A request as Node's HTTP/1 server or its HTTP/2 compatibility API hands it over. */
@@ -294,10 +294,7 @@ class NodeExchange implements ExchangeOwner, BodyOwner {
     const h = this.#ex.handler!;
     const res = this.#res;
     const sink = res as ContentSink;
-    // A web stream is read through a Node Readable, so that destroying it cancels its reader.
-    const src = isWebStream(content)
-      ? Readable.fromWeb(content as never, { objectMode: true, highWaterMark: 1 })
-      : (content as Readable | AsyncIterable<unknown>);
+    const src = readable(content);
     this.#source = src;
     let left = (this.#left = length);
     let failure: unknown = null;
@@ -305,10 +302,7 @@ class NodeExchange implements ExchangeOwner, BodyOwner {
     try {
       for await (const piece of src as AsyncIterable<unknown>) {
         if (this.#phase !== 'streaming') return;
-        let buf: Uint8Array;
-        if (typeof piece === 'string') buf = Buffer.from(piece, 'utf8');
-        else if (piece instanceof Uint8Array) buf = piece;
-        else throw new TypeError(`A response body stream yielded ${typeof piece}: only strings and bytes can be sent`);
+        const buf = bytesOf(piece);
         const n = buf.byteLength;
         if (n === 0) continue;
         if (left >= 0 && n > left) {
