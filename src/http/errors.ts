@@ -22,7 +22,17 @@ export const ERRORS = {
   },
   ERR_UNSUPPORTED_TRANSFER_CODING: { status: 501, message: 'A transfer coding other than chunked' },
   ERR_EXPECTATION_FAILED: { status: 417, message: 'An Expect value other than 100-continue' },
-  ERR_UPGRADE_REQUIRED: { status: 426, message: 'An Upgrade request with no upgrade listener' },
+  ERR_UPGRADE_REQUIRED: {
+    status: 426,
+    message: 'An Upgrade request nothing takes, or a plain request to a path served only as a WebSocket',
+  },
+  // WebSockets (ctx.upgrade(), allowOrigins()).
+  ERR_WEBSOCKET_VERSION: { status: 426, message: 'A WebSocket upgrade with a Sec-WebSocket-Version other than 13' },
+  ERR_WEBSOCKET_HANDSHAKE: {
+    status: 400,
+    message: 'A WebSocket upgrade with a missing or malformed Sec-WebSocket-Key, or an offer ws refused',
+  },
+  ERR_ORIGIN_FORBIDDEN: { status: 403, message: 'A request whose Origin is not one allowOrigins() accepts' },
   ERR_CONNECT_UNSUPPORTED: { status: 501, message: 'A CONNECT request with no upgrade listener' },
   ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received within the timeout' },
   ERR_SERVER_CLOSING: {
@@ -72,6 +82,17 @@ export const ERRORS = {
   },
   ERR_UNSUPPORTED_CHARSET: { status: 415, message: 'A body charset the parser cannot decode' },
   ERR_VALIDATION: { status: 400, message: 'The request does not match the route schema' },
+  // Multipart bodies (src/http/multipart.ts, body({ multipart })).
+  ERR_MULTIPART_BOUNDARY: { status: 400, message: 'A multipart/form-data Content-Type without a valid boundary' },
+  ERR_MULTIPART_MALFORMED: {
+    status: 400,
+    message: 'A multipart body that does not parse, or ends before its closing boundary',
+  },
+  ERR_MULTIPART_LIMIT: {
+    status: 413,
+    message: 'A multipart body over one of its limits (fileSize, files, fields, fieldSize, parts)',
+  },
+  ERR_MULTIPART_FILE_TYPE: { status: 415, message: 'A file part whose type the route does not accept' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** A stable server error code. */

@@ -5,11 +5,13 @@
 import accepts from 'accepts';
 import typeis from 'type-is';
 import { isIP, type Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import type { RequestHead } from '../parser/events.js';
 import { parseQuery, type ParsedQuery } from './query.js';
 import { headerValue, headersObject, type IncomingHeaders } from './incoming-headers.js';
 import type { AppLike } from './app-like.js';
 import { INSPECT } from './internal.js';
+import { parts, type Part, type PartsOptions, type UploadedFiles } from './multipart.js';
 
 /**
  * What a Request reads of the context it belongs to: the app's proxy settings, the connection, and
@@ -21,9 +23,11 @@ export interface RequestOwner {
   readonly encrypted: boolean;
   readonly remoteAddress: string;
   readonly fresh: boolean;
-  /** Node's request (shallot's stand-in, `ctx.req`). */
-  readonly req: unknown;
+  /** Node's request (shallot's stand-in, `ctx.req`): a Readable of the body. */
+  readonly req: Readable;
   readonly response: unknown;
+  /** Sets a response header field (the request asks for `Connection: close` when it leaves a body unread). */
+  set(field: string, value: string): void;
 }
 
 /**
@@ -44,6 +48,8 @@ export class Request<C extends RequestOwner = RequestOwner> {
   rawBody: Buffer | undefined;
   /** Set by the first body parser this request meets, so that a second one (yours or `body()`) does nothing. */
   bodyParsed: boolean;
+  /** Files of a `multipart/form-data` body by field name, set by `body({ multipart })`; else undefined. */
+  files: UploadedFiles | undefined;
   /**
    * Parses the query string for {@link query} (lazily, on first read); `null` for {@link parseQuery}.
    * Set per request by a query middleware, e.g. `query({ nested: true })`.
@@ -66,6 +72,7 @@ export class Request<C extends RequestOwner = RequestOwner> {
     this.body = undefined;
     this.rawBody = undefined;
     this.bodyParsed = false;
+    this.files = undefined;
     this.queryParser = null;
     this.#url = head.target;
   }
@@ -376,6 +383,23 @@ export class Request<C extends RequestOwner = RequestOwner> {
   /** Negotiation on `Accept-Language`. @example ctx.acceptsLanguages('en', 'fr') */
   acceptsLanguages(...langs: (string | string[])[]): string | string[] | false {
     return this.#accepts().languages(...(langs.flat() as string[]));
+  }
+
+  /**
+   * The parts of a `multipart/form-data` body, streamed (rules and errors: `src/http/multipart.ts`,
+   * docs/uploads.md). Marks the body parsed, so a `body()` after it reads nothing.
+   *
+   * @example
+   * for await (const part of ctx.request.parts({ limits: { fileSize: 5e6 }, accept: ['image/*'] }))
+   *   if (part.kind === 'file') await pipeline(part.stream, fs.createWriteStream(dest))
+   */
+  parts(options?: PartsOptions): AsyncGenerator<Part, void, undefined> {
+    this.bodyParsed = true;
+    const ctx = this.ctx;
+    return parts(
+      { get: (field) => this.get(field), req: ctx.req, closeConnection: () => ctx.set('connection', 'close') },
+      options,
+    );
   }
 
   /** Koa's summary: `{ method, url, header }`. */

@@ -8,6 +8,8 @@
 export { query, createQueryParser } from './query.js';
 export { parseQuery, decodeQueryComponent } from '../http/query.js';
 export { body } from './body/body.js';
+export { MULTIPART_MEMORY_FILE_SIZE } from './body/multipart.js';
+export { MULTIPART_DEFAULTS } from '../http/multipart.js';
 export { MIDDLEWARE_DEFAULTS } from './defaults.js';
 export { errorHandler } from './error-handler.js';
 export { logger, logLevel } from './logger.js';
@@ -20,6 +22,16 @@ export { sse, formatEvent } from './sse.js';
 
 export type { QueryOptions, QueryValue } from './query.js';
 export type { BodyOptions, BodyParserOptions } from './body/body.js';
+export type { MultipartOptions } from './body/multipart.js';
+export type {
+  MultipartLimits,
+  PartsOptions,
+  Part,
+  FieldPart,
+  FilePart,
+  UploadedFile,
+  UploadedFiles,
+} from '../http/multipart.js';
 export type { ErrorHandlerOptions } from './error-handler.js';
 export type { RequestLoggerOptions } from './logger.js';
 export type {

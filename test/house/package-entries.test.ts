@@ -54,6 +54,8 @@ describe('the package entries', () => {
   it('should export the middleware set from shallot/middleware', () => {
     expect(exportsOf('shallot/middleware')).toEqual([
       'MIDDLEWARE_DEFAULTS',
+      'MULTIPART_DEFAULTS',
+      'MULTIPART_MEMORY_FILE_SIZE',
       'body',
       'compress',
       'createQueryParser',

@@ -1,10 +1,15 @@
 /**
  * `body(options)`: reads and parses the request body onto `ctx.request.body` — JSON,
- * `application/x-www-form-urlencoded`, text and raw bytes, each with its own limit.
+ * `application/x-www-form-urlencoded`, text, raw bytes and `multipart/form-data`, each with its own limits.
  *
  * Rules (tested in test/middleware/body.test.ts):
  * - Which parser runs is decided by Content-Type (type-is patterns, e.g. `application/*+json`).
- *   JSON and urlencoded are on by default, text and raw are opt-in.
+ *   JSON and urlencoded are on by default, text, raw and multipart are opt-in.
+ * - A `body()` that does not enable multipart leaves a `multipart/form-data` request alone: it
+ *   neither reads nor refuses it, and does not count as its parser, so a later
+ *   `body({ multipart })` (a route's) or `ctx.request.parts()` reads it. Multipart is read by the
+ *   first `body()` that enables it, with that one's options: enable it on the routes that take
+ *   uploads (src/middleware/body/multipart.ts has its rules).
  * - A request with a body (or a Content-Type) that no enabled parser accepts is refused with 415
  *   `ERR_UNSUPPORTED_MEDIA_TYPE` — consistently, where Koa's and Hono's parsers skip it silently —
  *   unless `enforce: false`. So is a body with no Content-Type at all.
@@ -35,6 +40,7 @@ import { errorFor } from '../../http/errors.js';
 import { parseJson } from './json.js';
 import { createQueryParser, type QueryOptions } from '../query.js';
 import { Buffer } from 'node:buffer';
+import { readMultipart, resolveMultipart, type MultipartConfig, type MultipartOptions } from './multipart.js';
 
 /** Options of one parser. */
 export interface BodyParserOptions {
@@ -54,6 +60,11 @@ export interface BodyOptions {
   text?: boolean | BodyParserOptions;
   /** Default off; limit 1 MiB; type `application/octet-stream`; the body as a Buffer. */
   raw?: boolean | BodyParserOptions;
+  /**
+   * Default off; `multipart/form-data` fields onto `ctx.request.body`, files onto `ctx.request.files`
+   * (on disk in a temp dir, or in memory); limits: `MULTIPART_DEFAULTS`. See docs/uploads.md.
+   */
+  multipart?: boolean | MultipartOptions;
   /** Keep the (decoded) bytes on `ctx.request.rawBody`, e.g. to check a webhook signature. Default false. */
   rawBody?: boolean;
   /** Answer 415 for a body no enabled parser accepts (default true); `false` leaves it unread. */
@@ -73,6 +84,8 @@ export interface BodyConfig {
   readonly parsers: readonly Parser[];
   readonly rawBody: boolean;
   readonly enforce: boolean;
+  /** The multipart reader's options, or null when multipart is off. */
+  readonly multipart: MultipartConfig | null;
   /**
    * Content-Type value -> choice. Matching a value with type-is and reading its charset costs
    * about a microsecond, and a service sees the same few values again and again.
@@ -81,6 +94,7 @@ export interface BodyConfig {
 }
 
 const EMPTY = Buffer.alloc(0);
+const MULTIPART = /^\s*multipart\/form-data\s*(?:;|$)/i;
 const UTF8 = new TextDecoder('utf-8');
 /** Distinct Content-Type values remembered per `body()`: clients choose them, so the memo is bounded. */
 const CHOICE_MEMO_SIZE = 32;
@@ -155,7 +169,14 @@ export function resolveBodyOptions(options: BodyOptions): BodyConfig {
       parse: (bytes) => bytes,
     });
   }
-  return { parsers, rawBody: options.rawBody ?? false, enforce: options.enforce ?? true, memo: new Map() };
+  const multipart = pick(options.multipart, false);
+  return {
+    parsers,
+    rawBody: options.rawBody ?? false,
+    enforce: options.enforce ?? true,
+    multipart: multipart === null ? null : resolveMultipart(multipart),
+    memo: new Map(),
+  };
 }
 
 /**
@@ -171,11 +192,14 @@ export function resolveBodyOptions(options: BodyOptions): BodyConfig {
 export function parseBody(ctx: Context<object, object, object>, config: BodyConfig): Promise<void> | undefined {
   const req = ctx.request;
   if (req.bodyParsed) return;
+  const contentType = ctx.get('content-type');
+  const multipart = contentType !== '' && MULTIPART.test(contentType);
+  if (multipart && config.multipart === null) return;
   req.bodyParsed = true;
   if (req.body !== undefined) return;
   const method = ctx.method;
   if (method === 'GET' || method === 'HEAD') return;
-  const contentType = ctx.get('content-type');
+  if (multipart) return readMultipart(ctx, config.multipart!);
   const hasBytes = req.hasBody;
   if (contentType === '' && !hasBytes) return;
   const { parser, charset } = contentType === '' ? NO_CHOICE : choose(config, contentType, req);
