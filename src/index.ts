@@ -43,6 +43,15 @@ export type { Next, ComposableMiddleware, ComposeOptions } from './http/compose.
 export type { HttpErrorProps, HttpErrorInit } from './http/http-error.js';
 export type { ErrorCode } from './http/errors.js';
 export type { ReadBodyOptions } from './http/read-body.js';
+export type {
+  Part,
+  FieldPart,
+  FilePart,
+  PartsOptions,
+  MultipartLimits,
+  UploadedFile,
+  UploadedFiles,
+} from './http/multipart.js';
 export type { RenderedError } from './http/error-path.js';
 export type { InjectInput, InjectRequest, InjectResult } from './engine/inject.js';
 export type { InjectedResponse } from './engine/response-reader.js';

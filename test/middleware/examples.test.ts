@@ -1,12 +1,14 @@
 /**
- * examples/validation.ts and examples/middleware.ts answer as their headers say (through
- * `app.inject`), and each starts as a program and serves a request.
+ * examples/validation.ts, examples/middleware.ts and examples/upload.ts answer as their headers say
+ * (through `app.inject`), and each starts as a program and serves a request.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createApp as createBooks, type Book } from '../../examples/validation.js';
 import { createApp as createStack } from '../../examples/middleware.js';
+import { createApp as createUploads } from '../../examples/upload.js';
+import { FORM_TYPE, form } from './multipart-fixture.js';
 import type { App } from '../../src/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -107,8 +109,49 @@ describe('examples/middleware.ts', () => {
   });
 });
 
+describe('examples/upload.ts', () => {
+  const upload = async (url: string, payload: Buffer) =>
+    (await createUploads().inject({ method: 'POST', url, headers: { 'content-type': FORM_TYPE }, body: payload }))
+      .responses[0]!;
+
+  it('should take an image avatar with its alt text, and refuse another type with 415', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+    const ok = await upload(
+      '/avatar',
+      form([
+        { name: 'alt', value: ' Me ' },
+        { name: 'avatar', filename: 'me.png', data: png, type: 'image/png' },
+      ]),
+    );
+    expect(ok.status).toBe(201);
+    expect(ok.json()).toEqual({ alt: 'Me', filename: 'me.png', type: 'image/png', size: 7, head: '89504e47' });
+    const refused = await upload(
+      '/avatar',
+      form([{ name: 'avatar', filename: 'a.txt', data: 'x', type: 'text/plain' }]),
+    );
+    expect(refused.json()).toMatchObject({ status: 415, code: 'ERR_MULTIPART_FILE_TYPE' });
+  });
+
+  it('should stream each file through a SHA-256', async () => {
+    const res = await upload('/checksums', form([{ name: 'a', filename: 'a.txt', data: 'abc' }]));
+    expect(res.json()).toEqual([
+      {
+        field: 'a',
+        filename: 'a.txt',
+        size: 3,
+        sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+      },
+    ]);
+  });
+});
+
 describe.each([
   ['examples/validation.ts', '/books', (b: unknown) => expect(b).toEqual({ total: 0, items: [] })],
+  [
+    'examples/upload.ts',
+    '/',
+    (b: unknown) => expect(b).toEqual({ avatar: 'POST /avatar', checksums: 'POST /checksums' }),
+  ],
   ['examples/middleware.ts', '/', (b: unknown) => expect(b).toEqual({ hello: 'world' })],
 ])('%s as a program', (file, path, check) => {
   it('should start, serve a request, and stop on SIGTERM', async () => {
