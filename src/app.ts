@@ -59,7 +59,7 @@ export class App<S extends object = DefaultState> extends CoreApp<S> {
 
   static {
     // Typed by `RouteMethods` (merged above), installed once: each forwards to the app's router.
-    for (const verb of ROUTE_VERBS) {
+    for (const verb of [...ROUTE_VERBS, 'ws'] as const) {
       const fn = {
         [verb](this: App<object>, ...args: unknown[]): App<object> {
           Reflect.apply(this.router[verb], this.router, args);
@@ -78,7 +78,16 @@ export class App<S extends object = DefaultState> extends CoreApp<S> {
       // One closure per app. `prepare()` is what the core calls when it starts serving.
       const slot = (ctx: Context<S>, next: () => Promise<void>): unknown =>
         (this.#slot ?? this.#composeSlot())(ctx as Context, next);
-      super.use(Object.assign(slot, { prepare: (): void => void this.#composeSlot() }));
+      super.use(
+        Object.assign(slot, {
+          prepare: (): void => void this.#composeSlot(),
+          // Asked after prepare(): the app's routes, or a router given to use() after them.
+          acceptsWebSockets: (): boolean =>
+            [...this.#later, this.#routes!].some(
+              (fn) => (fn as { acceptsWebSockets?: () => boolean }).acceptsWebSockets?.() === true,
+            ),
+        }),
+      );
     }
     return this.#router;
   }

@@ -15,6 +15,17 @@
  *   body and gives the one answer; if not, the engine answers it (a refusal, after every answer
  *   owed before it). Nothing more is read after it, and the connection closes once all is answered.
  * - `shutdown()` answers what was received (the last response says `Connection: close`) and closes.
+ * - Upgrades (the parser stops after an upgrade request; the bytes after its head belong to the
+ *   next protocol, and are kept with the `upgrade` event's `remaining` until the hand-over):
+ *   - A WebSocket upgrade the app routes (`host.routesUpgrade(head)`: a GET with
+ *     `Upgrade: websocket` to an app with WebSocket routes) is dispatched like any request and
+ *     joins the outbox in order. If its handler completes it as an upgrade, then when its turn
+ *     comes (every response before it written) the connection stops reading, releases the parser
+ *     and hands the socket and those bytes to the handler. If the handler answers instead (a 401,
+ *     a 404), that response is written and the connection closes after it: what follows an
+ *     upgrade request is not HTTP. Never both: the exchange completes once.
+ *   - Any other upgrade (or CONNECT) goes, after every response before it, to the app's `upgrade`
+ *     listeners without running the stack; with none it is refused (426, or 501 for CONNECT).
  */
 import type { Socket } from 'node:net';
 import { Buffer } from 'node:buffer';
@@ -61,6 +72,10 @@ interface PendingUpgrade {
   ex: Exchange;
   ev: UpgradeEvent | null;
   more: Buffer[] | null;
+  /** The stack answers it (see the module contract); else the `upgrade` listeners take it. */
+  routed: boolean;
+  /** Routed: the outbox reached it, completed as an upgrade, with every response before it written. */
+  turn: boolean;
 }
 
 /** Drives one socket; see the module contract. */
@@ -283,8 +298,10 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
           this.requestStart = 0;
           // The last request of the connection: stop here, once its body is complete (not at its
           // head, or a handler reading the body would never see the end). An upgrade request
-          // keeps the parser going one step further, to hand over the rest.
-          if (ex.close && !ex.head.upgrade) {
+          // keeps the parser going one step further, to hand over the rest; and it is never held
+          // back by pipelining backpressure, since a routed one waits in the outbox for that step.
+          if (ex.head.upgrade) continue;
+          if (ex.close) {
             this.#closing();
             this.#endIfDone();
           }
@@ -314,7 +331,9 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
       // Reading stops at this message's `end` (see #pumpEvents), not here: its body must still arrive.
       ex.close = true;
     }
-    const refusal = refusalOf(head, host);
+    // Read only for an upgrade request: the hot path pays one boolean test.
+    const routed = head.upgrade && host.routesUpgrade(head);
+    const refusal = refusalOf(head, host, routed);
     if (refusal !== null) {
       // Answered without reading its body, which may not even be delimited: nothing more is read.
       ex.close = true;
@@ -325,9 +344,14 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
       ex.complete(refusal);
       return;
     }
-    if (head.upgrade) {
+    if (routed) {
+      // The stack answers it; the parser stops after this message, and nothing after it is HTTP.
+      ex.upgradable = true;
+      ex.close = true;
+      this.#upgrade = { ex, ev: null, more: null, routed: true, turn: false };
+    } else if (head.upgrade) {
       // The parser stops after this message; whoever listens for 'upgrade' takes the socket.
-      this.#upgrade = { ex, ev: null, more: null };
+      this.#upgrade = { ex, ev: null, more: null, routed: false, turn: false };
       return;
     }
     this.#out.add(ex);
@@ -342,10 +366,14 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
     this.#handOver();
   }
 
-  /** Hands the socket to the upgrade listener once every response before the upgrade is written. */
+  /**
+   * Hands the socket over once every response before the upgrade is written and the parser
+   * reached the end of the upgrade request: to the upgrade listener, or (routed) to the handler
+   * that completed the exchange as an upgrade, once the outbox reached it.
+   */
   #handOver(): void {
     const up = this.#upgrade;
-    if (up === null || up.ev === null || !this.#out.empty) return;
+    if (up === null || up.ev === null || (up.routed ? !up.turn : !this.#out.empty)) return;
     this.#upgrade = null;
     this.#phase = 'upgraded';
     const s = this.socket;
@@ -368,8 +396,9 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
     this.#current = null;
     this.requestStart = 0;
     this.#closing();
-    if (cur !== null && this.#upgrade?.ex === cur) this.#upgrade = null;
-    else if (cur !== null) {
+    const up = this.#upgrade;
+    if (cur !== null && up !== null && up.ex === cur) this.#upgrade = null;
+    if (cur !== null && (up === null || up.ex !== cur || up.routed)) {
       cur.close = true;
       cur.body.abort(err);
       // Its answer may already be out (given before its body arrived): then there is nothing to add.
@@ -468,7 +497,21 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
     this.#out.ready(ex);
   }
 
+  upgradeTurn(ex: Exchange): void {
+    const up = this.#upgrade;
+    if (up === null || up.ex !== ex) {
+      // The request failed or the client left after the handler accepted: nothing to hand over.
+      ex.handler![kAbort](new Error('The connection ended before the upgrade'));
+      this.#out.end();
+      return;
+    }
+    up.turn = true;
+    this.#handOver();
+  }
+
   written(ex: Exchange): void {
+    // A routed upgrade request answered with a response: its connection closes after it.
+    if (this.#upgrade !== null && this.#upgrade.ex === ex) this.#upgrade = null;
     ex.body.discard();
     // The body is still arriving: keep parsing it (and drop it) so the next request can be read.
     if (this.#current === ex && !ex.body.ended) this.#resume();

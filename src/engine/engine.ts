@@ -12,7 +12,8 @@ import type { ParserOptions } from '../parser/parser.js';
 import { Connection } from './connection.js';
 import { ParserPool } from './parser-pool.js';
 import { SERVER_DEFAULTS } from './defaults.js';
-import { kAbort, type Exchange } from './exchange.js';
+import { kAbort, kHandOver, type Exchange } from './exchange.js';
+import type { RequestHead } from '../parser/events.js';
 import type { EngineHost } from './host.js';
 
 /** Connection-engine options (all optional; defaults in `SERVER_DEFAULTS`). */
@@ -38,6 +39,7 @@ export const kHttpError: unique symbol = Symbol('shallot.httpError');
 export const kRefusal: unique symbol = Symbol('shallot.refusal');
 export const kCanUpgrade: unique symbol = Symbol('shallot.canUpgrade');
 export const kUpgrade: unique symbol = Symbol('shallot.upgrade');
+export const kRoutesUpgrade: unique symbol = Symbol('shallot.routesUpgrade');
 
 /** What the engine calls the http room (the app) for. */
 export interface EngineApp {
@@ -52,6 +54,11 @@ export interface EngineApp {
   [kRefusal](err: Error, head: boolean): string;
   /** Whether anyone listens for upgrades. */
   [kCanUpgrade](): boolean;
+  /**
+   * Whether the stack answers this upgrade request (a WebSocket upgrade to an app with WebSocket
+   * routes): it is then dispatched like any request, and its handler may complete it as an upgrade.
+   */
+  [kRoutesUpgrade](head: RequestHead): boolean;
   /** Hands an upgraded socket to the application's `upgrade` listeners. */
   [kUpgrade](ex: Exchange, socket: Socket, head: Buffer): void;
 }
@@ -215,10 +222,20 @@ export class Engine implements EngineHost {
     return this.app[kCanUpgrade]();
   }
 
+  routesUpgrade(head: RequestHead): boolean {
+    return this.app[kRoutesUpgrade](head);
+  }
+
   upgrade(ex: Exchange, socket: Socket, head: Buffer): void {
     this.#upgraded.set(socket, ex);
     socket.once('close', () => this.#upgraded.delete(socket));
-    this.app[kUpgrade](ex, socket, head);
+    if (!ex.upgraded) {
+      this.app[kUpgrade](ex, socket, head);
+      return;
+    }
+    ex.handler![kHandOver](socket, head);
+    // Handed over after shutdown began (its turn came in the grace): told at once, as the others were.
+    if (this.closing) ex.handler![kAbort](this.app[kHttpError]('ERR_SERVER_CLOSING', 'The server is shutting down'));
   }
 
   forget(conn: Connection): void {

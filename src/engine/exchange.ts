@@ -5,8 +5,11 @@
  *
  * Contract: the http room calls {@link Exchange.complete} once, when the response may be written;
  * everything after that — when, in which order, with which framing, whether the connection stays
- * open — is the engine's.
+ * open — is the engine's. An {@link Exchange.upgradable} exchange may instead complete once as an
+ * upgrade ({@link Exchange.completeUpgrade}): one answer per request, a response or the upgrade,
+ * since both set `completed` and only the first call counts.
  */
+import type { Socket } from 'node:net';
 import type { RequestHead } from '../parser/events.js';
 import type { BodySource } from './body-source.js';
 import type { RequestFacts, Reply } from './framing.js';
@@ -22,6 +25,7 @@ export const kFinished: unique symbol = Symbol('shallot.finished');
 export const kAbort: unique symbol = Symbol('shallot.abort');
 export const kDiscard: unique symbol = Symbol('shallot.discard');
 export const kFailed: unique symbol = Symbol('shallot.failed');
+export const kHandOver: unique symbol = Symbol('shallot.handOver');
 /**
  * Marks an error the client's socket raised (a reset): `kAbort`'s reason then carries it as its
  * `cause`, and the http room reports it as Koa does, as a client's failure rather than the server's.
@@ -47,6 +51,12 @@ export interface ExchangeHandler {
    * over): the connection is closed. `clientGone`: the failure followed the client leaving.
    */
   [kFailed](err: unknown, clientGone: boolean): void;
+  /**
+   * The exchange completed as an upgrade ({@link Exchange.completeUpgrade}) and its turn came:
+   * every response before it is written and the engine let go of the connection. The socket and
+   * the bytes read past the request (`head`) are the handler's.
+   */
+  [kHandOver](socket: Socket, head: Buffer): void;
 }
 
 /** What an exchange reports to: its connection. */
@@ -83,6 +93,13 @@ export class Exchange implements RequestFacts {
   continueSent = false;
   /** Its handler asked for the body while an earlier response was still owed: 100 Continue waits for it. */
   continueOwed = false;
+  /**
+   * A WebSocket upgrade the engine routed to the app's stack: when it completes as an upgrade, the
+   * connection is handed over at its turn instead of a response being written.
+   */
+  upgradable = false;
+  /** It completed as an upgrade ({@link completeUpgrade}), not with a response. */
+  upgraded = false;
 
   constructor(
     readonly head: RequestHead,
@@ -102,6 +119,18 @@ export class Exchange implements RequestFacts {
     if (this.completed) return false;
     this.completed = true;
     if (error !== null) this.error = error;
+    this.owner.ready(this);
+    return true;
+  }
+
+  /**
+   * Called by the http room to answer with the upgrade instead of a response. False when the
+   * exchange is not {@link upgradable} or was completed before (either way).
+   */
+  completeUpgrade(): boolean {
+    if (this.completed || !this.upgradable) return false;
+    this.completed = true;
+    this.upgraded = true;
     this.owner.ready(this);
     return true;
   }

@@ -6,8 +6,10 @@
  * Rules, as {@link frameHead} applies them:
  * 1. The engine owns framing and the connection. Whatever the application set for
  *    `content-length`, `transfer-encoding`, `connection`, `keep-alive`, `upgrade`, `te`, `trailer`,
- *    `proxy-connection`, `proxy-authorization` — `proxy-authenticate` outside a 407, and every field
- *    its `Connection` field names — is never written. The application asks for a close with
+ *    `proxy-connection`, `proxy-authorization` — `proxy-authenticate` outside a 407, `upgrade`
+ *    outside a 426, and every field its `Connection` field names — is never written. A 426 must
+ *    name the protocols it requires in `Upgrade` (RFC 9110 §15.5.22), and a sender of `Upgrade`
+ *    lists `upgrade` in `Connection` (§7.8): the engine adds that option. The application asks for a close with
  *    `Connection: close` (honoured) and promises a length for a stream with `Content-Length`
  *    (the reply's `length`, which the writer holds the stream to).
  * 2. A final response has a status from 200 to 999: 1xx is interim only (RFC 9110 §15.2).
@@ -84,7 +86,7 @@ export interface RequestFacts {
 }
 
 /** What a field name is to the framing: one of these, or `undefined` when not seen yet. */
-const NAME = { OWNED: 1, PROXY_AUTH: 2, VALID: 3 } as const;
+const NAME = { OWNED: 1, PROXY_AUTH: 2, VALID: 3, UPGRADE: 4 } as const;
 
 /**
  * Field names by kind (rule 1), and the names already found valid: a name is checked once, then
@@ -97,7 +99,6 @@ for (const name of [
   'transfer-encoding',
   'connection',
   'keep-alive',
-  'upgrade',
   'te',
   'trailer',
   'proxy-connection',
@@ -106,6 +107,7 @@ for (const name of [
   NAMES[name] = NAME.OWNED;
 }
 NAMES['proxy-authenticate'] = NAME.PROXY_AUTH;
+NAMES['upgrade'] = NAME.UPGRADE;
 const MAX_VALID_NAMES = 512;
 let validNames = 0;
 
@@ -120,7 +122,7 @@ const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
  */
 export function isHopByHop(lowercaseName: string): boolean {
   const kind = NAMES[lowercaseName];
-  return kind === NAME.OWNED || kind === NAME.PROXY_AUTH;
+  return kind === NAME.OWNED || kind === NAME.PROXY_AUTH || kind === NAME.UPGRADE;
 }
 
 /**
@@ -148,6 +150,7 @@ export function frameHead(req: RequestFacts, r: Reply, close: boolean, keepAlive
   }
   let s = `HTTP/1.1 ${status} ${r.reason}\r\n`;
   let hasDate = false;
+  let upgrade = false;
   for (const name in headers) {
     const kind = NAMES[name];
     if (kind === undefined) {
@@ -156,10 +159,15 @@ export function frameHead(req: RequestFacts, r: Reply, close: boolean, keepAlive
         NAMES[name] = NAME.VALID;
         validNames++;
       }
-    } else if (kind === NAME.OWNED || (kind === NAME.PROXY_AUTH && status !== 407)) {
+    } else if (
+      kind === NAME.OWNED ||
+      (kind === NAME.PROXY_AUTH && status !== 407) ||
+      (kind === NAME.UPGRADE && status !== 426)
+    ) {
       continue;
     }
     if (named !== null && named.includes(name)) continue;
+    if (kind === NAME.UPGRADE) upgrade = true;
     if (name === 'date') hasDate = true;
     const v = headers[name] as unknown;
     if (typeof v === 'string') s += field(name, v);
@@ -187,9 +195,10 @@ export function frameHead(req: RequestFacts, r: Reply, close: boolean, keepAlive
   if (length >= 0) s += `content-length: ${length}\r\n`;
   else if (mode === FRAME.CHUNKED) s += 'transfer-encoding: chunked\r\n';
   if (!hasDate) s += `date: ${httpDate()}\r\n`;
-  if (close) s += 'connection: close\r\n';
+  if (close) s += upgrade ? 'connection: upgrade, close\r\n' : 'connection: close\r\n';
   else {
-    if (req.http10) s += 'connection: keep-alive\r\n';
+    if (req.http10) s += upgrade ? 'connection: upgrade, keep-alive\r\n' : 'connection: keep-alive\r\n';
+    else if (upgrade) s += 'connection: upgrade\r\n';
     s += keepAliveField;
   }
   out.mode = mode;

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { ParserPool } from './parser-pool.js';
 import type { Exchange } from './exchange.js';
+import type { RequestHead } from '../parser/events.js';
 
 /** The owner of connections: options, the http room's entry points, bookkeeping. */
 export interface EngineHost {
@@ -28,7 +29,9 @@ export interface EngineHost {
   /** The complete bytes of the engine's own answer to a request it refuses before it became an exchange. */
   refusal(err: Error, head: boolean): string;
   hasUpgradeListener(): boolean;
-  /** Hands an upgraded socket to the application. */
+  /** Whether the app's stack answers this upgrade request (see `EngineApp[kRoutesUpgrade]`). */
+  routesUpgrade(head: RequestHead): boolean;
+  /** Hands an upgraded socket to the application: its `upgrade` listeners, or the handler of an exchange completed as an upgrade. */
   upgrade(ex: Exchange, socket: Socket, head: Buffer): void;
   /** The connection closed or was handed over (the connection itself; typed loosely so this interface needs no import of it). */
   forget(conn: object): void;

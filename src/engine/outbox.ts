@@ -16,6 +16,9 @@
  * - An interim `100 Continue` is written only when every response before its request is complete.
  * - The connection closes after a response whose framing or exchange says so, or after the last
  *   one owed once no more requests will come (the owner says which).
+ * - An exchange completed as an upgrade is the last thing the outbox handles: at its turn (every
+ *   response before it written, in the same write as the ones ready with them) nothing of it is
+ *   written; the outbox stops and tells its owner, whose socket it no longer writes to.
  */
 import type { Socket } from 'node:net';
 import { STAGE, kAbort, kDiscard, kFailed, kFinished, type Exchange } from './exchange.js';
@@ -46,6 +49,8 @@ export interface OutboxOwner {
   flushed(empty: boolean): void;
   /** The outbox ends the connection after a response: no more requests are to be read. */
   ending(): void;
+  /** `ex`, completed as an upgrade, had its turn: every response before it is written, and the outbox writes no more. */
+  upgradeTurn(ex: Exchange): void;
 }
 
 /** See the module contract. */
@@ -170,10 +175,15 @@ export class Outbox {
     let all: Exchange[] | null = null;
     let close = false;
     let job: StreamJob | null = null;
+    let upgrade: Exchange | null = null;
     while (q.length > 0 && q[0]!.stage === STAGE.READY) {
       if (q.length === 1 && owner.holdLast) break;
       const ex = q.shift()!;
       ex.stage = STAGE.DONE;
+      if (ex.upgraded) {
+        upgrade = ex;
+        break;
+      }
       const last = q.length === 0 && this.#refusal === null && !owner.expectingMore;
       const out = render(ex, ex.close || last || unreadAfterContinue(ex), this.#keepAliveField, framing);
       if (out instanceof StreamJob) {
@@ -199,7 +209,7 @@ export class Outbox {
         break;
       }
     }
-    if (job === null && !close && q.length === 0 && this.#refusal !== null) {
+    if (job === null && upgrade === null && !close && q.length === 0 && this.#refusal !== null) {
       text += this.#refusal;
       this.#refusal = null;
       close = true;
@@ -209,11 +219,12 @@ export class Outbox {
     // Decided before the written exchanges are reported: reporting can resume reading and so run
     // flush() again, which must neither write ahead of a stream nor after the end.
     if (job !== null) this.#streaming = job;
-    if (close) this.#ended = true;
+    if (close || upgrade !== null) this.#ended = true;
     if (all !== null) for (let i = 0; i < all.length; i++) this.#written(all[i]!);
     else if (first !== null) this.#written(first);
     if (job !== null) void this.#stream(job);
     else if (close) this.#end();
+    else if (upgrade !== null) owner.upgradeTurn(upgrade);
     else this.#afterFlush();
   }
 

@@ -9,9 +9,10 @@ import type { EngineHost } from './host.js';
  * The error to answer `head` with, or null to let the application have it: an HTTP/1.1 request
  * without exactly one Host (RFC 9112 §3.2), a Host that is not `host[:port]` (RFC 9110 §7.2), an expectation other than 100-continue (RFC 9110
  * §10.1.1), a transfer coding other than chunked (RFC 9112 §6.1), an Upgrade or CONNECT nobody
- * listens for (RFC 9110 §7.8, §9.3.6).
+ * listens for (RFC 9110 §7.8, §9.3.6). `routed`: the app's stack answers this upgrade request
+ * (see connection.ts), so it is not refused for want of a listener.
  */
-export function refusalOf(head: RequestHead, host: EngineHost): Error | null {
+export function refusalOf(head: RequestHead, host: EngineHost, routed: boolean): Error | null {
   if (head.versionMinor === 1 ? head.hostCount !== 1 : head.hostCount > 1) {
     return host.httpError(
       'ERR_MISSING_HOST',
@@ -30,7 +31,7 @@ export function refusalOf(head: RequestHead, host: EngineHost): Error | null {
     if (te !== 'chunked')
       return host.httpError('ERR_UNSUPPORTED_TRANSFER_CODING', `Unsupported transfer coding: ${te}`);
   }
-  if (head.upgrade && !host.hasUpgradeListener()) {
+  if (head.upgrade && !routed && !host.hasUpgradeListener()) {
     return head.method === 'CONNECT'
       ? host.httpError('ERR_CONNECT_UNSUPPORTED', 'CONNECT is not supported by this server')
       : host.httpError('ERR_UPGRADE_REQUIRED', 'No handler for this Upgrade');

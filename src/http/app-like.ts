@@ -4,6 +4,8 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import type { kWebSockets } from './internal.js';
+import type { WebSocketHub } from './websocket.js';
 
 /** The app members a context reads; the app is an EventEmitter (`ctx.app.emit('error', err, ctx)`, as Koa). */
 export interface AppLike extends EventEmitter {
@@ -18,4 +20,6 @@ export interface AppLike extends EventEmitter {
   readonly log: Logger;
   /** Koa's `app.onerror(err)`: the default listener of the app's `error` event (`ctx`: the request's context). */
   onerror(err: unknown, ctx?: object): void;
+  /** The app's WebSockets, behind `ctx.upgrade()`. */
+  readonly [kWebSockets]: WebSocketHub;
 }

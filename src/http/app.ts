@@ -17,12 +17,15 @@ import {
   kCanUpgrade,
   kHttpError,
   kRefusal,
+  kRoutesUpgrade,
   kRun,
   kUpgrade,
   type EngineApp,
   type EngineOptions,
 } from '../engine/engine.js';
 import type { Exchange } from '../engine/exchange.js';
+import type { RequestHead } from '../parser/events.js';
+import { WebSocketHub, type WebSocketOptions } from './websocket.js';
 import { Server, type ListenOptions } from '../engine/server.js';
 import { inject, type InjectInput, type InjectResult } from '../engine/inject.js';
 import { nodeCallback, type NodeHandler } from '../engine/node-callback.js';
@@ -31,7 +34,7 @@ import { logError, refusal, registeredError } from './error-path.js';
 import { Context, asError, type ContextKinds, type DefaultState } from './context.js';
 import { Request } from './request.js';
 import { Response } from './response.js';
-import { INSPECT, RESPONSE_STARTED, SHIM, kComplete, kSettle, kShims, kStarted } from './internal.js';
+import { INSPECT, RESPONSE_STARTED, SHIM, kComplete, kSettle, kShims, kStarted, kWebSockets } from './internal.js';
 
 /**
  * A middleware: `(ctx, next)`. Await `next()` to run the rest of the stack.
@@ -80,6 +83,16 @@ export interface AppOptions extends EngineOptions {
   logger?: Logger | LoggerOptions | false;
   /** Serve HTTPS with these `node:tls` options (key, cert, …). */
   tls?: TlsOptions;
+  /** Limits of the app's WebSockets (`app.ws()`, `ctx.upgrade()`); see docs/websockets.md. */
+  ws?: WebSocketOptions;
+}
+
+/**
+ * Whether `head` asks for a WebSocket: GET with `Upgrade: websocket` (RFC 6455 §4.1; compared as
+ * `ws` compares it, so that what the stack accepts `ws` accepts too).
+ */
+function asksForWebSocket(head: RequestHead): boolean {
+  return head.method === 'GET' && head.get('upgrade')?.toLowerCase() === 'websocket';
 }
 
 /**
@@ -120,6 +133,9 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
   #fn: ((ctx: Context<S>) => Promise<unknown>) | null = null;
   readonly #Context: typeof Context<S>;
   readonly #kinds: ContextKinds;
+  /** Some middleware in the stack routes WebSocket upgrades (`acceptsWebSockets()`); known once composed. */
+  #routesWebSockets = false;
+  #hub: WebSocketHub | null = null;
 
   constructor(options: AppOptions = {}) {
     super();
@@ -190,6 +206,11 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
       // A middleware may carry `prepare()` (a router builds its table there): run it once, now,
       // so setup mistakes surface from listen()/inject() rather than from the first request.
       for (const fn of this.#stack) (fn as { prepare?: () => void }).prepare?.();
+      // A middleware that routes WebSocket upgrades says so (a router with `ws()` routes): only
+      // then does the engine send upgrade requests through the stack (see [kRoutesUpgrade]).
+      this.#routesWebSockets = this.#stack.some(
+        (fn) => (fn as { acceptsWebSockets?: () => boolean }).acceptsWebSockets?.() === true,
+      );
       // Koa's rule: app.onerror listens to 'error' unless the app has listeners of its own. Through
       // a closure, so that an `app.onerror` assigned later is the one called.
       if (this.listenerCount('error') === 0) this.on('error', (err: unknown, ctx?: object) => this.onerror(err, ctx));
@@ -289,6 +310,21 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
   /** Whether anyone listens for upgrades. */
   [kCanUpgrade](): boolean {
     return this.listenerCount('upgrade') > 0;
+  }
+
+  /**
+   * Whether the stack answers this upgrade request. The rule: a WebSocket upgrade (GET with
+   * `Upgrade: websocket`) to an app whose stack routes WebSockets goes through the stack, like any
+   * request; every other upgrade (another protocol, CONNECT, or any upgrade to an app without
+   * WebSocket routes) goes to the `upgrade` listeners, or is refused with 426 (501) without one.
+   */
+  [kRoutesUpgrade](head: RequestHead): boolean {
+    return this.#routesWebSockets && asksForWebSocket(head);
+  }
+
+  /** The app's WebSockets (made on first use), with the `ws` options. */
+  get [kWebSockets](): WebSocketHub {
+    return (this.#hub ??= new WebSocketHub(this.settings.ws, this.log));
   }
 
   /** Hands an upgraded socket to the `upgrade` listeners, as node:http does. */

@@ -10,6 +10,7 @@ import { format } from 'node:util';
 import type Cookies from 'cookies';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
 import fresh from 'fresh';
 import type { BodySource } from '../engine/body-source.js';
 import {
@@ -18,6 +19,7 @@ import {
   kDiscard,
   kFailed,
   kFinished,
+  kHandOver,
   kReply,
   kReplyError,
   kSocketError,
@@ -27,6 +29,7 @@ import {
 import type { Reply } from '../engine/framing.js';
 import { releaseBody } from '../engine/body-stream.js';
 import { createHttpError, type HttpError, type HttpErrorInit } from './http-error.js';
+import { errorFor } from './errors.js';
 import { Request } from './request.js';
 import { Response, type OutgoingHeaders } from './response.js';
 import { IncomingMessageShim, ServerResponseShim } from './compat.js';
@@ -53,6 +56,7 @@ import {
   kSettle,
   kShims,
   kStarted,
+  kWebSockets,
 } from './internal.js';
 import { Delegates } from './delegates.js';
 
@@ -104,6 +108,20 @@ export interface ContextKinds {
   readonly Request: new (ctx: Context, head: Exchange['head']) => Request<Context>;
   readonly Response: new (ctx: Context) => Response<Context>;
 }
+
+/** A `ctx.upgrade()` in progress: its promise, and the socket once open. */
+interface Upgrading {
+  readonly promise: Promise<WebSocket>;
+  readonly resolve: (ws: WebSocket) => void;
+  readonly reject: (err: Error) => void;
+  ws: WebSocket | null;
+}
+
+/** A valid Sec-WebSocket-Key: 16 bytes, base64 (RFC 6455 §4.1). */
+const WS_KEY = /^[+/0-9A-Za-z]{21}[AQgw]==$/;
+
+/** 1001 Going Away: the server is shutting down (RFC 6455 §7.4.1). */
+const GOING_AWAY = 1001;
 
 /** `ctx.onerror` as an application sets it (Koa's signature): `this` is the context. */
 export type OnError = (this: Context, err: unknown) => void;
@@ -181,6 +199,8 @@ export class Context<
   #replying = false;
   /** The error the default `onerror` asked to answer with while the response was being built. */
   #errorToSend: Error | null = null;
+  /** `ctx.upgrade()` was called: its promise and socket. */
+  #upgrading: Upgrading | null = null;
   /**
    * The pattern of the route that matched (`/user/:id`), set by the router that routed the request,
    * or null. A router's fallback reads it: a 404 from a matched route is that route's answer.
@@ -288,7 +308,39 @@ export class Context<
     this.#res?.[kMarkAborted]();
   }
 
+  [kHandOver](socket: Socket, head: Buffer): void {
+    const up = this.#upgrading!;
+    const req = { method: this.method, url: this.url, headers: this.request.headers };
+    let ws: WebSocket | null;
+    try {
+      ws = this.app[kWebSockets].accept(req, socket, head);
+    } catch (err) {
+      socket.destroy();
+      up.reject(asError(err));
+      return;
+    }
+    if (ws === null) {
+      // `ws` refused the handshake (an offer it cannot parse) and answered the client itself.
+      up.reject(errorFor('ERR_WEBSOCKET_HANDSHAKE', 'The WebSocket handshake was refused'));
+      this.#res?.[kMarkAborted]();
+      return;
+    }
+    up.ws = ws;
+    // What the request ended with, for whoever logs it: 101, and no response of ours to come.
+    this.response.status = 101;
+    this.headerSent = true;
+    this[kFinished]();
+    up.resolve(ws);
+  }
+
   [kAbort](reason: Error): void {
+    const up = this.#upgrading;
+    if (up !== null) {
+      // Before the hand-over the handler is still waiting for its socket; after it, the socket is
+      // told the server goes away (the engine aborts an upgraded request only at shutdown).
+      if (up.ws === null) up.reject(reason);
+      else if (up.ws.readyState === up.ws.OPEN) up.ws.close(GOING_AWAY, 'Server shutting down');
+    }
     this.#res?.[kMarkAborted]();
     if (this.#abort === null) this.#abort = new AbortController();
     if (!this.#abort.signal.aborted) this.#abort.abort(reason);
@@ -384,6 +436,60 @@ export class Context<
 
   /** The application's own `ctx.onerror`, or undefined for the default. */
   declare readonly [kOnerror]: OnError | undefined;
+
+  /**
+   * Whether this request is a WebSocket upgrade that {@link upgrade} can accept: a GET with
+   * `Upgrade: websocket` that the engine routed to the stack (the app has WebSocket routes).
+   */
+  get isWebSocket(): boolean {
+    return this.#exchange.upgradable;
+  }
+
+  /**
+   * Accepts a WebSocket upgrade: the answer to this request is the upgrade, not a response. The
+   * socket opens once every response before this request is written and `ws` has sent the 101;
+   * the promise then resolves with `ws`'s WebSocket, limited by the app's `ws` options
+   * (`maxPayload`, `highWaterMark`, `pingInterval`). Whatever the stack does after that does not
+   * reach the client as HTTP. A second call returns the same promise.
+   *
+   * @throws {HttpError} 426 `ERR_UPGRADE_REQUIRED` (with `Upgrade: websocket`) when the request is
+   *   not a WebSocket upgrade ({@link isWebSocket}); 426 `ERR_WEBSOCKET_VERSION` for a version
+   *   other than 13; 400 `ERR_WEBSOCKET_HANDSHAKE` for a missing or malformed Sec-WebSocket-Key.
+   *   The promise rejects when the client leaves (or the handshake fails) before the socket opens.
+   * @example app.ws('/echo', async (ctx) => { const ws = await ctx.upgrade(); ws.on('message', (m) => ws.send(m)) })
+   */
+  upgrade(): Promise<WebSocket> {
+    if (this.#upgrading !== null) return this.#upgrading.promise;
+    const ex = this.#exchange;
+    if (!ex.upgradable) {
+      throw errorFor('ERR_UPGRADE_REQUIRED', `${this.path} takes WebSocket connections only`, {
+        headers: { upgrade: 'websocket' },
+      });
+    }
+    const version = this.get('sec-websocket-version');
+    if (version !== '13') {
+      throw errorFor('ERR_WEBSOCKET_VERSION', `Unsupported WebSocket version ${JSON.stringify(version)}`, {
+        headers: { upgrade: 'websocket', 'sec-websocket-version': '13' },
+      });
+    }
+    if (!WS_KEY.test(this.get('sec-websocket-key'))) {
+      throw errorFor('ERR_WEBSOCKET_HANDSHAKE', 'Missing or malformed Sec-WebSocket-Key');
+    }
+    let resolve!: (ws: WebSocket) => void;
+    let reject!: (err: Error) => void;
+    const promise = new Promise<WebSocket>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // A handler that does not await it must not crash the process when the client leaves first.
+    promise.catch(() => {});
+    this.#upgrading = { promise, resolve, reject, ws: null };
+    if (!ex.completeUpgrade()) {
+      this.#upgrading = null;
+      throw new Error('ctx.upgrade() after the response was completed');
+    }
+    return promise;
+  }
 
   /** Commits the head now (Koa's `ctx.flushHeaders()`): the response starts; what follows is streamed. */
   flushHeaders(): void {

@@ -9,6 +9,8 @@
 export const kBody: unique symbol = Symbol('shallot.body');
 /** `ctx[kComplete](error)`: tell the engine the response may be written; false if already told. */
 export const kComplete: unique symbol = Symbol('shallot.complete');
+/** `app[kWebSockets]`: the app's {@link WebSocketHub} (made on first use), which `ctx.upgrade()` hands sockets to. */
+export const kWebSockets: unique symbol = Symbol('shallot.webSockets');
 /** `ctx[kShims]`: which Node stand-ins were made (`ctx.req` takes over the body; see compat.ts). */
 export const kShims: unique symbol = Symbol('shallot.shims');
 

@@ -11,7 +11,9 @@
  *   keeps its own 404 — a handler saying "no such todo" is not a 405. "Some router" includes
  *   routers that are not shallot's: a match is `ctx.routePath` (shallot's) or `ctx._matchedRoute`
  *   (@koa/router's, see {@link routed}).
- * - Rule order: a path served with other methods → 405 (OPTIONS → 204), both with `Allow`; else a
+ * - Rule order: a GET or HEAD that is not a WebSocket upgrade, to a path served as a WebSocket
+ *   (`ws()`) → 426 with `Upgrade: websocket` (RFC 9110 §15.5.22); else a path served with other
+ *   methods → 405 (OPTIONS → 204), both with `Allow` (a WebSocket route allows GET); else a
  *   method no router serves at all → 501; else the 404 stands. "Served at this path" counts the
  *   route layers @koa/router leaves on `ctx.matched` too, so a Koa router downstream (or upstream)
  *   is in `Allow` exactly as its own `allowedMethods()` would put it.
@@ -22,12 +24,20 @@ import { isHttpError } from '../http/http-error.js';
 import { errorFor } from '../http/errors.js';
 import type { Context } from '../http/context.js';
 
+/**
+ * The method key of a WebSocket route in the tree. Not a token (it holds a space), so no
+ * request's method can match it: only a WebSocket upgrade is looked up with it.
+ */
+export const WS_METHOD = 'GET websocket';
+
 /** What the routers a request passed through would have allowed. */
 export interface Miss {
   /** Methods served at this exact path (GET implies HEAD). */
   readonly allow: Set<string>;
   /** Methods served anywhere by these routers (HEAD and OPTIONS always). */
   readonly known: Set<string>;
+  /** The path is served as a WebSocket. */
+  websocket: boolean;
 }
 
 // Keyed by context, so no field is added to Context later (it keeps one hidden class), and a
@@ -38,16 +48,22 @@ const misses = new WeakMap<Context, Miss>();
 export function recordMiss(ctx: Context, allowedHere: readonly string[], known: ReadonlySet<string>): Miss {
   let miss = misses.get(ctx);
   if (miss === undefined) {
-    miss = { allow: new Set(), known: new Set() };
+    miss = { allow: new Set(), known: new Set(), websocket: false };
     misses.set(ctx, miss);
   }
   for (const m of allowedHere) {
     // An `all()` route at this path would have matched, so `ALL` never belongs in `Allow`.
     if (m === 'ALL') continue;
+    if (m === WS_METHOD) {
+      miss.websocket = true;
+      miss.allow.add('GET');
+      miss.allow.add('HEAD');
+      continue;
+    }
     miss.allow.add(m);
     if (m === 'GET') miss.allow.add('HEAD');
   }
-  for (const k of known) miss.known.add(k);
+  for (const k of known) if (k !== WS_METHOD) miss.known.add(k);
   return miss;
 }
 
@@ -108,6 +124,11 @@ function addKoaMatched(ctx: Context, miss: Miss): void {
 function decide(ctx: Context, miss: Miss): boolean {
   addKoaMatched(ctx, miss);
   const method = ctx.method;
+  if (miss.websocket && (method === 'GET' || method === 'HEAD') && !ctx.isWebSocket) {
+    throw errorFor('ERR_UPGRADE_REQUIRED', `${ctx.path} takes WebSocket connections only`, {
+      headers: { upgrade: 'websocket' },
+    });
+  }
   if (miss.allow.size > 0) {
     const allow = [...miss.allow, 'OPTIONS'].filter(unique).sort().join(', ');
     if (method === 'OPTIONS') {

@@ -37,10 +37,15 @@
  *   (`{ name?, …metadata }`) followed by the path. `router.list()` describes every route with that
  *   same view of paths (rules in `./route-info.ts`); it builds and freezes nothing.
  * - The verb methods (`get` … `all`) are typed once, by {@link RouteMethods}, which `App` shares.
+ * - `ws(path, …)` adds a WebSocket route: matched only by a WebSocket upgrade the engine sent
+ *   through the stack (`ctx.isWebSocket`), before any GET route at the same path, which keeps the
+ *   plain GETs. A plain GET or HEAD to a path served only as a WebSocket answers 426 (see
+ *   `./fallback.ts`). An upgrade to a path without a WebSocket route is routed as the GET it is.
+ *   The router middleware and handlers run as for any route; the handler calls `ctx.upgrade()`.
  */
 import { compose, type Next } from '../http/compose.js';
 import type { Context, DefaultState } from '../http/context.js';
-import { answerMiss, recordMiss } from './fallback.js';
+import { WS_METHOD, answerMiss, recordMiss } from './fallback.js';
 import { isUnder, joinPaths as join, orRoot } from './path.js';
 import { RadixTree } from './radix-tree.js';
 import { buildUrl } from './url.js';
@@ -120,6 +125,15 @@ type WithName<This, S extends object, Base extends string, Names, N extends stri
  * new Router().get('/', () => 'home').post('/items', (ctx) => ctx.request.body).all('/ping', () => 'pong')
  */
 export interface RouteMethods<S extends object, Base extends string, Names> {
+  /**
+   * A WebSocket route: matched only by a WebSocket upgrade (GET with `Upgrade: websocket`), which
+   * runs the app's and the route's middleware like any request; the handler accepts with
+   * `const socket = await ctx.upgrade()`, or answers over HTTP (a thrown 401) and the connection
+   * closes. A plain GET to the path answers 426.
+   *
+   * @example app.ws('/rooms/:room', async (ctx) => { const ws = await ctx.upgrade(); ws.send(`welcome to ${ctx.params.room}`) })
+   */
+  ws: RouteMethod<S, Base, Names, this>;
   get: RouteMethod<S, Base, Names, this>;
   post: RouteMethod<S, Base, Names, this>;
   put: RouteMethod<S, Base, Names, this>;
@@ -219,8 +233,8 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
   static {
     // The verbs are typed once by `RouteMethods` (merged above) and installed here, since a class
     // method cannot share its name with a property of the merged interface.
-    for (const verb of ROUTE_VERBS) {
-      const method = verb.toUpperCase();
+    for (const verb of [...ROUTE_VERBS, 'ws'] as const) {
+      const method = verb === 'ws' ? WS_METHOD : verb.toUpperCase();
       const fn = {
         [verb](this: Router<object, string>, first: unknown, ...rest: unknown[]): Router<object, string> {
           return this.#register(method, first, rest);
@@ -319,6 +333,7 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
     return Object.assign(mw, {
       prepare: (): void => void (this.#built ?? this.#build()),
       list: (): RouteInfo[] => this.list(),
+      acceptsWebSockets: (): boolean => (this.#built ?? this.#build()).methods.has(WS_METHOD),
       [kRouter]: this,
     });
   }
@@ -406,6 +421,8 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
       const chain = compose([...r.uses, ...r.fns.map(returnsBody)] as ((ctx: Context, next: Next) => unknown)[]);
       tree.add(r.method, orRoot(r.path), chain);
       methods.add(r.method);
+      // A WebSocket route serves GET (upgrades): a plain GET elsewhere is a 404, not a 501.
+      if (r.method === WS_METHOD) methods.add('GET');
     }
     tree.freeze();
     this.#built = { tree, methods, hasAll: methods.has('ALL') };
@@ -432,6 +449,7 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
     const method = ctx.method;
     const path = ctx.path;
     const m =
+      (ctx.isWebSocket ? tree.match(WS_METHOD, path) : null) ??
       tree.match(method, path) ??
       (method === 'HEAD' ? tree.match('GET', path) : null) ??
       (built.hasAll ? tree.match('ALL', path) : null);

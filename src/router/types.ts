@@ -45,6 +45,8 @@ export type RoutesMiddleware<S extends object> = RouterMiddleware<S> & {
   prepare(): void;
   /** The router's `list()`, so an app can list the routers in its stack. */
   list(): RouteInfo[];
+  /** Whether it routes WebSocket upgrades (`ws()` routes): the app then sends them through its stack. */
+  acceptsWebSockets(): boolean;
 };
 
 /**
