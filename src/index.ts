@@ -11,6 +11,8 @@ export { ERRORS, errorFor } from './http/errors.js';
 export { compose } from './http/compose.js';
 export { readBody } from './http/read-body.js';
 export { SERVER_DEFAULTS } from './engine/defaults.js';
+export { WEBSOCKET_DEFAULTS } from './http/websocket.js';
+export type { WebSocketOptions } from './http/websocket.js';
 
 export type { Middleware, KoaMiddleware, AppOptions } from './http/app.js';
 export type { Context, ContextExtensions, StateMap, DefaultState, ErrorRenderer, OnError } from './http/context.js';

@@ -15,6 +15,8 @@
  * - Ping: every `pingInterval` ms each socket is pinged; one that has not answered the previous
  *   ping with a pong is destroyed (a dead peer, or a half-open TCP connection). One timer for all
  *   sockets, running only while there are some, and unref'd.
+ * - A socket's 'error' (a peer's protocol error, which `ws` answers with the close code) is logged
+ *   at debug, never left unhandled.
  * - Shutdown: the engine tells each upgraded request (its context's abort), which closes its
  *   socket with 1001 (Going Away).
  */
@@ -90,6 +92,9 @@ export class WebSocketHub {
     if (opened === null) return null;
     const ws: WebSocket = opened;
     this.#alive.set(ws, true);
+    // `ws` emits 'error' for what a peer does wrong (a message over maxPayload, a bad frame) after
+    // closing with the matching code: with no listener, any client could crash the process.
+    ws.on('error', (err) => this.#log.debug({ err }, 'WebSocket closed on a protocol error'));
     ws.on('pong', () => {
       if (this.#alive.has(ws)) this.#alive.set(ws, true);
     });

@@ -19,6 +19,7 @@ export { parseRange } from './static/range.js';
 export { compress, isCompressible } from './compress/compress.js';
 export { negotiateEncoding, parseAcceptEncoding } from './compress/accept-encoding.js';
 export { sse, formatEvent } from './sse.js';
+export { allowOrigins } from './origin.js';
 
 export type { QueryOptions, QueryValue } from './query.js';
 export type { BodyOptions, BodyParserOptions } from './body/body.js';
@@ -56,3 +57,4 @@ export type { ByteRange, RangeResult } from './static/range.js';
 export type { CompressOptions, CompressEncoding } from './compress/compress.js';
 export type { AcceptedCoding } from './compress/accept-encoding.js';
 export type { SseOptions, SseEvent, SseStream } from './sse.js';
+export type { AllowOriginsOptions } from './origin.js';
