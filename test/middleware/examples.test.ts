@@ -153,6 +153,7 @@ describe.each([
     (b: unknown) => expect(b).toEqual({ avatar: 'POST /avatar', checksums: 'POST /checksums' }),
   ],
   ['examples/middleware.ts', '/', (b: unknown) => expect(b).toEqual({ hello: 'world' })],
+  ['examples/chat.ts', '/', (b: unknown) => expect(b).toEqual({ page: '/static/chat.html', rooms: [] })],
 ])('%s as a program', (file, path, check) => {
   it('should start, serve a request, and stop on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', file], {
