@@ -203,6 +203,30 @@ describe('app.ws()', () => {
   });
 });
 
+describe('ctx.upgrade()', () => {
+  it('should throw 426 on a request that is not a WebSocket upgrade', async () => {
+    const app = new App({ logger: false });
+    app.get('/maybe', async (ctx) => {
+      await ctx.upgrade();
+    });
+    const { responses } = await app.inject({ method: 'GET', url: '/maybe' });
+    expect(responses[0]!.status).toBe(426);
+    expect(responses[0]!.headers['upgrade']).toBe('websocket');
+  });
+
+  it('should answer a bad version with 426 naming version 13, and a bad key with 400, over HTTP', async () => {
+    const { port } = await serve(echoApp());
+    const v = await rawRequest(port, upgradeRequest('/echo').replace('Version: 13', 'Version: 12'));
+    expect(v.responses.map((r) => r.status)).toEqual([426]);
+    expect(v.responses[0]!.headers['sec-websocket-version']).toBe('13');
+    expect(v.responses[0]!.json()).toMatchObject({ code: 'ERR_WEBSOCKET_VERSION' });
+    expect(v.closed).toBe(true);
+    const k = await rawRequest(port, upgradeRequest('/echo').replace('dGhlIHNhbXBsZSBub25jZQ==', 'short'));
+    expect(k.responses.map((r) => r.status)).toEqual([400]);
+    expect(k.responses[0]!.json()).toMatchObject({ code: 'ERR_WEBSOCKET_HANDSHAKE' });
+  });
+});
+
 describe('router.ws()', () => {
   it('should route upgrades of a mounted router, with the params of its mount path', async () => {
     const rooms = new Router<{}, '/rooms/:room'>();
