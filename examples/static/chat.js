@@ -29,6 +29,7 @@ $('login').addEventListener('submit', async (e) => {
   socket.addEventListener('open', () => {
     status('open', `in ${$('room').value}`);
     $('say').hidden = false;
+    if (auto.has('say')) socket.send(auto.get('say'));
   });
   socket.addEventListener('message', (ev) => show(JSON.parse(ev.data)));
   socket.addEventListener('close', (ev) => status('closed', `closed (${ev.code})`));
@@ -39,3 +40,11 @@ $('say').addEventListener('submit', (e) => {
   if (socket !== null && socket.readyState === WebSocket.OPEN) socket.send($('text').value);
   $('text').value = '';
 });
+
+// `?name=ada&room=lobby&say=hi` joins and says hi by itself (the headless-browser test uses it).
+const auto = new URLSearchParams(location.search);
+if (auto.has('name')) {
+  $('name').value = auto.get('name');
+  if (auto.has('room')) $('room').value = auto.get('room');
+  $('login').requestSubmit();
+}

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../../examples/hello.js';
+import { createApp as createChat } from '../../examples/chat.js';
 import type { Server } from '../../src/index.js';
 
 const CANDIDATES = [
@@ -102,3 +103,23 @@ describe.skipIf(chromium === undefined)(
     });
   },
 );
+
+describe.skipIf(chromium === undefined)(`the chat page in headless Chromium (${chromium ?? 'skipped'})`, () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createChat().listen({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => server.close());
+
+  it('should log in with a cookie, open the room socket and show its own message broadcast back', async () => {
+    const html = await dumpDom(`${base}/static/chat.html?name=ada&room=lobby&say=hello%20room`, 3000);
+    const status = output(html, 'status');
+    expect(status.attrs).toContain('data-state="open"');
+    expect(status.text).toBe('in lobby');
+    expect(html).toContain('<li>server: ada joined</li>');
+    expect(html).toContain('<li>ada: hello room</li>');
+  });
+});
