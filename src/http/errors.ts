@@ -82,6 +82,10 @@ export const ERRORS = {
   },
   ERR_UNSUPPORTED_CHARSET: { status: 415, message: 'A body charset the parser cannot decode' },
   ERR_VALIDATION: { status: 400, message: 'The request does not match the route schema' },
+  ERR_RESPONSE_VALIDATION: {
+    status: 500,
+    message: "A handler's response does not match the route's declared response (checked outside production)",
+  },
   // Multipart bodies (src/http/multipart.ts, body({ multipart })).
   ERR_MULTIPART_BOUNDARY: { status: 400, message: 'A multipart/form-data Content-Type without a valid boundary' },
   ERR_MULTIPART_MALFORMED: {

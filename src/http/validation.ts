@@ -6,8 +6,13 @@
  *
  * Contract:
  * - A validator is a middleware with a `schemas` property: `{ params?, query?, headers?, body? }`,
- *   each a Standard Schema v1 schema (zod 4, Valibot, ArkType…). The property is data, not
- *   behaviour: the router never calls the schemas, and the middleware itself does the checking.
+ *   each a Standard Schema v1 schema (zod 4, Valibot, ArkType…), and optionally the route's
+ *   declarations beside them: `files` (the multipart file fields it takes) and `responses` (a
+ *   schema, or a {@link ResponseSpec}, by status). The property is data, not behaviour: the router
+ *   never calls the schemas, and the middleware itself does the checking.
+ * - `responses` types a handler's return value: after a validator declaring 2xx responses, a
+ *   handler returns the input type of one of them, or nothing (`void`/`undefined`: it set
+ *   `ctx.body` itself, or left it to a later handler) — see {@link HandlerResult}.
  * - Given as the first handler of a route, a validator types the handlers after it from its
  *   schemas' outputs ({@link ValidatedHandler}); given anywhere in a route's chain, it is listed
  *   by `router.list()` ({@link schemasOf}).
@@ -72,16 +77,65 @@ export interface StandardIssue {
 export type InferOutput<S extends StandardSchemaV1> = NonNullable<S['~standard']['types']>['output'];
 
 /**
- * The schemas of a route, by target.
+ * The input type of a schema (`z.input<typeof s>` for zod): what a handler hands over for a
+ * declared response, before any transform.
  *
  * @example
- * const schemas: ValidationSchemas = { params: z.object({ id: z.coerce.number() }), body: User }
+ * type UserIn = InferInput<typeof UserSchema>
+ */
+export type InferInput<S extends StandardSchemaV1> = NonNullable<S['~standard']['types']>['input'];
+
+/**
+ * A declared response in full: its schema (none for a response without a body, such as a 204),
+ * its media type (default `application/json`) and a description (default the status text).
+ *
+ * @example
+ * const deleted: ResponseSpec = { description: 'The todo was deleted' }
+ * const csv: ResponseSpec = { schema: z.string(), type: 'text/csv' }
+ */
+export interface ResponseSpec {
+  readonly schema?: StandardSchemaV1;
+  readonly type?: string;
+  readonly description?: string;
+}
+
+/**
+ * A route's responses by status: a schema (the JSON body), or a {@link ResponseSpec}.
+ *
+ * @example
+ * const responses: ResponseSchemas = { 200: Todo, 404: Problem, 204: { description: 'Deleted' } }
+ */
+export type ResponseSchemas = { readonly [status: number]: StandardSchemaV1 | ResponseSpec };
+
+/**
+ * A multipart file field a route takes: required unless `required: false`, one file unless
+ * `multiple: true`; `accept` lists the media types it may have (documentation: the body parser's
+ * own `accept` option is what refuses others).
+ *
+ * @example
+ * const files = { avatar: { accept: ['image/*'] }, attachments: { multiple: true, required: false } }
+ */
+export interface FileField {
+  readonly required?: boolean;
+  readonly multiple?: boolean;
+  readonly accept?: readonly string[];
+  readonly description?: string;
+}
+
+/**
+ * The schemas of a route, by target, and its declarations: the file fields of a multipart body
+ * (`files`) and the responses (`responses`), which are not checked against the request.
+ *
+ * @example
+ * const schemas: ValidationSchemas = { params: z.object({ id: z.coerce.number() }), body: User, responses: { 200: User } }
  */
 export interface ValidationSchemas {
   params?: StandardSchemaV1;
   query?: StandardSchemaV1;
   headers?: StandardSchemaV1;
   body?: StandardSchemaV1;
+  files?: { readonly [field: string]: FileField };
+  responses?: ResponseSchemas;
 }
 
 /**
@@ -90,7 +144,7 @@ export interface ValidationSchemas {
  * @example
  * const order: ValidationTarget[] = ['params', 'headers', 'query', 'body']
  */
-export type ValidationTarget = keyof ValidationSchemas;
+export type ValidationTarget = 'params' | 'query' | 'headers' | 'body';
 
 /**
  * A validator: a middleware that carries its schemas in `schemas`, so the route methods type the
@@ -133,9 +187,37 @@ export type ValidatedContext<S extends object, P extends object, T extends Valid
   readonly headers: IncomingHeaders & Out<T, 'headers', {}>;
 };
 
+/** The body type a declaration stands for: a schema's input; `void` for one without a schema. */
+type DeclaredBody<D> = D extends StandardSchemaV1
+  ? InferInput<D>
+  : D extends { readonly schema: infer X extends StandardSchemaV1 }
+    ? InferInput<X>
+    : void;
+
+/** The union of the 2xx declarations' body types of `R`; `never` when it declares no 2xx. */
+type SuccessBody<R> = {
+  [K in keyof R]: K extends number ? (`${K}` extends `2${string}` ? DeclaredBody<R[K]> : never) : never;
+}[keyof R];
+
+/**
+ * What a handler after a validator may return: with 2xx `responses` declared, the input type of
+ * one of them (`z.input` for zod), or nothing — `void`/`undefined` for a handler that sets
+ * `ctx.body` itself or leaves it to a later handler; without any, anything (the value becomes the
+ * body). A promise of either, for an async handler.
+ *
+ * @example
+ * type R = HandlerResult<{ responses: { 200: typeof User } }> // z.input<typeof User> | void | Promise<…>
+ */
+export type HandlerResult<T extends ValidationSchemas> = [SuccessBody<NonNullable<T['responses']>>] extends [never]
+  ? unknown
+  : DeclaredResponse<SuccessBody<NonNullable<T['responses']>>>;
+
+/** A declared 2xx response body, or nothing, now or later (see {@link HandlerResult}). */
+export type DeclaredResponse<B> = B | void | Promise<B | void>;
+
 /**
  * A handler after a validator: see {@link ValidatedContext}. Its return value becomes the body, as
- * any route handler's.
+ * any route handler's, and is typed by the declared responses ({@link HandlerResult}).
  *
  * @example
  * const create: ValidatedHandler<{}, {}, { body: typeof User }> = (ctx) => ({ created: ctx.request.body.name })
@@ -143,14 +225,14 @@ export type ValidatedContext<S extends object, P extends object, T extends Valid
 export type ValidatedHandler<S extends object, P extends object, T extends ValidationSchemas> = (
   ctx: ValidatedContext<S, P, T>,
   next: Next,
-) => unknown;
+) => HandlerResult<T>;
 
 const TARGETS: readonly ValidationTarget[] = ['params', 'headers', 'query', 'body'];
 
 /**
  * The schemas a function carries as a {@link Validator}, or `null` when it is not one: its
  * `schemas` must be an object whose every target present holds a Standard Schema v1 schema, and
- * at least one target must be present.
+ * at least one target, or a `files` or `responses` object, must be present.
  *
  * @example
  * schemasOf(validate({ body: User })) // { body: User }
@@ -166,6 +248,12 @@ export function schemasOf(fn: unknown): ValidationSchemas | null {
     if (s === undefined) continue;
     // A schema may be callable (ArkType's are functions), so both kinds of object qualify.
     if ((typeof s !== 'object' && typeof s !== 'function') || s === null || !('~standard' in s)) return null;
+    found = true;
+  }
+  for (const k of ['files', 'responses']) {
+    const d: unknown = (schemas as Record<string, unknown>)[k];
+    if (d === undefined) continue;
+    if (typeof d !== 'object' || d === null) return null;
     found = true;
   }
   return found ? (schemas as ValidationSchemas) : null;

@@ -11,7 +11,8 @@
  *   below it included, the mount path above it not — the same view as `router.url()`.
  * - `schemas` merges the `schemas` of every validator in the route's chain (router middleware
  *   first, outer routers first, then the route's handlers); for a target checked twice, the first
- *   wins, since that one sees what the client sent.
+ *   wins, since that one sees what the client sent. `files` is the first validator's that has
+ *   one; `responses` merges status by status, the first declaration of a status winning.
  */
 import { schemasOf, type ValidationSchemas, type ValidationTarget } from '../http/validation.js';
 import { parsePath } from './path.js';
@@ -38,6 +39,11 @@ export interface RouteMeta {
   operationId?: string;
   /** The route is on its way out. */
   deprecated?: boolean;
+  /**
+   * Security requirements (OpenAPI's: scheme name → scopes, any one object satisfying), over the
+   * document's default; `[]` for a public route. The schemes are declared to the generator.
+   */
+  security?: readonly Readonly<Record<string, readonly string[]>>[];
 }
 
 /**
@@ -114,6 +120,10 @@ export function describeRoute(
     const found = schemasOf(fn);
     if (found === null) continue;
     for (const t of TARGETS) if (schemas[t] === undefined && found[t] !== undefined) schemas[t] = found[t];
+    if (schemas.files === undefined && found.files !== undefined) schemas.files = found.files;
+    if (found.responses !== undefined)
+      schemas.responses =
+        schemas.responses === undefined ? found.responses : { ...found.responses, ...schemas.responses };
   }
   return { method, path, name, params, schemas, meta: { ...meta } };
 }

@@ -77,7 +77,7 @@ describe('examples/rest.ts', () => {
     const json = { 'content-type': 'application/json' };
     const badJson = await send(app, 'POST', '/api/todos', '{"title":', json);
     expect(badJson.status).toBe(400);
-    expect(badJson.json()).toMatchObject({ status: 400, detail: 'Malformed JSON body' });
+    expect(badJson.json()).toMatchObject({ status: 400, code: 'ERR_BODY_INVALID_JSON' });
     expect((await send(app, 'POST', '/api/todos', { title: '' })).status).toBe(400);
     expect((await send(app, 'POST', '/api/todos', { title: 'x', done: 'yes' })).status).toBe(400);
     expect(

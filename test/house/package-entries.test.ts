@@ -1,6 +1,6 @@
 /**
  * The public surface, as a user meets it: the built package imported by its own name (Node resolves
- * `shallot`, `shallot/middleware` and `shallot/parser` through the `exports` field of package.json,
+ * `shallot`, `shallot/middleware`, `shallot/parser` and `shallot/openapi` through the `exports` field of package.json,
  * from dist/). The root entry stays small enough to hold in one's head; deep imports are refused.
  * The package is built first, so what is checked is what `npm publish` would ship.
  */
@@ -94,6 +94,10 @@ describe('the package entries', () => {
       'UpgradeEvent',
       'getField',
     ]);
+  });
+
+  it('should export the OpenAPI generator and its server from shallot/openapi', () => {
+    expect(exportsOf('shallot/openapi')).toEqual(['PROBLEM_SCHEMAS', 'openapi', 'serveOpenApi']);
   });
 
   it('should refuse a deep import of an internal module', () => {

@@ -23,6 +23,18 @@
  * - The formatter: `options.formatter`, else the nearest `validationFormatter(fn)` the request
  *   passed through — so one set on the app or on a router applies to every router mounted below
  *   it, and an inner one overrides an outer one.
+ * - `files` declares the multipart file fields: the body is read with multipart enabled (unless
+ *   `options.body.multipart` configures it), and a missing required file, or more than one where
+ *   `multiple` is not set, is an issue `in: 'body'` at `/<field>` (codes `missing_file`,
+ *   `too_many_files`), reported with the body's issues.
+ * - `responses` declares the responses by status; they are not checked against the request.
+ *   With `checkResponses` (default: on unless `NODE_ENV` is `production`, read when `validate()`
+ *   is called), once the handlers after the validator finished without throwing, `ctx.body` is
+ *   checked against the declaration for `ctx.status`; a 2xx status not declared, while some 2xx
+ *   is, fails too. A body of bytes or a stream, a declaration without a schema, and a status
+ *   neither declared nor 2xx are not checked. A mismatch is a 500 `ERR_RESPONSE_VALIDATION`
+ *   whose (logged, never sent) message names the method, route, status and issues. Off, or with
+ *   no `responses`, the middleware is the request check alone, at the same cost.
  */
 import type { Middleware } from '../../http/app.js';
 import type { Next } from '../../http/compose.js';
@@ -31,6 +43,8 @@ import type { ParsedQuery } from '../../http/query.js';
 import type {
   StandardIssue,
   StandardResult,
+  ResponseSchemas,
+  StandardSchemaV1,
   ValidationSchemas,
   ValidationTarget,
   Validator,
@@ -41,6 +55,12 @@ import { fail } from '../fail.js';
 // The contract lives in the http room, where the router reads it too; re-exported here beside
 // the validator that implements it.
 export type {
+  DeclaredResponse,
+  FileField,
+  HandlerResult,
+  InferInput,
+  ResponseSchemas,
+  ResponseSpec,
   ValidatedContext,
   ValidatedHandler,
   ValidationSchemas,
@@ -64,8 +84,13 @@ export type ValidationFormatter = (issues: ValidationIssue[], ctx: Context) => E
 export interface ValidateOptions {
   /** This route's formatter, over any inherited one. */
   formatter?: ValidationFormatter;
-  /** How the body is read when a `body` schema is given and no body parser ran (default: JSON and forms). */
+  /**
+   * How the body is read when a `body` schema or `files` is given and no body parser ran (default:
+   * JSON and forms; multipart too when `files` is declared).
+   */
   body?: BodyOptions;
+  /** Check `ctx.body` against the declared `responses` (default: on unless `NODE_ENV` is `production`). */
+  checkResponses?: boolean;
 }
 
 const ORDER: readonly ValidationTarget[] = ['params', 'headers', 'query', 'body'];
@@ -87,9 +112,16 @@ export const defaultValidationFormatter: ValidationFormatter = (issues) =>
  */
 export function validate<const T extends ValidationSchemas>(schemas: T, options: ValidateOptions = {}): Validator<T> {
   const targets = ORDER.filter((t) => schemas[t] !== undefined);
-  const bodyConfig = schemas.body !== undefined ? resolveBodyOptions(options.body ?? {}) : null;
+  const files = schemas.files === undefined ? null : Object.entries(schemas.files);
+  const bodyOptions = files === null ? options.body : { multipart: true, ...options.body };
+  const bodyConfig = schemas.body !== undefined || files !== null ? resolveBodyOptions(bodyOptions ?? {}) : null;
   const own = options.formatter;
   const n = targets.length;
+  const responses = schemas.responses;
+  const checked =
+    responses !== undefined && (options.checkResponses ?? process.env['NODE_ENV'] !== 'production')
+      ? new ResponseCheck(responses)
+      : null;
   // Not async: with a body already here and a synchronous schema (zod's usual case) a request
   // passes with no promise of its own; an async schema or a body still arriving takes promises.
   const check = (ctx: Context, next: Next): unknown => {
@@ -112,9 +144,10 @@ export function validate<const T extends ValidationSchemas>(schemas: T, options:
       issues ??= [];
       for (const issue of found) issues.push(toIssue(targets[i]!, issue));
     }
+    if (files !== null) issues = fileIssues(ctx, files, issues);
     if (issues !== null) throw (own ?? inherited.get(ctx) ?? defaultValidationFormatter)(issues, ctx);
     for (let i = 0; i < n; i++) install(ctx, targets[i]!, (results[i] as { value: unknown }).value);
-    return next();
+    return checked === null ? next() : next().then(() => checked.check(ctx));
   };
   const mw: Middleware = function validate(ctx, next) {
     const reading = bodyConfig === null ? undefined : parseBody(ctx, bodyConfig);
@@ -168,6 +201,76 @@ function install(ctx: Context, target: ValidationTarget, value: unknown): void {
     case 'body':
       ctx.request.body = value;
   }
+}
+
+/** The issues of the declared file fields, added to `issues` (a fresh array when it is null). */
+function fileIssues(
+  ctx: Context,
+  files: readonly [string, { readonly required?: boolean; readonly multiple?: boolean }][],
+  issues: ValidationIssue[] | null,
+): ValidationIssue[] | null {
+  const got = ctx.request.files;
+  for (const [name, field] of files) {
+    const count = got?.[name]?.length ?? 0;
+    const pointer = `/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (count === 0 && field.required !== false)
+      (issues ??= []).push({ in: 'body', pointer, message: 'Expected a file', code: 'missing_file' });
+    else if (count > 1 && field.multiple !== true)
+      (issues ??= []).push({ in: 'body', pointer, message: `Expected one file, got ${count}`, code: 'too_many_files' });
+  }
+  return issues;
+}
+
+/** The declared responses of one `validate()`, checked against what a handler answered. */
+class ResponseCheck {
+  readonly #responses: ResponseSchemas;
+  readonly #has2xx: boolean;
+
+  constructor(responses: ResponseSchemas) {
+    this.#responses = responses;
+    this.#has2xx = Object.keys(responses).some((k) => k.startsWith('2'));
+  }
+
+  /** @throws {HttpError} 500 `ERR_RESPONSE_VALIDATION` on a mismatch (see the module rules) */
+  check(ctx: Context): void | Promise<void> {
+    const status = ctx.status;
+    const declared = this.#responses[status];
+    if (declared === undefined) {
+      if (this.#has2xx && status >= 200 && status < 300) throw mismatch(ctx, 'the status is not declared');
+      return;
+    }
+    const schema: StandardSchemaV1 | undefined = '~standard' in declared ? declared : declared.schema;
+    const value: unknown = ctx.body;
+    if (schema === undefined || isBytes(value)) return;
+    const result = schema['~standard'].validate(value) as Result;
+    if (result instanceof Promise) return result.then((r) => report(ctx, r));
+    report(ctx, result);
+  }
+}
+
+function report(ctx: Context, result: StandardResult<unknown>): void {
+  const found = result.issues;
+  if (found === undefined) return;
+  const issues = found.map((issue) => {
+    const { pointer, message } = toIssue('body', issue);
+    return `${pointer === '' ? '(body)' : pointer}: ${message}`;
+  });
+  throw mismatch(ctx, issues.join('; '));
+}
+
+function mismatch(ctx: Context, what: string): Error {
+  return fail(
+    'ERR_RESPONSE_VALIDATION',
+    `Response to ${ctx.method} ${ctx.routePath ?? ctx.path} with status ${ctx.status} does not match its declaration: ${what}`,
+  );
+}
+
+/** A body of bytes or a stream: what a schema of values cannot describe. */
+function isBytes(value: unknown): boolean {
+  return (
+    value instanceof Uint8Array ||
+    (typeof value === 'object' && value !== null && typeof (value as { pipe?: unknown }).pipe === 'function')
+  );
 }
 
 /** A library issue as a {@link ValidationIssue}. */
