@@ -142,7 +142,12 @@ export function createApp(): App {
   api.use('/todos', todoRoutes);
 
   const app = new App();
-  app.get('/', () => ({ api: '/api/todos', docs: '/docs', openapi: '/openapi.json' }));
+  app.get(
+    { name: 'index', summary: 'Where the API and its docs are' },
+    '/',
+    validate({ responses: { 200: z.object({ api: z.string(), docs: z.string(), openapi: z.string() }) } }),
+    () => ({ api: '/api/todos', docs: '/docs', openapi: '/openapi.json' }),
+  );
   app.use(api.routes());
   serveOpenApi(app, { ...OPENAPI, path: '/openapi.json', docs: '/docs' });
   return app;
