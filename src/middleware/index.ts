@@ -36,6 +36,11 @@ export type {
 export type { ErrorHandlerOptions } from './error-handler.js';
 export type { RequestLoggerOptions } from './logger.js';
 export type {
+  DeclaredResponse,
+  FileField,
+  HandlerResult,
+  ResponseSchemas,
+  ResponseSpec,
   ValidationSchemas,
   ValidationTarget,
   ValidationIssue,
@@ -50,6 +55,7 @@ export type {
   StandardSchemaProps,
   StandardResult,
   StandardIssue,
+  InferInput,
   InferOutput,
 } from './validate/standard-schema.js';
 export type { StaticOptions } from './static/static.js';

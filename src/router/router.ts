@@ -87,24 +87,44 @@ export const ROUTE_VERBS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'op
  * router.post({ name: 'createUser', summary: 'Create a user' }, '/users', validate({ body: User }), (ctx) => ctx.request.body)
  */
 export interface RouteMethod<S extends object, Base extends string, Names, This> {
-  <P extends string, T extends ValidationSchemas>(
+  <P extends string>(path: P, ...fns: PlainChain<RouteHandler<S, Params<JoinPaths<Base, P>>>>): This;
+  <N extends string, P extends string>(
+    name: N | RouteOptions<N>,
     path: P,
-    validator: Validator<T>,
-    ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]
-  ): This;
+    ...fns: PlainChain<RouteHandler<S, Params<JoinPaths<Base, P>>>>
+  ): WithName<This, S, Base, Names, N, JoinPaths<Base, P>>;
+  // Validator overloads last, the unnamed one last of all: when no overload matches, the compiler
+  // reports the last one's error — the handler's (a return value the responses do not declare).
   <N extends string, P extends string, T extends ValidationSchemas>(
     name: N | RouteOptions<N>,
     path: P,
     validator: Validator<T>,
     ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]
   ): WithName<This, S, Base, Names, N, JoinPaths<Base, P>>;
-  <P extends string>(path: P, ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]): This;
-  <N extends string, P extends string>(
-    name: N | RouteOptions<N>,
+  <P extends string, T extends ValidationSchemas>(
     path: P,
-    ...fns: RouteHandler<S, Params<JoinPaths<Base, P>>>[]
-  ): WithName<This, S, Base, Names, N, JoinPaths<Base, P>>;
+    validator: Validator<T>,
+    ...fns: ValidatedHandler<S, Params<JoinPaths<Base, P>>, T>[]
+  ): This;
 }
+
+/**
+ * The handlers of a route without a validator first: the first may not be a validator (a
+ * `schemas` property holding a schema or a declaration), so a route with one is typed by the
+ * validator overloads alone — with its handlers typed from the schemas, or an error about them
+ * (a return value its `responses` do not declare) rather than a silent untyped match here.
+ */
+type PlainChain<H> = [] | [first: H & { readonly schemas?: NotSchemas }, ...rest: H[]];
+type NotASchema = string | number | boolean | null | undefined;
+type NotSchemas = {
+  readonly [k: string]: unknown;
+  readonly params?: NotASchema;
+  readonly query?: NotASchema;
+  readonly headers?: NotASchema;
+  readonly body?: NotASchema;
+  readonly files?: undefined;
+  readonly responses?: undefined;
+};
 
 /**
  * What a named registration returns. A non-literal name (`string`: options without a name, or a

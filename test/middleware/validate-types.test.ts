@@ -6,7 +6,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { App, Router, type Context, type IncomingHeaders, type ParsedQuery } from '../../src/index.js';
-import { validate } from '../../src/middleware/index.js';
+import { validate, type DeclaredResponse, type HandlerResult } from '../../src/middleware/index.js';
 
 const User = z.object({ name: z.string(), age: z.number().int(), tags: z.array(z.string()).default([]) });
 const Id = z.object({ id: z.coerce.number() });
@@ -77,5 +77,36 @@ describe('validate() types', () => {
   it('should still pass a validated context to a function that takes a plain Context when its params are strings', () => {
     const helper = (ctx: Context): string => ctx.path;
     new Router().post('/users', validate({ body: User }), (ctx) => helper(ctx));
+  });
+
+  it('should check a handler return value against the declared 2xx responses, allowing nothing', () => {
+    const Todo = z.object({ id: z.number(), title: z.string(), tags: z.array(z.string()).default([]) });
+    const r = new Router();
+    r.get('/todos/:id', validate({ responses: { 200: Todo, 404: z.object({ code: z.string() }) } }), () => ({
+      id: 1,
+      title: 'x',
+    }));
+    r.get('/async', validate({ responses: { 200: Todo } }), async () => ({ id: 1, title: 'x', tags: ['a'] }));
+    r.get('/sets-body', validate({ responses: { 200: Todo } }), (ctx) => {
+      ctx.body = { id: 1, title: 'x' };
+    });
+    r.get('/next', validate({ responses: { 200: Todo } }), async (_ctx, next) => {
+      await next();
+    });
+    // @ts-expect-error -- id is a number in the declared 200 response
+    r.get('/wrong', validate({ responses: { 200: Todo } }), () => ({ id: '1', title: 'x' }));
+    // @ts-expect-error -- a 404 declaration does not type the success value
+    r.get('/only-error', validate({ responses: { 200: Todo, 404: z.string() } }), () => 'not found');
+    r.post(
+      '/todos',
+      validate({ responses: { 201: Todo, 204: { description: 'Nothing new' } } }),
+      // @ts-expect-error -- neither 201's Todo nor 204's no body
+      async () => ({ title: 'x' }),
+    );
+    new App().get('/free', validate({ responses: { 404: z.string() } }), () => 42);
+    expectTypeOf<HandlerResult<{ responses: { 200: typeof Todo } }>>().toEqualTypeOf<
+      DeclaredResponse<z.input<typeof Todo>>
+    >();
+    expectTypeOf<HandlerResult<{ body: typeof Todo }>>().toEqualTypeOf<unknown>();
   });
 });

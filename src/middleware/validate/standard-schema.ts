@@ -3,6 +3,7 @@
  * src/http/validation.ts, with the rest of the validation contract the router reads as well.
  */
 export type {
+  InferInput,
   InferOutput,
   StandardIssue,
   StandardResult,
