@@ -77,6 +77,15 @@ describe('Router#list', () => {
     expect(pub!.schemas).toEqual({ headers: Key });
   });
 
+  it('should carry files and responses, responses merged status by status with the outer first winning', () => {
+    const Problem = z.object({ code: z.string() });
+    const files = { photo: { accept: ['image/*'] } };
+    const router = new Router()
+      .use(validate({ responses: { 401: Problem, 404: Problem } }))
+      .post('/photos', validate({ files, responses: { 201: User, 404: { description: 'No album' } } }), ok);
+    expect(router.list()[0]!.schemas).toEqual({ files, responses: { 201: User, 401: Problem, 404: Problem } });
+  });
+
   it('should read any middleware carrying Standard Schema `schemas` as a validator (the contract, not validate())', () => {
     const thirdParty = Object.assign((_ctx: unknown, next: () => Promise<void>) => next(), { schemas: { query: Id } });
     const notOne = Object.assign((_ctx: unknown, next: () => Promise<void>) => next(), { schemas: { query: 'nope' } });
