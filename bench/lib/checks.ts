@@ -1,10 +1,16 @@
 /**
  * Correctness checks run on every server before it is measured, so that a fast wrong answer can
- * never pass for speed: a curl smoke test of each route it serves, and a pipelining check (many
- * requests in one write, every response back, in order, with the right body).
+ * never pass for speed: a curl smoke test of each route it serves, a pipelining check (many
+ * requests in one write, every response back, in order, with the right body), and for WebSocket
+ * servers an echo check.
  */
-import { isDeepStrictEqual } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { WebSocket } from 'ws';
 import { run } from './proc.js';
 
 /**
@@ -14,7 +20,9 @@ import { run } from './proc.js';
 export interface Probe {
   method: 'GET' | 'POST';
   path: string;
-  body?: string;
+  /** Sent with `contentType` (default application/json). */
+  body?: string | Buffer;
+  contentType?: string;
   status: number;
   expect: string;
   json?: boolean;
@@ -36,25 +44,44 @@ const short = (s: string): string => JSON.stringify(s.length > 80 ? `${s.slice(0
 /** Runs each probe with curl; returns the failures (empty: all passed). */
 export async function smoke(port: number, probes: readonly Probe[]): Promise<string[]> {
   const fails: string[] = [];
-  for (const p of probes) {
-    const args = ['-s', '--max-time', '3', '-X', p.method, '-w', '\n%{http_code}'];
-    if (p.body !== undefined) args.push('-H', 'content-type: application/json', '--data-binary', p.body);
-    args.push(`http://127.0.0.1:${port}${p.path}`);
-    const r = await run('curl', args, { timeoutMs: 5000 });
-    const nl = r.stdout.lastIndexOf('\n');
-    const body = r.stdout.slice(0, nl);
-    const status = Number(r.stdout.slice(nl + 1));
-    if (!matches(p, status, body))
-      fails.push(`${p.method} ${p.path}: got ${status} ${short(body)}, want ${p.status} ${short(p.expect)}`);
+  // Binary bodies go to curl as files (`--data-binary @file`); removed when the checks end.
+  let dir: string | null = null;
+  try {
+    for (const [i, p] of probes.entries()) {
+      const args = ['-s', '--max-time', '10', '-X', p.method, '-w', '\n%{http_code}'];
+      if (p.body !== undefined) {
+        let data = p.body;
+        if (Buffer.isBuffer(p.body)) {
+          dir ??= mkdtempSync(join(tmpdir(), 'shallot-bench-probe-'));
+          writeFileSync(join(dir, String(i)), p.body);
+          data = `@${join(dir, String(i))}`;
+        }
+        args.push('-H', `content-type: ${p.contentType ?? 'application/json'}`, '--data-binary', data as string);
+      }
+      args.push(`http://127.0.0.1:${port}${p.path}`);
+      const r = await run('curl', args, { timeoutMs: 12_000 });
+      const nl = r.stdout.lastIndexOf('\n');
+      const body = r.stdout.slice(0, nl);
+      const status = Number(r.stdout.slice(nl + 1));
+      if (!matches(p, status, body))
+        fails.push(`${p.method} ${p.path}: got ${status} ${short(body)}, want ${p.status} ${short(p.expect)}`);
+    }
+  } finally {
+    if (dir !== null) rmSync(dir, { recursive: true, force: true });
   }
   return fails;
 }
 
-function raw(p: Probe): string {
+function raw(p: Probe): Buffer {
   const body = p.body ?? '';
   const len =
-    p.body !== undefined ? `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` : '';
-  return `${p.method} ${p.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${len}\r\n${body}`;
+    p.body !== undefined
+      ? `Content-Type: ${p.contentType ?? 'application/json'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`
+      : '';
+  return Buffer.concat([
+    Buffer.from(`${p.method} ${p.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${len}\r\n`, 'latin1'),
+    Buffer.isBuffer(body) ? body : Buffer.from(body),
+  ]);
 }
 
 interface Parsed {
@@ -121,7 +148,7 @@ export function pipelineCheck(port: number, probes: readonly Probe[], timeoutMs 
       }
       resolve(null);
     };
-    const sock = net.connect(port, '127.0.0.1', () => sock.write(probes.map(raw).join('')));
+    const sock = net.connect(port, '127.0.0.1', () => sock.write(Buffer.concat(probes.map(raw))));
     sock.on('data', (d: Buffer) => {
       buf = parseResponses(Buffer.concat([buf, d]), got);
       if (got.length > probes.length) finish('more responses than requests');
@@ -131,5 +158,47 @@ export function pipelineCheck(port: number, probes: readonly Probe[], timeoutMs 
     sock.on('error', (e: NodeJS.ErrnoException) => finish(`socket error ${e.code ?? e.message}`));
     sock.on('close', () => finish('connection closed'));
     const timer = setTimeout(() => finish(`no complete answer in ${timeoutMs} ms`), timeoutMs);
+  });
+}
+
+/**
+ * Opens a WebSocket to `path` with the `ws` client and checks that a text message, a 1 KiB binary
+ * message and a 64 KiB binary one come back intact, each with its type, in order. Returns the
+ * failures (empty: all passed).
+ */
+export function wsEchoCheck(port: number, path: string, timeoutMs = 5000): Promise<string[]> {
+  const sent: Array<[Buffer, boolean]> = [
+    [Buffer.from('héllo, wörld'), false],
+    [randomBytes(1024), true],
+    [randomBytes(64 * 1024), true],
+  ];
+  return new Promise((resolve) => {
+    const fails: string[] = [];
+    let got = 0;
+    let settled = false;
+    const finish = (why?: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (why !== undefined) fails.push(`WebSocket ${path}: ${why} after ${got}/${sent.length} echoes`);
+      socket.terminate();
+      resolve(fails);
+    };
+    const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`, { perMessageDeflate: false });
+    socket.on('open', () => {
+      for (const [data, binary] of sent) socket.send(data, { binary });
+    });
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      const [want, binary] = sent[got]!;
+      if (isBinary !== binary || !want.equals(data))
+        fails.push(
+          `WebSocket ${path}: echo ${got + 1} is ${isBinary ? 'binary' : 'text'} of ${data.length} bytes, want ${binary ? 'binary' : 'text'} of ${want.length}, the same bytes`,
+        );
+      if (++got === sent.length) finish();
+    });
+    socket.on('unexpected-response', (_req, res) => finish(`handshake answered ${res.statusCode}`));
+    socket.on('error', (e) => finish(`error ${e.message}`));
+    socket.on('close', (code) => finish(`closed (${code})`));
+    const timer = setTimeout(() => finish(`no echo in ${timeoutMs} ms`), timeoutMs);
   });
 }

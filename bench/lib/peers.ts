@@ -18,6 +18,9 @@ export const PEER_PACKAGES = [
   'find-my-way',
   'hono',
   '@hono/node-server',
+  '@fastify/multipart',
+  'ws',
+  '@fastify/websocket',
 ];
 
 /**

@@ -173,6 +173,17 @@ export function cpuTicks(pid: number): number {
   return Number(f[11]) + Number(f[12]);
 }
 
+/** Resident set size now and at its peak (VmRSS, VmHWM), KiB, from /proc/<pid>/status; NaN once gone. */
+export function memKb(pid: number): { rss: number; hwm: number } {
+  try {
+    const st = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(st)?.[1] ?? NaN);
+    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+  } catch {
+    return { rss: NaN, hwm: NaN };
+  }
+}
+
 /**
  * Nanoseconds of CPU all threads of `pid` have used, from /proc/<pid>/task/<tid>/schedstat (the
  * scheduler's own clock, not sampled ticks). NaN once the process is gone.

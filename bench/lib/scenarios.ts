@@ -1,8 +1,9 @@
 /**
- * What `npm run bench` measures: the servers, the scenarios of issue 8 and the checks each server
- * must pass first. The driver (bench/run.ts) only walks these tables.
+ * What `npm run bench` measures: the servers, the scenarios of issue 8 (and the upload and
+ * WebSocket scenarios of issue 18) and the checks each server must pass first. The driver
+ * (bench/run.ts) only walks these tables.
  */
-import type { Probe } from './checks.js';
+import { wsEchoCheck, type Probe } from './checks.js';
 
 /** Where a server file lives and runs from. */
 export type Where =
@@ -17,21 +18,41 @@ export interface ServerDef {
   file: string;
   where: Where;
   probes: () => Probe[];
+  /** Requests for the pipelining check (none: no check). */
   pipeline: () => Probe[];
+  /** A check of its own (the WebSocket echo); returns the failures. */
+  check?: (port: number) => Promise<string[]>;
 }
 
-export type ScenarioId = 'root' | 'user' | 'pipe' | 'echo' | 'stack' | 'c1000';
+export type ScenarioId = 'root' | 'user' | 'pipe' | 'echo' | 'stack' | 'c1000' | 'upload' | 'ws';
 
 export interface ScenarioDef {
   id: ScenarioId;
   label: string;
   path: string;
   method: 'GET' | 'POST';
-  /** Request body (POST), written to a file for wrk. */
-  body: string | null;
+  /**
+   * Request body (POST), written to a file for wrk: text, or a function making the bytes (a large
+   * body: a function is not stored in raw.json).
+   */
+  body: string | (() => Buffer) | null;
+  /** Content-Type of the body; application/json when absent. */
+  contentType?: string;
+  /** Bytes of the request body, for the MB/s column (set for the upload). */
+  bodyBytes?: number;
   pipelined: boolean;
   /** Uses CONNS_HIGH instead of CONNS. */
   highConns: boolean;
+  /** A connection count of its own (CONNS_UPLOAD for the upload), instead of CONNS / CONNS_HIGH. */
+  conns?: number;
+  /**
+   * The load generator: wrk (absent), or `ws`: bench/lib/ws-load.ts, a closed loop of `wsSize`-byte
+   * binary messages over WebSockets; a "request" in its rows is one echoed message.
+   */
+  via?: 'ws';
+  wsSize?: number;
+  /** Report the server's RSS over the run (start → end, peak) beside the usual columns. */
+  rss?: boolean;
   /** Ours first, then the peers, in table order. */
   servers: string[];
   /** The Fastify server whose p99 ours must not exceed. */
@@ -140,6 +161,83 @@ const stackPipeline = (): Probe[] =>
     json: true,
   }));
 
+export const UPLOAD_PATH = '/upload';
+/** The upload's file: 10 MiB. */
+export const UPLOAD_FILE_BYTES = 10 * 1024 * 1024;
+const BOUNDARY = '----shallotBenchBoundary7MA4YWxkTrZu0gW';
+export const UPLOAD_CTYPE = `multipart/form-data; boundary=${BOUNDARY}`;
+
+/**
+ * A `multipart/form-data` body as a browser sends it: one small field (`note`), then one file
+ * (`file`, `data.bin`, application/octet-stream) of `fileBytes` pseudo-random bytes (xorshift32,
+ * the same every run; random so that the boundary scan sees realistic data, not a run of one byte).
+ */
+export function multipartBody(fileBytes: number, note = 'bench', seed = 0x5eed): Buffer {
+  const file = Buffer.allocUnsafe(fileBytes);
+  let x = seed >>> 0 || 1;
+  let i = 0;
+  for (; i + 4 <= fileBytes; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    file.writeUInt32LE(x >>> 0, i);
+  }
+  for (; i < fileBytes; i++) file[i] = i & 0xff;
+  return Buffer.concat([
+    Buffer.from(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="note"\r\n\r\n${note}\r\n` +
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="data.bin"\r\n` +
+        `Content-Type: application/octet-stream\r\n\r\n`,
+    ),
+    file,
+    Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
+  ]);
+}
+const uploadAnswer = (size: number, note = 'bench'): string => JSON.stringify({ file: 'data.bin', size, note });
+
+const uploadProbes = (): Probe[] => [
+  { method: 'GET', path: '/', status: 200, expect: HELLO },
+  {
+    method: 'POST',
+    path: UPLOAD_PATH,
+    body: multipartBody(UPLOAD_FILE_BYTES),
+    contentType: UPLOAD_CTYPE,
+    status: 200,
+    expect: uploadAnswer(UPLOAD_FILE_BYTES),
+    json: true,
+  },
+  {
+    method: 'POST',
+    path: UPLOAD_PATH,
+    body: multipartBody(5, 'tiny'),
+    contentType: UPLOAD_CTYPE,
+    status: 200,
+    expect: uploadAnswer(5, 'tiny'),
+    json: true,
+  },
+];
+// Four uploads of different sizes in one write: each answered with its own size, in order.
+const uploadPipeline = (): Probe[] =>
+  [1, 70_000, 0, 300_001].map((n, i): Probe => ({
+    method: 'POST',
+    path: UPLOAD_PATH,
+    body: multipartBody(n, `n${i}`, i + 1),
+    contentType: UPLOAD_CTYPE,
+    status: 200,
+    expect: uploadAnswer(n, `n${i}`),
+    json: true,
+  }));
+
+export const WS_PATH = '/echo';
+const wsDef = (name: string, file: string, where: Where): ServerDef => ({
+  name,
+  file,
+  where,
+  probes: () => [],
+  pipeline: () => [],
+  check: (port) => wsEchoCheck(port, WS_PATH),
+});
+
 /** In the order they run within a round. */
 export const SERVERS: ServerDef[] = [
   { name: 'shallot', file: 'bench/server.mjs', where: 'project', probes: basicProbes, pipeline: basicPipeline },
@@ -176,11 +274,42 @@ export const SERVERS: ServerDef[] = [
     probes: stackProbes,
     pipeline: stackPipeline,
   },
+  {
+    name: 'shallot-upload',
+    file: 'bench/servers/shallot-upload.mjs',
+    where: 'project',
+    probes: uploadProbes,
+    pipeline: uploadPipeline,
+  },
+  {
+    name: 'shallot-upload-body',
+    file: 'bench/servers/shallot-upload-body.mjs',
+    where: 'project',
+    probes: uploadProbes,
+    pipeline: uploadPipeline,
+  },
+  {
+    name: 'fastify-upload',
+    file: 'servers/fastify-upload.mjs',
+    where: 'peers',
+    probes: uploadProbes,
+    pipeline: uploadPipeline,
+  },
+  wsDef('shallot-ws', 'bench/servers/shallot-ws.mjs', 'project'),
+  wsDef('ws-bare', 'servers/ws-bare.mjs', 'peers'),
+  wsDef('fastify-websocket', 'servers/fastify-websocket.mjs', 'peers'),
 ];
 
 const BASIC = ['shallot', 'node-http', 'fastify', 'koa', 'hono'];
 
-export function scenarios(pipeline: number, conns: number, connsHigh: number): ScenarioDef[] {
+export function scenarios(
+  pipeline: number,
+  conns: number,
+  connsHigh: number,
+  connsUpload: number,
+  wsConns: number,
+): ScenarioDef[] {
+  const upload = multipartBody(UPLOAD_FILE_BYTES);
   const get = { method: 'GET' as const, body: null, pipelined: false, highConns: false, fastify: 'fastify' };
   return [
     { ...get, id: 'root', label: `GET / (-c${conns})`, path: '/', servers: BASIC },
@@ -213,6 +342,32 @@ export function scenarios(pipeline: number, conns: number, connsHigh: number): S
       path: '/',
       highConns: true,
       servers: ['shallot', 'fastify'],
+    },
+    {
+      ...get,
+      id: 'upload',
+      label: `POST 10 MiB multipart upload to disk (-c${connsUpload})`,
+      path: UPLOAD_PATH,
+      method: 'POST',
+      body: () => upload,
+      contentType: UPLOAD_CTYPE,
+      bodyBytes: upload.length,
+      conns: connsUpload,
+      rss: true,
+      servers: ['shallot-upload', 'shallot-upload-body', 'fastify-upload'],
+      fastify: 'fastify-upload',
+    },
+    {
+      ...get,
+      id: 'ws',
+      label: `WebSocket echo, 1 KiB binary messages (${wsConns} connections)`,
+      path: WS_PATH,
+      conns: wsConns,
+      via: 'ws',
+      wsSize: 1024,
+      rss: true,
+      servers: ['shallot-ws', 'ws-bare', 'fastify-websocket'],
+      fastify: 'fastify-websocket',
     },
   ];
 }

@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CLK_TCK, cpuTicks, othersPct, run, sampleCore, type CoreSample } from './proc.js';
+import { CLK_TCK, cpuTicks, memKb, othersPct, run, sampleCore, type CoreSample } from './proc.js';
 
 const LUA = fileURLToPath(new URL('./wrk.lua', import.meta.url));
 
@@ -52,6 +52,13 @@ export interface WrkResult {
   srvCoreOthersPct: number;
   /** The same for wrk's core (sampled over the middle of the run): a starved wrk makes any server look slow. */
   wrkCoreOthersPct: number;
+  /**
+   * The server's RSS (KiB) when the run started and when it ended, and its peak since the server
+   * started (VmHWM: the warm-up included). Absent in runs recorded before these were added.
+   */
+  srvRssStartKb?: number;
+  srvRssEndKb?: number;
+  srvRssPeakKb?: number;
 }
 
 const num = (kv: Map<string, string>, k: string): number => Number(kv.get(k) ?? NaN);
@@ -105,6 +112,7 @@ export async function runWrk(opts: {
   ];
   const c0 = cpuTicks(opts.serverPid);
   const s0 = sampleCore(opts.serverCpu, opts.serverPid);
+  const mem0 = memKb(opts.serverPid);
   // wrk's core is sampled from 0.3 s in to 0.3 s before its end (wrk is gone afterwards).
   const dur = seconds(opts.duration);
   const wrkCore: CoreSample[] = [];
@@ -118,9 +126,10 @@ export async function runWrk(opts: {
   for (const t of timers) clearTimeout(t);
   const c1 = cpuTicks(opts.serverPid);
   const s1 = sampleCore(opts.serverCpu, opts.serverPid);
+  const mem1 = memKb(opts.serverPid);
   writeFileSync(
     opts.outFile,
-    `$ WRK_CONNS=${env['WRK_CONNS']} WRK_DEPTH=${env['WRK_DEPTH']} WRK_METHOD=${load.method} taskset ${args.join(' ')}\n${res.stdout}${res.stderr}`,
+    `$ WRK_CONNS=${env['WRK_CONNS']} WRK_DEPTH=${env['WRK_DEPTH']} WRK_METHOD=${load.method}${load.bodyFile !== null ? ` WRK_BODY_FILE=${load.bodyFile} WRK_CTYPE='${env['WRK_CTYPE']}'` : ''} taskset ${args.join(' ')}\n${res.stdout}${res.stderr}`,
   );
   const line = res.stdout.split('\n').find((l) => l.startsWith('WRKRESULT '));
   if (line === undefined)
@@ -160,5 +169,8 @@ export async function runWrk(opts: {
     wrkCpuPct: (num(kv, 'wrk_cpu_s') / secs) * 100,
     srvCoreOthersPct: othersPct(s0, s1),
     wrkCoreOthersPct: othersPct(wrkCore[0], wrkCore[1]),
+    srvRssStartKb: mem0.rss,
+    srvRssEndKb: mem1.rss,
+    srvRssPeakKb: mem1.hwm,
   };
 }
