@@ -11,12 +11,13 @@
  *   npm run bench -- --render bench/results/<stamp>/raw.json   re-render that run's RESULTS.md
  *
  * Knobs (environment): DURATION=5s WARMUP=2s ROUNDS=3 CONNS=50 CONNS_HIGH=1000 PIPELINE=16
- * SERVER_CPU=0 LOAD_CPU=1 BASE_PORT=3300 PARSER_RUNS=3 MEMORY_CONNS=5000 MEMORY_ROUNDS=3.
+ * CONNS_UPLOAD=8 WS_CONNS=50 SERVER_CPU=0 LOAD_CPU=1 BASE_PORT=3300 PARSER_RUNS=3 MEMORY_CONNS=5000
+ * MEMORY_ROUNDS=3 UPLOAD_DIR=bench/results/<stamp>/uploads.
  * The peers run from bench/peers (./lib/peers.ts). Every load run is bounded and targets 127.0.0.1; every child
  * is killed by PID when its turn ends or the driver exits (./lib/proc.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pipelineCheck, smoke } from './lib/checks.js';
@@ -25,7 +26,8 @@ import { ensureFdLimit, loadAverage, run, startServer, stopServer } from './lib/
 import { renderResults } from './lib/report.js';
 import { SERVERS, scenarios, type ServerDef } from './lib/scenarios.js';
 import type { RunData } from './lib/stats.js';
-import { runWrk, type Load } from './lib/wrk.js';
+import { runWrk, type Load, type WrkResult } from './lib/wrk.js';
+import { runWsLoad } from './lib/ws-run.js';
 import type { MemoryRow } from './memory.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -47,6 +49,8 @@ const S = {
   CONNS: Number(env('CONNS', '50')),
   CONNS_HIGH: Number(env('CONNS_HIGH', '1000')),
   PIPELINE: Number(env('PIPELINE', '16')),
+  CONNS_UPLOAD: Number(env('CONNS_UPLOAD', '8')),
+  WS_CONNS: Number(env('WS_CONNS', '50')),
   SERVER_CPU: Number(env('SERVER_CPU', '0')),
   LOAD_CPU: Number(env('LOAD_CPU', '1')),
   BASE_PORT: Number(env('BASE_PORT', '3300')),
@@ -56,6 +60,9 @@ const S = {
 };
 const STAMP = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 const OUT = join(ROOT, 'bench/results', STAMP);
+// Where the upload servers write their temp files: on the project's disk (not a tmpfs), empty
+// between servers (checked).
+const UPLOAD_DIR = resolve(process.env['UPLOAD_DIR'] ?? join(OUT, 'uploads'));
 
 const say = (s: string): void => console.log(s);
 const loud = (s: string): void => console.error(`\n!!! ${s}\n`);
@@ -108,10 +115,11 @@ async function serverBench(data: RunData): Promise<void> {
   const bodies = new Map<string, string>();
   for (const sc of data.scenarios) {
     if (sc.body === null) continue;
-    const f = join(OUT, `body-${sc.id}.json`);
-    writeFileSync(f, sc.body);
+    const f = join(OUT, `body-${sc.id}.${typeof sc.body === 'string' ? 'json' : 'bin'}`);
+    writeFileSync(f, typeof sc.body === 'string' ? sc.body : sc.body());
     bodies.set(sc.id, f);
   }
+  mkdirSync(UPLOAD_DIR, { recursive: true });
   for (let round = 1; round <= S.ROUNDS; round++) {
     for (const [i, def] of SERVERS.entries()) {
       const mine = data.scenarios.filter((sc) => sc.servers.includes(def.name));
@@ -128,6 +136,7 @@ async function serverBench(data: RunData): Promise<void> {
           port,
           cpu: String(S.SERVER_CPU),
           logFile: join(OUT, 'logs', `${def.name}.log`),
+          env: { UPLOAD_DIR },
         });
       } catch (e) {
         data.checks.push({
@@ -143,8 +152,11 @@ async function serverBench(data: RunData): Promise<void> {
       }
       try {
         const fails = await smoke(port, def.probes());
-        const pipe = await pipelineCheck(port, def.pipeline());
-        if (pipe !== null) fails.push(`pipelining (${def.pipeline().length} in one write): ${pipe}`);
+        if (def.pipeline().length > 0) {
+          const pipe = await pipelineCheck(port, def.pipeline());
+          if (pipe !== null) fails.push(`pipelining (${def.pipeline().length} in one write): ${pipe}`);
+        }
+        if (def.check !== undefined) fails.push(...(await def.check(port)));
         const outcome = fails.length === 0 ? 'ok' : `FAILED: ${fails.join('; ')}`;
         data.checks.push({ round, server: def.name, outcome });
         say(`[round ${round}/${S.ROUNDS}] ${def.name} (pid ${child.pid}, port ${port}): checks ${outcome}`);
@@ -156,30 +168,33 @@ async function serverBench(data: RunData): Promise<void> {
           continue;
         }
         for (const sc of mine) {
+          const conns = sc.conns ?? (sc.highConns ? S.CONNS_HIGH : S.CONNS);
           const load: Load = {
             path: sc.path,
             method: sc.method,
             bodyFile: bodies.get(sc.id) ?? null,
-            contentType: sc.body === null ? null : 'application/json',
+            contentType: sc.body === null ? null : (sc.contentType ?? 'application/json'),
             depth: sc.pipelined ? S.PIPELINE : 1,
-            conns: sc.highConns ? S.CONNS_HIGH : S.CONNS,
+            conns,
           };
-          const base = { port, load, serverCpu: S.SERVER_CPU, loadCpu: S.LOAD_CPU, serverPid: child.pid! };
+          const base = { port, serverCpu: S.SERVER_CPU, loadCpu: S.LOAD_CPU, serverPid: child.pid! };
+          const measure = (duration: string, outFile: string): Promise<WrkResult> =>
+            sc.via === 'ws'
+              ? runWsLoad({ ...base, load: { path: sc.path, conns, size: sc.wsSize ?? 1024 }, duration, outFile })
+              : runWrk({ ...base, load, duration, outFile });
           try {
-            await runWrk({
-              ...base,
-              duration: S.WARMUP,
-              outFile: join(OUT, 'wrk', `r${round}-${def.name}-${sc.id}-warmup.txt`),
-            });
-            const result = await runWrk({
-              ...base,
-              duration: S.DURATION,
-              outFile: join(OUT, 'wrk', `r${round}-${def.name}-${sc.id}.txt`),
-            });
+            await measure(S.WARMUP, join(OUT, 'wrk', `r${round}-${def.name}-${sc.id}-warmup.txt`));
+            const result = await measure(S.DURATION, join(OUT, 'wrk', `r${round}-${def.name}-${sc.id}.txt`));
             data.measurements.push({ round, server: def.name, scenario: sc.id, result });
             const r = result;
+            const unit = sc.via === 'ws' ? 'msg/s' : 'req/s';
+            const extra =
+              (sc.bodyBytes !== undefined ? `  ${((r.rps * sc.bodyBytes) / 1e6).toFixed(0)} MB/s` : '') +
+              (sc.rss === true
+                ? `  rss ${mib(r.srvRssStartKb)}→${mib(r.srvRssEndKb)} MiB (peak ${mib(r.srvRssPeakKb)})`
+                : '');
             say(
-              `    ${sc.label.padEnd(34)} ${Math.round(r.rps).toLocaleString('en-US').padStart(10)} req/s  p99 ${(r.p99Us / 1000).toFixed(2).padStart(6)} ms  cpu srv ${Math.round(r.srvCpuPct)}% wrk ${Math.round(r.wrkCpuPct)}%  others on core srv ${Math.round(r.srvCoreOthersPct)}% wrk ${Math.round(r.wrkCoreOthersPct)}%${r.errors > 0 ? `  ERRORS ${r.errorDetail}` : ''}`,
+              `    ${sc.label.padEnd(34)} ${Math.round(r.rps).toLocaleString('en-US').padStart(10)} ${unit}${extra}  p99 ${(r.p99Us / 1000).toFixed(2).padStart(6)} ms  cpu srv ${Math.round(r.srvCpuPct)}% wrk ${Math.round(r.wrkCpuPct)}%  others on core srv ${Math.round(r.srvCoreOthersPct)}% wrk ${Math.round(r.wrkCoreOthersPct)}%${r.errors > 0 ? `  ERRORS ${r.errorDetail}` : ''}`,
             );
             if (r.errors > 0)
               data.failures.push(`round ${round}, ${def.name}, ${sc.label}: wrk counted errors (${r.errorDetail})`);
@@ -189,10 +204,37 @@ async function serverBench(data: RunData): Promise<void> {
           }
         }
       } finally {
+        const uploads = mine.some((sc) => sc.id === 'upload');
+        if (uploads) await uploadsSettled();
         await stopServer(child);
+        if (uploads) uploadsLeft(round, def.name, data);
       }
     }
   }
+}
+
+const mib = (kb: number | undefined): string => (kb === undefined ? '?' : (kb / 1024).toFixed(0));
+
+/**
+ * Waits (up to 3 s) for UPLOAD_DIR to empty: servers remove temp files asynchronously, after the
+ * answer (body({ multipart }) when the response closes) or after a request wrk cut off at its end.
+ */
+async function uploadsSettled(): Promise<void> {
+  for (let i = 0; i < 60 && readdirSync(UPLOAD_DIR).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+/**
+ * After an upload server stops: every temp file it made must be gone (each is removed before its
+ * answer, or when its request fails), so anything left is a loud failure; then the folder is emptied.
+ */
+function uploadsLeft(round: number, server: string, data: RunData): void {
+  const left = readdirSync(UPLOAD_DIR);
+  if (left.length === 0) return;
+  data.failures.push(
+    `round ${round}, ${server}: left ${left.length} temp file(s) in ${UPLOAD_DIR} (${left.slice(0, 3).join(', ')}${left.length > 3 ? ', …' : ''})`,
+  );
+  loud(data.failures.at(-1)!);
+  for (const f of left) rmSync(join(UPLOAD_DIR, f), { recursive: true, force: true });
 }
 
 async function memoryBench(data: RunData): Promise<void> {
@@ -229,7 +271,7 @@ async function memoryBench(data: RunData): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  ensureFdLimit(Math.max(S.CONNS, S.CONNS_HIGH, S.MEMORY_CONNS) + 1024, say);
+  ensureFdLimit(Math.max(S.CONNS, S.CONNS_HIGH, S.WS_CONNS, S.MEMORY_CONNS) + 1024, say);
   const t0 = Date.now();
   for (const d of ['wrk', 'logs']) mkdirSync(join(OUT, d), { recursive: true });
   const data: RunData = {
@@ -247,7 +289,7 @@ async function main(): Promise<number> {
     loadBefore: loadAverage(),
     loadAfter: '',
     loadDuring: [],
-    scenarios: scenarios(S.PIPELINE, S.CONNS, S.CONNS_HIGH),
+    scenarios: scenarios(S.PIPELINE, S.CONNS, S.CONNS_HIGH, S.CONNS_UPLOAD, S.WS_CONNS),
     measurements: [],
     checks: [],
     failures: [],
