@@ -23,6 +23,7 @@ import type { Next } from './compose.js';
 import type { Context } from './context.js';
 import type { IncomingHeaders } from './incoming-headers.js';
 import type { ParsedQuery } from './query.js';
+import type { UploadedFile, UploadedFiles } from './multipart.js';
 import type { Request } from './request.js';
 
 /**
@@ -182,10 +183,26 @@ export type ValidatedContext<S extends object, P extends object, T extends Valid
 > & {
   readonly request: Request & {
     body: Out<T, 'body', unknown>;
+    files: FilesOut<T['files']>;
     readonly headers: IncomingHeaders & Out<T, 'headers', {}>;
   };
   readonly headers: IncomingHeaders & Out<T, 'headers', {}>;
 };
+
+/** The files of one declared field, as the validator lets them through: one, or one or more when `multiple`. */
+type FileList<F> = F extends { readonly multiple: true } ? [UploadedFile, ...UploadedFile[]] : [UploadedFile];
+
+/**
+ * `ctx.request.files` after a validator that declares file fields: each required one is there, as
+ * one file or (`multiple`) one or more; an optional one (`required: false`) may be absent. It
+ * narrows the body parser's `Record<string, UploadedFile[]> | undefined`, so a field the route did
+ * not declare still reads as that record's.
+ */
+type FilesOut<F> = F extends { readonly [field: string]: FileField }
+  ? { readonly [K in keyof F as F[K] extends { readonly required: false } ? never : K]: FileList<F[K]> } & {
+      readonly [K in keyof F as F[K] extends { readonly required: false } ? K : never]?: FileList<F[K]>;
+    }
+  : UploadedFiles | undefined;
 
 /** The body type a declaration stands for: a schema's input; `void` for one without a schema. */
 type DeclaredBody<D> = D extends StandardSchemaV1

@@ -5,7 +5,14 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { App, Router, type Context, type IncomingHeaders, type ParsedQuery } from '../../src/index.js';
+import {
+  App,
+  Router,
+  type Context,
+  type IncomingHeaders,
+  type ParsedQuery,
+  type UploadedFile,
+} from '../../src/index.js';
 import { validate, type DeclaredResponse, type HandlerResult } from '../../src/middleware/index.js';
 
 const User = z.object({ name: z.string(), age: z.number().int(), tags: z.array(z.string()).default([]) });
@@ -14,6 +21,30 @@ const Page = z.object({ page: z.coerce.number().default(1), q: z.string().option
 const Key = z.object({ 'x-api-key': z.string() });
 
 describe('validate() types', () => {
+  it('should type ctx.request.files with the file fields the route declared', () => {
+    new App().post(
+      '/profile',
+      validate({
+        body: z.object({ name: z.string() }),
+        files: { avatar: { accept: ['image/*'] }, attachments: { multiple: true, required: false } },
+      }),
+      (ctx) => {
+        // No `?.` and no `!`: the validator let the request through only with one avatar.
+        const avatar: UploadedFile = ctx.request.files.avatar[0];
+        expectTypeOf(avatar.size).toEqualTypeOf<number>();
+        const first: UploadedFile | undefined = ctx.request.files.attachments?.[0];
+        void first;
+        expectTypeOf(ctx.request.body.name).toEqualTypeOf<string>();
+      },
+    );
+  });
+
+  it('should leave ctx.request.files as the body parser left it on a route that declares none', () => {
+    new App().post('/notes', validate({ body: z.object({ text: z.string() }) }), (ctx) => {
+      expectTypeOf(ctx.request.files).toEqualTypeOf<Record<string, UploadedFile[]> | undefined>();
+    });
+  });
+
   it('should type ctx.request.body as the schema output on a router route', () => {
     new Router().post('/users', validate({ body: User }), (ctx) => {
       expectTypeOf(ctx.request.body).toEqualTypeOf<z.output<typeof User>>();
