@@ -37,6 +37,7 @@ export type {
   ValidationSchemas,
   ValidatedHandler,
   ValidatedContext,
+  TypedContext,
   ValidationTarget,
   StandardSchemaV1,
 } from './http/validation.js';

@@ -170,24 +170,46 @@ type Out<T extends ValidationSchemas, K extends ValidationTarget, D> = T[K] exte
 type Obj<X> = X extends object ? X : {};
 
 /**
+ * The context a handler after a validator sees, written with the types it reads rather than the
+ * schemas they came from: `ctx.params`, `ctx.query`, `ctx.request.body`, `ctx.headers` and
+ * `ctx.request.files`. The compiler names this type in its messages (`TypedContext<{}, { id: number; },
+ * ParsedQuery, { name: string; }, {}, …>`), so it takes outputs, never schemas.
+ *
+ * @example
+ * type Ctx = TypedContext<{}, { id: string }, ParsedQuery, { name: string }, {}, UploadedFiles | undefined>
+ */
+export type TypedContext<S extends object, Params extends object, Query extends object, Body, Headers, Files> = Context<
+  S,
+  Params,
+  Query
+> & {
+  readonly request: Request & {
+    body: Body;
+    files: Files;
+    readonly headers: IncomingHeaders & Headers;
+  };
+  readonly headers: IncomingHeaders & Headers;
+};
+
+/**
  * The context a handler after a validator sees: `ctx.params`, `ctx.query`, `ctx.request.body`
  * and `ctx.headers` typed from the schemas' outputs; a target with no schema keeps its usual type.
+ * It is a {@link TypedContext} of those outputs; the conditional form (always true) makes the
+ * compiler show that `TypedContext<…>` rather than this alias with the schemas' own types.
  *
  * @example
  * type Ctx = ValidatedContext<{}, { id: string }, { body: typeof User }> // ctx.request.body: z.output<typeof User>
  */
-export type ValidatedContext<S extends object, P extends object, T extends ValidationSchemas> = Context<
-  S,
-  Obj<Out<T, 'params', P>>,
-  Obj<Out<T, 'query', ParsedQuery>>
-> & {
-  readonly request: Request & {
-    body: Out<T, 'body', unknown>;
-    files: FilesOut<T['files']>;
-    readonly headers: IncomingHeaders & Out<T, 'headers', {}>;
-  };
-  readonly headers: IncomingHeaders & Out<T, 'headers', {}>;
-};
+export type ValidatedContext<S extends object, P extends object, T extends ValidationSchemas> = T extends unknown
+  ? TypedContext<
+      S,
+      Obj<Out<T, 'params', P>>,
+      Obj<Out<T, 'query', ParsedQuery>>,
+      Out<T, 'body', unknown>,
+      Out<T, 'headers', {}>,
+      FilesOut<T['files']>
+    >
+  : never;
 
 /** The files of one declared field, as the validator lets them through: one, or one or more when `multiple`. */
 type FileList<F> = F extends { readonly multiple: true } ? [UploadedFile, ...UploadedFile[]] : [UploadedFile];

@@ -46,6 +46,7 @@ export type {
   ValidationIssue,
   ValidationFormatter,
   ValidateOptions,
+  TypedContext,
   ValidatedContext,
   ValidatedHandler,
   Validator,

@@ -239,8 +239,13 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
   #sealed = false;
   #names: Map<string, string> | null = null;
 
-  /** @throws {RangeError} when `maxParamLength` is not a positive integer. */
-  constructor(options: RouterOptions = {}) {
+  /**
+   * `Base` is inferred from a literal `prefix` (`new Router({ prefix: '/users/:userId' })`), so the
+   * prefix's params are typed in the handlers; a `Base` given explicitly (a mount path) wins.
+   *
+   * @throws {RangeError} when `maxParamLength` is not a positive integer.
+   */
+  constructor(options: RouterOptions<Base | (string & {})> = {}) {
     this.#prefix = options.prefix ?? '';
     this.#options = options;
     this.#check = new RadixTree<null>({

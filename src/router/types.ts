@@ -50,14 +50,18 @@ export type RoutesMiddleware<S extends object> = RouterMiddleware<S> & {
 };
 
 /**
- * Options of `Router`.
+ * Options of `Router`. `Prefix` is the literal type of `prefix`, from which `new Router({ prefix })`
+ * types the params the prefix declares.
  *
  * @example
  * const options: RouterOptions = { prefix: '/api', strict: true }
  */
-export interface RouterOptions {
-  /** Prepended to every route of this router (and of routers mounted in it). */
-  prefix?: string;
+export interface RouterOptions<Prefix extends string = string> {
+  /**
+   * Prepended to every route of this router (and of routers mounted in it). Its params are typed in
+   * the router's handlers: `new Router({ prefix: '/users/:userId' })` gives them `ctx.params.userId`.
+   */
+  prefix?: Prefix;
   /** Match static path text case-sensitively (default true). */
   caseSensitive?: boolean;
   /** Treat a trailing slash as significant (default false). */
@@ -162,7 +166,12 @@ type Scan<P extends string, Req extends string = never, Opt extends string = nev
           ? Scan<R, Req, Opt>
           : { req: Req; opt: Opt };
 
-type Flatten<O> = { [K in keyof O]: O[K] };
+/**
+ * `O`'s properties as one plain object type. The distributive form is what makes the compiler
+ * resolve it: a plain mapped alias is shown by name in hovers and errors (`Flatten<{ id: string } & {}>`,
+ * measured with tsc 7), while this one is shown as `{ id: string; }`.
+ */
+type Flatten<O> = O extends unknown ? { [K in keyof O]: O[K] } : never;
 
 /**
  * Every param name a route literal declares, optional ones included.

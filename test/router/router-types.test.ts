@@ -49,6 +49,39 @@ describe('ctx.params', () => {
     new Router<State>().use('/users/:userId', posts);
   });
 
+  it('should include the params of a literal prefix', () => {
+    const users = new Router({ prefix: '/users/:userId' });
+    users.get('/', (ctx) => {
+      expectTypeOf(ctx.params).toEqualTypeOf<{ userId: string }>();
+    });
+    users.get('/posts/:postId', (ctx) => {
+      expectTypeOf(ctx.params).toEqualTypeOf<{ userId: string; postId: string }>();
+      // @ts-expect-error `id` is not a param of '/users/:userId/posts/:postId'
+      void ctx.params.id;
+    });
+    users.use((ctx, next) => {
+      expectTypeOf(ctx.params).toEqualTypeOf<Record<string, string>>();
+      return next();
+    });
+  });
+
+  it('should keep an explicit mount path over the prefix, and accept any prefix with it', () => {
+    const posts = new Router<State, '/users/:userId'>({ prefix: '/api' });
+    posts.get('/posts/:postId', (ctx) => {
+      expectTypeOf(ctx.params).toEqualTypeOf<{ userId: string; postId: string }>();
+    });
+  });
+
+  it('should type only the route literal under a prefix that is not a literal', () => {
+    const prefix: string = process.env['PREFIX'] ?? '/v1';
+    new Router({ prefix }).get('/:id', (ctx) => {
+      expectTypeOf(ctx.params).toEqualTypeOf<{ id: string }>();
+    });
+    new Router({ strict: true }).get('/:id', (ctx) => {
+      expectTypeOf(ctx.params).toEqualTypeOf<{ id: string }>();
+    });
+  });
+
   it('should type the params of narrowed router middleware from its path', () => {
     new Router().use('/orgs/:org', (ctx, next) => {
       expectTypeOf(ctx.params).toEqualTypeOf<{ org: string }>();

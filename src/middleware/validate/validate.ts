@@ -61,6 +61,7 @@ export type {
   InferInput,
   ResponseSchemas,
   ResponseSpec,
+  TypedContext,
   ValidatedContext,
   ValidatedHandler,
   ValidationSchemas,
