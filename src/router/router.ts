@@ -320,7 +320,7 @@ export class Router<S extends object = DefaultState, Base extends string = '', N
   /**
    * The URL of a named route, with params filled in (percent-encoded) and an optional query.
    *
-   * @throws {Error} for an unknown name; {@link TypeError} for a missing or non-matching param.
+   * @throws {Error} for an unknown name; a `TypeError` for a missing or non-matching param.
    * @example router.url('user', { id: 42 }, { query: { tab: 'posts' } }) // '/user/42?tab=posts'
    */
   url<N extends RouteName<Names>>(
