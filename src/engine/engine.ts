@@ -40,6 +40,7 @@ export const kRefusal: unique symbol = Symbol('shallot.refusal');
 export const kCanUpgrade: unique symbol = Symbol('shallot.canUpgrade');
 export const kUpgrade: unique symbol = Symbol('shallot.upgrade');
 export const kRoutesUpgrade: unique symbol = Symbol('shallot.routesUpgrade');
+export const kBeforeDrain: unique symbol = Symbol('shallot.beforeDrain');
 
 /** What the engine calls the http room (the app) for. */
 export interface EngineApp {
@@ -61,6 +62,11 @@ export interface EngineApp {
   [kRoutesUpgrade](head: RequestHead): boolean;
   /** Hands an upgraded socket to the application's `upgrade` listeners. */
   [kUpgrade](ex: Exchange, socket: Socket, head: Buffer): void;
+  /**
+   * The server was told to stop (a shutdown signal, `server.shutdown()`): resolves when the app is
+   * ready for the drain to begin (e.g. once its readiness check has answered 503 long enough).
+   */
+  [kBeforeDrain](): Promise<void>;
 }
 
 /**

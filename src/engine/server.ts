@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { constants } from 'node:os';
 import tls from 'node:tls';
-import type { Engine } from './engine.js';
+import { kBeforeDrain, type Engine } from './engine.js';
 
 /**
  * A repeat of a shutdown signal within this many ms of the first is the same request, delivered
@@ -21,7 +21,7 @@ export interface ListenOptions {
   host?: string;
   /** Serve HTTPS with these TLS options. */
   tls?: tls.TlsOptions;
-  /** Shut down gracefully on SIGINT and SIGTERM. */
+  /** Shut down gracefully on SIGINT and SIGTERM, as {@link Server.shutdown} does. */
   signals?: boolean;
 }
 
@@ -35,6 +35,7 @@ export class Server extends EventEmitter {
   readonly #net: net.Server;
   readonly #engine: Engine;
   #closing: Promise<void> | null = null;
+  #stopping: Promise<void> | null = null;
   #signalHandler: ((signal: NodeJS.Signals) => void) | null = null;
   #firstSignalAt = 0;
 
@@ -89,13 +90,13 @@ export class Server extends EventEmitter {
    */
   #onSignal(signal: NodeJS.Signals): void {
     const now = Date.now();
-    if (this.#closing === null) {
+    if (this.#closing === null && this.#stopping === null) {
       this.#firstSignalAt = now;
       this.#engine.log.info(
         { signal },
         'shutting down: answering requests in flight (send the signal again to stop at once)',
       );
-      void this.close();
+      void this.shutdown();
       return;
     }
     if (now - this.#firstSignalAt < SIGNAL_REPEAT_MS) return;
@@ -152,6 +153,22 @@ export class Server extends EventEmitter {
       this.emit('close');
     });
     return this.#closing;
+  }
+
+  /**
+   * What a shutdown signal does (`signals: true`): emits `stopping`, lets the app get ready for the
+   * drain — `health()` answers readiness with 503 and waits its `readinessDelay`, so that load
+   * balancers stop sending before the listener goes — then {@link close}s. Idempotent; after
+   * `close()` began, the same as `close()`.
+   *
+   * @example process.on('message', (m) => { if (m === 'shutdown') void server.shutdown() })
+   */
+  shutdown(): Promise<void> {
+    if (this.#closing !== null) return this.#closing;
+    if (this.#stopping !== null) return this.#stopping;
+    this.emit('stopping');
+    this.#stopping = this.#engine.app[kBeforeDrain]().then(() => this.close());
+    return this.#stopping;
   }
 
   /** Lets the process exit while the server is open. */

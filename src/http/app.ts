@@ -14,6 +14,7 @@ import { RESOLVED, compose, type Next } from './compose.js';
 import {
   Engine,
   kAttach,
+  kBeforeDrain,
   kCanUpgrade,
   kHttpError,
   kRefusal,
@@ -330,6 +331,15 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
   /** Hands an upgraded socket to the `upgrade` listeners, as node:http does. */
   [kUpgrade](ex: Exchange, socket: Socket, head: Buffer): void {
     this.emit('upgrade', (ex.handler as Context).req, socket, head);
+  }
+
+  /**
+   * Before a server of this app drains: every middleware of the stack that carries
+   * `beforeDrain()` (as `health()` does) is called, and the drain waits for all of them.
+   */
+  [kBeforeDrain](): Promise<void> {
+    const waits = this.#stack.map((fn) => (fn as { beforeDrain?: () => unknown }).beforeDrain?.());
+    return Promise.all(waits).then(() => undefined);
   }
 
   /**

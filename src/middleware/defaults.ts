@@ -5,6 +5,11 @@
 
 /** The middleware defaults; see each middleware's options for what they mean. */
 export const MIDDLEWARE_DEFAULTS = {
+  /**
+   * `health()`: time between readiness turning 503 and the drain, on a shutdown signal. Long
+   * enough for a load balancer's probe or Kubernetes' endpoint update to stop new traffic first.
+   */
+  readinessDelay: 5_000,
   /** `body()`: largest JSON body, after decoding (Fastify's `bodyLimit`). Over it: 413. */
   jsonLimit: 1024 * 1024,
   /** `body()`: largest `application/x-www-form-urlencoded` body (koa-bodyparser's `formLimit`). */

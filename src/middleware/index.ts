@@ -20,6 +20,7 @@ export { compress, isCompressible } from './compress/compress.js';
 export { negotiateEncoding, parseAcceptEncoding } from './compress/accept-encoding.js';
 export { sse, formatEvent } from './sse.js';
 export { allowOrigins } from './origin.js';
+export { health } from './health.js';
 
 export type { QueryOptions, QueryValue } from './query.js';
 export type { BodyOptions, BodyParserOptions } from './body/body.js';
@@ -34,6 +35,7 @@ export type {
   UploadedFiles,
 } from '../http/multipart.js';
 export type { ErrorHandlerOptions } from './error-handler.js';
+export type { HealthOptions, HealthMiddleware } from './health.js';
 export type { RequestLoggerOptions } from './logger.js';
 export type {
   DeclaredResponse,

@@ -65,6 +65,7 @@ describe('the package entries', () => {
       'defaultValidationFormatter',
       'errorHandler',
       'formatEvent',
+      'health',
       'isCompressible',
       'logLevel',
       'logger',
