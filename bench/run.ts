@@ -78,7 +78,11 @@ function machine(): Record<string, string> {
   const lscpu = sh('lscpu', []);
   const field = (k: string): string => new RegExp(`^${k}:\\s*(.*)$`, 'm').exec(lscpu)?.[1] ?? '?';
   const memKb = Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0);
-  const dirty = sh('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src']).split('\n').filter(Boolean);
+  // Each porcelain line is `XY path`; sh() trims the output, and with it the first line's blank X.
+  const dirty = sh('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src'])
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.replace(/^\S{1,2}\s+/, ''));
   return {
     CPU: `${field('Model name')} (family ${field('CPU family')} model ${field('Model')}), ${field('Hypervisor vendor')} guest`,
     cores: `${sh('nproc', [])} (${field('Thread\\(s\\) per core')} thread per core)`,
@@ -86,7 +90,7 @@ function machine(): Record<string, string> {
     kernel: sh('uname', ['-r']),
     node: process.version,
     wrk: sh('wrk', ['-v']).split('\n')[0]!,
-    shallot: `${sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'])}${dirty.length > 0 ? ` + uncommitted changes in ${dirty.map((l) => l.slice(3)).join(', ')} (built as found in the work tree)` : ''}`,
+    shallot: `${sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'])}${dirty.length > 0 ? ` + uncommitted changes in ${dirty.join(', ')} (built as found in the work tree)` : ''}`,
   };
 }
 
