@@ -75,12 +75,16 @@ export class App<S extends object = DefaultState> extends CoreApp<S> {
     if (this.#router === null) {
       this.#router = new Router<S>();
       this.#routes = this.#router.routes();
-      // One closure per app. `prepare()` is what the core calls when it starts serving.
+      // One closure per app. The slot stands in the core stack for the middleware it holds: the
+      // hooks the core asks of its stack are answered for them — `prepare()` when it starts
+      // serving, `beforeDrain()` before a server drains (health()'s readiness).
       const slot = (ctx: Context<S>, next: () => Promise<void>): unknown =>
         (this.#slot ?? this.#composeSlot())(ctx as Context, next);
       super.use(
         Object.assign(slot, {
           prepare: (): void => void this.#composeSlot(),
+          beforeDrain: (): Promise<unknown> =>
+            Promise.all(this.#later.map((fn) => (fn as { beforeDrain?: () => unknown }).beforeDrain?.())),
           // Asked after prepare(): the app's routes, or a router given to use() after them.
           acceptsWebSockets: (): boolean =>
             [...this.#later, this.#routes!].some(

@@ -166,6 +166,16 @@ describe('server.shutdown() with health()', () => {
     expect(events).toEqual(['stopping ready=true', 'closing ready=false']);
   });
 
+  it('should turn readiness to 503 when health() was added after the first route', async () => {
+    const app = new App({ logger: false });
+    app.get('/orders', () => 'orders');
+    const mw = health({ readinessDelay: 0 });
+    app.use(mw);
+    const { server } = await serve(app);
+    await server.shutdown();
+    expect(mw.stopping).toBe(true);
+  });
+
   it('should be idempotent, and the same as close() once close() began', async () => {
     const { app } = appWith({ readinessDelay: 0 });
     const { server } = await serve(app);
