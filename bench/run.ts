@@ -24,17 +24,18 @@ import { pipelineCheck, smoke } from './lib/checks.js';
 import { PEER_PACKAGES, preparePeers, versions } from './lib/peers.js';
 import { ensureFdLimit, loadAverage, run, startServer, stopServer } from './lib/proc.js';
 import { renderResults } from './lib/report.js';
-import { SERVERS, scenarios, type ServerDef } from './lib/scenarios.js';
+import { SERVERS, STATIC_FILES, scenarios, staticContent, type ServerDef } from './lib/scenarios.js';
 import type { RunData } from './lib/stats.js';
 import { runWrk, type Load, type WrkResult } from './lib/wrk.js';
 import { runWsLoad } from './lib/ws-run.js';
+import type { ColdRow } from './coldstart.js';
 import type { MemoryRow } from './memory.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const onlyAt = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
-const ALL_PARTS = ['parser', 'router', 'server', 'memory'];
+const ALL_PARTS = ['parser', 'router', 'server', 'tls', 'files', 'memory', 'coldstart'];
 const PARTS =
   onlyAt === -1
     ? ALL_PARTS
@@ -57,12 +58,18 @@ const S = {
   PARSER_RUNS: Number(env('PARSER_RUNS', '3', '1')),
   MEMORY_CONNS: Number(env('MEMORY_CONNS', '5000')),
   MEMORY_ROUNDS: Number(env('MEMORY_ROUNDS', '3', '1')),
+  CONNS_FILE_LARGE: Number(env('CONNS_FILE_LARGE', '8')),
+  COLD_RUNS: Number(env('COLD_RUNS', '15', '5')),
 };
 const STAMP = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 const OUT = join(ROOT, 'bench/results', STAMP);
 // Where the upload servers write their temp files: on the project's disk (not a tmpfs), empty
 // between servers (checked).
 const UPLOAD_DIR = resolve(process.env['UPLOAD_DIR'] ?? join(OUT, 'uploads'));
+// The static files (STATIC_FILES) and the self-signed TLS pair, made once per run in its folder.
+const STATIC_DIR = join(OUT, 'static');
+const TLS_KEY = join(OUT, 'tls-key.pem');
+const TLS_CERT = join(OUT, 'tls-cert.pem');
 
 const say = (s: string): void => console.log(s);
 const loud = (s: string): void => console.error(`\n!!! ${s}\n`);
@@ -124,9 +131,39 @@ async function serverBench(data: RunData): Promise<void> {
     bodies.set(sc.id, f);
   }
   mkdirSync(UPLOAD_DIR, { recursive: true });
+  const parts = data.scenarios.filter((sc) => PARTS.includes(sc.part ?? 'server'));
+  if (parts.some((sc) => sc.part === 'files')) {
+    mkdirSync(STATIC_DIR, { recursive: true });
+    for (const f of Object.values(STATIC_FILES))
+      writeFileSync(join(STATIC_DIR, f.name), staticContent(f.bytes), 'latin1');
+  }
+  if (parts.some((sc) => sc.part === 'tls')) {
+    // A throwaway self-signed P-256 pair, valid one day, for this run only.
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-keyout',
+        TLS_KEY,
+        '-out',
+        TLS_CERT,
+      ],
+      { stdio: 'ignore' },
+    );
+  }
   for (let round = 1; round <= S.ROUNDS; round++) {
     for (const [i, def] of SERVERS.entries()) {
-      const mine = data.scenarios.filter((sc) => sc.servers.includes(def.name));
+      const mine = parts.filter((sc) => sc.servers.includes(def.name));
       if (mine.length === 0) continue;
       const port = S.BASE_PORT + i;
       const { file, cwd } = serverPath(def, peers);
@@ -140,7 +177,7 @@ async function serverBench(data: RunData): Promise<void> {
           port,
           cpu: String(S.SERVER_CPU),
           logFile: join(OUT, 'logs', `${def.name}.log`),
-          env: { UPLOAD_DIR },
+          env: { UPLOAD_DIR, STATIC_DIR, TLS_KEY, TLS_CERT },
         });
       } catch (e) {
         data.checks.push({
@@ -155,9 +192,10 @@ async function serverBench(data: RunData): Promise<void> {
         continue;
       }
       try {
-        const fails = await smoke(port, def.probes());
+        const secure = def.tls === true;
+        const fails = await smoke(port, def.probes(), secure);
         if (def.pipeline().length > 0) {
-          const pipe = await pipelineCheck(port, def.pipeline());
+          const pipe = await pipelineCheck(port, def.pipeline(), 5000, secure);
           if (pipe !== null) fails.push(`pipelining (${def.pipeline().length} in one write): ${pipe}`);
         }
         if (def.check !== undefined) fails.push(...(await def.check(port)));
@@ -180,6 +218,8 @@ async function serverBench(data: RunData): Promise<void> {
             contentType: sc.body === null ? null : (sc.contentType ?? 'application/json'),
             depth: sc.pipelined ? S.PIPELINE : 1,
             conns,
+            header: sc.headers === undefined ? null : Object.entries(sc.headers).map(([k, v]) => `${k}: ${v}`)[0]!,
+            secure,
           };
           const base = { port, serverCpu: S.SERVER_CPU, loadCpu: S.LOAD_CPU, serverPid: child.pid! };
           const measure = (duration: string, outFile: string): Promise<WrkResult> =>
@@ -194,6 +234,7 @@ async function serverBench(data: RunData): Promise<void> {
             const unit = sc.via === 'ws' ? 'msg/s' : 'req/s';
             const extra =
               (sc.bodyBytes !== undefined ? `  ${((r.rps * sc.bodyBytes) / 1e6).toFixed(0)} MB/s` : '') +
+              (sc.mbOut === true ? `  ${((r.rps * r.bytesPerResponse) / 1e6).toFixed(0)} MB/s out` : '') +
               (sc.rss === true
                 ? `  rss ${mib(r.srvRssStartKb)}→${mib(r.srvRssEndKb)} MiB (peak ${mib(r.srvRssPeakKb)})`
                 : '');
@@ -274,6 +315,33 @@ async function memoryBench(data: RunData): Promise<void> {
   }
 }
 
+async function coldBench(data: RunData): Promise<void> {
+  say(`\n== cold start: spawn → first response, ${S.COLD_RUNS} runs each, interleaved ==`);
+  const r = await run(
+    'taskset',
+    [
+      '-c',
+      String(S.LOAD_CPU),
+      process.execPath,
+      ...process.execArgv,
+      join(ROOT, 'bench/coldstart.ts'),
+      '--json',
+      '--runs',
+      String(S.COLD_RUNS),
+    ],
+    { cwd: ROOT, env: { ...process.env, SERVER_CPU: String(S.SERVER_CPU) }, timeoutMs: 300_000 },
+  );
+  process.stdout.write(r.stderr);
+  const line = r.stdout.trim().split('\n').at(-1) ?? '';
+  if (r.code === 0 && line.startsWith('[')) data.coldstart = JSON.parse(line) as ColdRow[];
+  else {
+    data.failures.push(
+      `cold-start benchmark failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' ')}`,
+    );
+    loud(data.failures.at(-1)!);
+  }
+}
+
 async function main(): Promise<number> {
   ensureFdLimit(Math.max(S.CONNS, S.CONNS_HIGH, S.WS_CONNS, S.MEMORY_CONNS) + 1024, say);
   const t0 = Date.now();
@@ -293,13 +361,14 @@ async function main(): Promise<number> {
     loadBefore: loadAverage(),
     loadAfter: '',
     loadDuring: [],
-    scenarios: scenarios(S.PIPELINE, S.CONNS, S.CONNS_HIGH, S.CONNS_UPLOAD, S.WS_CONNS),
+    scenarios: scenarios(S.PIPELINE, S.CONNS, S.CONNS_HIGH, S.CONNS_UPLOAD, S.WS_CONNS, S.CONNS_FILE_LARGE),
     measurements: [],
     checks: [],
     failures: [],
     parser: null,
     router: null,
     memory: null,
+    coldstart: null,
   };
   say(`npm run bench: parts ${PARTS.join(', ')}; results in ${OUT}; load average ${data.loadBefore}`);
   if (!argv.includes('--skip-build')) {
@@ -310,7 +379,7 @@ async function main(): Promise<number> {
   if (PARTS.includes('parser'))
     data.parser = await micro('parser', 'bench/parser.ts', ['--runs', String(S.PARSER_RUNS)], data);
   if (PARTS.includes('router')) data.router = await micro('router', 'bench/router.ts', [], data);
-  if (PARTS.includes('server')) {
+  if (PARTS.some((p) => p === 'server' || p === 'tls' || p === 'files')) {
     say(`\n== server benchmark: ${S.ROUNDS} round(s), ${S.WARMUP} warm-up + ${S.DURATION} per scenario ==`);
     try {
       await serverBench(data);
@@ -320,6 +389,7 @@ async function main(): Promise<number> {
     }
   }
   if (PARTS.includes('memory')) await memoryBench(data);
+  if (PARTS.includes('coldstart')) await coldBench(data);
   data.loadAfter = loadAverage();
   data.seconds = (Date.now() - t0) / 1000;
   const md = renderResults(data);

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -23,6 +24,8 @@ export interface Probe {
   /** Sent with `contentType` (default application/json). */
   body?: string | Buffer;
   contentType?: string;
+  /** Extra request fields (e.g. Range). */
+  headers?: Record<string, string>;
   status: number;
   expect: string;
   json?: boolean;
@@ -41,14 +44,19 @@ function matches(probe: Probe, status: number, body: string): boolean {
 
 const short = (s: string): string => JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
 
-/** Runs each probe with curl; returns the failures (empty: all passed). */
-export async function smoke(port: number, probes: readonly Probe[]): Promise<string[]> {
+/**
+ * Runs each probe with curl; returns the failures (empty: all passed). `secure`: over HTTPS, the
+ * run's self-signed certificate accepted (`-k`).
+ */
+export async function smoke(port: number, probes: readonly Probe[], secure = false): Promise<string[]> {
   const fails: string[] = [];
   // Binary bodies go to curl as files (`--data-binary @file`); removed when the checks end.
   let dir: string | null = null;
   try {
     for (const [i, p] of probes.entries()) {
       const args = ['-s', '--max-time', '10', '-X', p.method, '-w', '\n%{http_code}'];
+      if (secure) args.push('-k');
+      for (const [k, v] of Object.entries(p.headers ?? {})) args.push('-H', `${k}: ${v}`);
       if (p.body !== undefined) {
         let data = p.body;
         if (Buffer.isBuffer(p.body)) {
@@ -58,7 +66,7 @@ export async function smoke(port: number, probes: readonly Probe[]): Promise<str
         }
         args.push('-H', `content-type: ${p.contentType ?? 'application/json'}`, '--data-binary', data as string);
       }
-      args.push(`http://127.0.0.1:${port}${p.path}`);
+      args.push(`${secure ? 'https' : 'http'}://127.0.0.1:${port}${p.path}`);
       const r = await run('curl', args, { timeoutMs: 12_000 });
       const nl = r.stdout.lastIndexOf('\n');
       const body = r.stdout.slice(0, nl);
@@ -78,8 +86,11 @@ function raw(p: Probe): Buffer {
     p.body !== undefined
       ? `Content-Type: ${p.contentType ?? 'application/json'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`
       : '';
+  const extra = Object.entries(p.headers ?? {})
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   return Buffer.concat([
-    Buffer.from(`${p.method} ${p.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${len}\r\n`, 'latin1'),
+    Buffer.from(`${p.method} ${p.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extra}${len}\r\n`, 'latin1'),
     Buffer.isBuffer(body) ? body : Buffer.from(body),
   ]);
 }
@@ -126,9 +137,15 @@ function parseResponses(buf: Buffer, out: Parsed[]): Buffer {
 
 /**
  * Writes all probes' requests in ONE write on one connection and checks that exactly that many
- * responses come back, in order. Returns the failure, or null.
+ * responses come back, in order. Returns the failure, or null. `secure`: over TLS (the run's
+ * self-signed certificate accepted).
  */
-export function pipelineCheck(port: number, probes: readonly Probe[], timeoutMs = 5000): Promise<string | null> {
+export function pipelineCheck(
+  port: number,
+  probes: readonly Probe[],
+  timeoutMs = 5000,
+  secure = false,
+): Promise<string | null> {
   return new Promise((resolve) => {
     let buf: Buffer = Buffer.alloc(0);
     const got: Parsed[] = [];
@@ -148,7 +165,10 @@ export function pipelineCheck(port: number, probes: readonly Probe[], timeoutMs 
       }
       resolve(null);
     };
-    const sock = net.connect(port, '127.0.0.1', () => sock.write(Buffer.concat(probes.map(raw))));
+    const send = (): void => void sock.write(Buffer.concat(probes.map(raw)));
+    const sock = secure
+      ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, send)
+      : net.connect(port, '127.0.0.1', send);
     sock.on('data', (d: Buffer) => {
       buf = parseResponses(Buffer.concat([buf, d]), got);
       if (got.length > probes.length) finish('more responses than requests');

@@ -21,6 +21,8 @@ export const PEER_PACKAGES = [
   '@fastify/multipart',
   'ws',
   '@fastify/websocket',
+  '@fastify/static',
+  'koa-static',
 ];
 
 /**

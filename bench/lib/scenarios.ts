@@ -22,9 +22,15 @@ export interface ServerDef {
   pipeline: () => Probe[];
   /** A check of its own (the WebSocket echo); returns the failures. */
   check?: (port: number) => Promise<string[]>;
+  /** Serves HTTPS (the run's self-signed certificate, TLS_KEY / TLS_CERT): checks and wrk use https. */
+  tls?: boolean;
 }
 
-export type ScenarioId = 'root' | 'user' | 'pipe' | 'echo' | 'stack' | 'c1000' | 'upload' | 'ws';
+export type ScenarioId =
+  'root' | 'user' | 'pipe' | 'echo' | 'stack' | 'c1000' | 'upload' | 'ws' | 'tls' | 'file64k' | 'file10m' | 'range';
+
+/** The `--only` part a scenario belongs to (default 'server'). */
+export type ScenarioPart = 'server' | 'tls' | 'files';
 
 export interface ScenarioDef {
   id: ScenarioId;
@@ -53,6 +59,11 @@ export interface ScenarioDef {
   wsSize?: number;
   /** Report the server's RSS over the run (start → end, peak) beside the usual columns. */
   rss?: boolean;
+  /** Extra request fields wrk sends (bench/lib/wrk.lua, WRK_HEADER): the Range request. */
+  headers?: Record<string, string>;
+  /** Report MB/s out (response bytes, as wrk counts them, head included) beside req/s. */
+  mbOut?: boolean;
+  part?: ScenarioPart;
   /** Ours first, then the peers, in table order. */
   servers: string[];
   /** The Fastify server whose p99 ours must not exceed. */
@@ -238,6 +249,69 @@ const wsDef = (name: string, file: string, where: Where): ServerDef => ({
   check: (port) => wsEchoCheck(port, WS_PATH),
 });
 
+// The raw-socket limit answers GET / and GET /user/<anything> only, the latter always with
+// {"id":"42"} (it does not parse): its probes and pipelining check stick to those two.
+const limitProbes = (): Probe[] => [
+  { method: 'GET', path: '/', status: 200, expect: HELLO },
+  { method: 'GET', path: '/user/42', status: 200, expect: '{"id":"42"}', json: true },
+];
+const limitPipeline = (): Probe[] => Array.from({ length: 16 }, (_, i): Probe => limitProbes()[i % 2]!);
+
+const tlsProbes = (): Probe[] => [{ method: 'GET', path: '/', status: 200, expect: HELLO }];
+
+/** The static files (issue 18, target 4), written into the run's folder (STATIC_DIR) by the driver. */
+export const STATIC_FILES = {
+  small: { name: 'file-64k.txt', bytes: 64 * 1024 },
+  large: { name: 'file-10m.txt', bytes: 10 * 1024 * 1024 },
+};
+export const RANGE = 'bytes=0-65535';
+const staticCache = new Map<number, string>();
+/**
+ * A static file's content: printable ASCII lines from xorshift32 (the same every run), so that curl's
+ * output compares as text and no server can compress or special-case it.
+ */
+export function staticContent(bytes: number): string {
+  const hit = staticCache.get(bytes);
+  if (hit !== undefined) return hit;
+  const b = Buffer.allocUnsafe(bytes);
+  let x = 0x5eed;
+  for (let i = 0; i < bytes; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    b[i] = i % 64 === 63 ? 10 : 97 + ((x >>> 0) % 26);
+  }
+  const s = b.toString('latin1');
+  staticCache.set(bytes, s);
+  return s;
+}
+const staticProbes = (): Probe[] => [...staticWhole(), staticRange()];
+const staticWhole = (): Probe[] => [
+  {
+    method: 'GET',
+    path: `/${STATIC_FILES.small.name}`,
+    status: 200,
+    expect: staticContent(STATIC_FILES.small.bytes),
+  },
+  {
+    method: 'GET',
+    path: `/${STATIC_FILES.large.name}`,
+    status: 200,
+    expect: staticContent(STATIC_FILES.large.bytes),
+  },
+];
+const staticRange = (): Probe => ({
+  method: 'GET',
+  path: `/${STATIC_FILES.large.name}`,
+  headers: { Range: RANGE },
+  status: 206,
+  expect: staticContent(STATIC_FILES.large.bytes).slice(0, 65536),
+});
+const staticPipeline = (): Probe[] => [staticWhole()[0]!, staticRange(), staticWhole()[0]!];
+// koa-static (koa-send 5) has no Range support (it answers 200 with the whole file): it is checked
+// and measured on whole files only, and has no row in the Range scenario.
+const koaStaticPipeline = (): Probe[] => [staticWhole()[0]!, staticWhole()[0]!];
+
 /** In the order they run within a round. */
 export const SERVERS: ServerDef[] = [
   { name: 'shallot', file: 'bench/server.mjs', where: 'project', probes: basicProbes, pipeline: basicPipeline },
@@ -298,9 +372,54 @@ export const SERVERS: ServerDef[] = [
   wsDef('shallot-ws', 'bench/servers/shallot-ws.mjs', 'project'),
   wsDef('ws-bare', 'servers/ws-bare.mjs', 'peers'),
   wsDef('fastify-websocket', 'servers/fastify-websocket.mjs', 'peers'),
+  {
+    name: 'limit',
+    file: 'bench/servers/limit-net.mjs',
+    where: 'project',
+    probes: limitProbes,
+    pipeline: limitPipeline,
+  },
+  {
+    name: 'shallot-tls',
+    file: 'bench/servers/shallot-tls.mjs',
+    where: 'project',
+    probes: tlsProbes,
+    pipeline: tlsProbes,
+    tls: true,
+  },
+  {
+    name: 'fastify-tls',
+    file: 'servers/fastify-tls.mjs',
+    where: 'peers',
+    probes: tlsProbes,
+    pipeline: tlsProbes,
+    tls: true,
+  },
+  {
+    name: 'shallot-static',
+    file: 'bench/servers/shallot-static.mjs',
+    where: 'project',
+    probes: staticProbes,
+    pipeline: staticPipeline,
+  },
+  {
+    name: 'fastify-static',
+    file: 'servers/fastify-static.mjs',
+    where: 'peers',
+    probes: staticProbes,
+    pipeline: staticPipeline,
+  },
+  {
+    name: 'koa-static',
+    file: 'servers/koa-static.mjs',
+    where: 'peers',
+    probes: staticWhole,
+    pipeline: koaStaticPipeline,
+  },
 ];
 
 const BASIC = ['shallot', 'node-http', 'fastify', 'koa', 'hono'];
+const STATIC = ['shallot-static', 'fastify-static', 'koa-static'];
 
 export function scenarios(
   pipeline: number,
@@ -308,12 +427,13 @@ export function scenarios(
   connsHigh: number,
   connsUpload: number,
   wsConns: number,
+  connsFileLarge: number,
 ): ScenarioDef[] {
   const upload = multipartBody(UPLOAD_FILE_BYTES);
   const get = { method: 'GET' as const, body: null, pipelined: false, highConns: false, fastify: 'fastify' };
   return [
-    { ...get, id: 'root', label: `GET / (-c${conns})`, path: '/', servers: BASIC },
-    { ...get, id: 'user', label: 'GET /user/:id', path: '/user/42', servers: BASIC },
+    { ...get, id: 'root', label: `GET / (-c${conns})`, path: '/', servers: [...BASIC, 'limit'] },
+    { ...get, id: 'user', label: 'GET /user/:id', path: '/user/42', servers: [...BASIC, 'limit'] },
     { ...get, id: 'pipe', label: `GET / pipelined x${pipeline}`, path: '/', pipelined: true, servers: BASIC },
     {
       ...get,
@@ -341,7 +461,7 @@ export function scenarios(
       label: `GET / (-c${connsHigh})`,
       path: '/',
       highConns: true,
-      servers: ['shallot', 'fastify'],
+      servers: ['shallot', 'fastify', 'limit'],
     },
     {
       ...get,
@@ -368,6 +488,47 @@ export function scenarios(
       rss: true,
       servers: ['shallot-ws', 'ws-bare', 'fastify-websocket'],
       fastify: 'fastify-websocket',
+    },
+    {
+      ...get,
+      id: 'tls',
+      label: `GET / over TLS, keep-alive (-c${conns})`,
+      path: '/',
+      servers: ['shallot-tls', 'fastify-tls'],
+      fastify: 'fastify-tls',
+      part: 'tls',
+    },
+    {
+      ...get,
+      id: 'file64k',
+      label: `GET static file, 64 KiB (-c${conns})`,
+      path: `/${STATIC_FILES.small.name}`,
+      mbOut: true,
+      servers: STATIC,
+      fastify: 'fastify-static',
+      part: 'files',
+    },
+    {
+      ...get,
+      id: 'file10m',
+      label: `GET static file, 10 MiB (-c${connsFileLarge})`,
+      path: `/${STATIC_FILES.large.name}`,
+      conns: connsFileLarge,
+      mbOut: true,
+      servers: STATIC,
+      fastify: 'fastify-static',
+      part: 'files',
+    },
+    {
+      ...get,
+      id: 'range',
+      label: `GET 10 MiB file, Range: ${RANGE} (-c${conns})`,
+      path: `/${STATIC_FILES.large.name}`,
+      headers: { Range: RANGE },
+      mbOut: true,
+      servers: ['shallot-static', 'fastify-static'],
+      fastify: 'fastify-static',
+      part: 'files',
     },
   ];
 }

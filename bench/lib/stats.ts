@@ -3,6 +3,7 @@
  * Rule: a ratio compares two servers measured in the same run (medians over its rounds), never
  * numbers from different runs.
  */
+import type { ColdRow } from '../coldstart.js';
 import type { MemoryRow } from '../memory.js';
 import type { ScenarioDef, ScenarioId } from './scenarios.js';
 import type { WrkResult } from './wrk.js';
@@ -42,6 +43,8 @@ export interface RunData {
   parser: string | null;
   router: string | null;
   memory: MemoryRow[] | null;
+  /** Cold start (bench/coldstart.ts); absent in runs recorded before it was added. */
+  coldstart?: ColdRow[] | null;
 }
 
 /** Other processes took more than this % of the server's core: the run is disturbed. */

@@ -7,6 +7,7 @@
 --   WRK_METHOD    request method (default GET)
 --   WRK_BODY_FILE file whose bytes are the request body (default: none)
 --   WRK_CTYPE     Content-Type of that body
+--   WRK_HEADER    one extra request field, "Name: value" (default: none), e.g. a Range request
 --
 -- Without pipelining no request() function is defined, so wrk stays in its static mode: the
 -- request (method, headers, body) is formatted once and no Lua runs per request. With
@@ -26,6 +27,13 @@ if body_file and body_file ~= "" then
   wrk.body = f:read("*a")
   f:close()
   wrk.headers["Content-Type"] = os.getenv("WRK_CTYPE") or "application/json"
+end
+
+local extra = os.getenv("WRK_HEADER")
+if extra and extra ~= "" then
+  local name, value = extra:match("^([^:]+):%s*(.*)$")
+  assert(name, "WRK_HEADER must be 'Name: value'")
+  wrk.headers[name] = value
 end
 
 if depth > 1 then

@@ -21,6 +21,10 @@ export interface Load {
   /** Requests per batch (1: no pipelining). */
   depth: number;
   conns: number;
+  /** One extra request field, "Name: value" (the Range request), or null. */
+  header?: string | null;
+  /** Over HTTPS (wrk's own TLS, certificate not verified). */
+  secure?: boolean;
 }
 
 export interface WrkResult {
@@ -95,7 +99,8 @@ export async function runWrk(opts: {
     env['WRK_BODY_FILE'] = load.bodyFile;
     env['WRK_CTYPE'] = load.contentType ?? 'application/json';
   }
-  const url = `http://127.0.0.1:${opts.port}${load.path}`;
+  if (load.header != null) env['WRK_HEADER'] = load.header;
+  const url = `${load.secure === true ? 'https' : 'http'}://127.0.0.1:${opts.port}${load.path}`;
   const args = [
     '-c',
     String(opts.loadCpu),
@@ -129,7 +134,7 @@ export async function runWrk(opts: {
   const mem1 = memKb(opts.serverPid);
   writeFileSync(
     opts.outFile,
-    `$ WRK_CONNS=${env['WRK_CONNS']} WRK_DEPTH=${env['WRK_DEPTH']} WRK_METHOD=${load.method}${load.bodyFile !== null ? ` WRK_BODY_FILE=${load.bodyFile} WRK_CTYPE='${env['WRK_CTYPE']}'` : ''} taskset ${args.join(' ')}\n${res.stdout}${res.stderr}`,
+    `$ WRK_CONNS=${env['WRK_CONNS']} WRK_DEPTH=${env['WRK_DEPTH']} WRK_METHOD=${load.method}${load.header != null ? ` WRK_HEADER='${load.header}'` : ''}${load.bodyFile !== null ? ` WRK_BODY_FILE=${load.bodyFile} WRK_CTYPE='${env['WRK_CTYPE']}'` : ''} taskset ${args.join(' ')}\n${res.stdout}${res.stderr}`,
   );
   const line = res.stdout.split('\n').find((l) => l.startsWith('WRKRESULT '));
   if (line === undefined)
