@@ -12,7 +12,8 @@
  *
  * Knobs (environment): DURATION=5s WARMUP=2s ROUNDS=3 CONNS=50 CONNS_HIGH=1000 PIPELINE=16
  * CONNS_UPLOAD=8 WS_CONNS=50 SERVER_CPU=0 LOAD_CPU=1 BASE_PORT=3300 PARSER_RUNS=3 MEMORY_CONNS=5000
- * MEMORY_ROUNDS=3 UPLOAD_DIR=bench/results/<stamp>/uploads.
+ * MEMORY_ROUNDS=3 UPLOAD_DIR=bench/results/<stamp>/uploads CONNS_FILE_LARGE=8 COLD_RUNS=15 SSE_CLIENTS=10000
+ * SSE_ROUNDS=2. Parts for --only: parser, router, server, tls, files, memory, sse, coldstart.
  * The peers run from bench/peers (./lib/peers.ts). Every load run is bounded and targets 127.0.0.1; every child
  * is killed by PID when its turn ends or the driver exits (./lib/proc.ts).
  */
@@ -30,12 +31,13 @@ import { runWrk, type Load, type WrkResult } from './lib/wrk.js';
 import { runWsLoad } from './lib/ws-run.js';
 import type { ColdRow } from './coldstart.js';
 import type { MemoryRow } from './memory.js';
+import type { SseRow } from './sse.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const onlyAt = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
-const ALL_PARTS = ['parser', 'router', 'server', 'tls', 'files', 'memory', 'coldstart'];
+const ALL_PARTS = ['parser', 'router', 'server', 'tls', 'files', 'memory', 'sse', 'coldstart'];
 const PARTS =
   onlyAt === -1
     ? ALL_PARTS
@@ -60,6 +62,8 @@ const S = {
   MEMORY_ROUNDS: Number(env('MEMORY_ROUNDS', '3', '1')),
   CONNS_FILE_LARGE: Number(env('CONNS_FILE_LARGE', '8')),
   COLD_RUNS: Number(env('COLD_RUNS', '15', '5')),
+  SSE_CLIENTS: Number(env('SSE_CLIENTS', '10000')),
+  SSE_ROUNDS: Number(env('SSE_ROUNDS', '2', '1')),
 };
 const STAMP = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 const OUT = join(ROOT, 'bench/results', STAMP);
@@ -315,6 +319,37 @@ async function memoryBench(data: RunData): Promise<void> {
   }
 }
 
+async function sseBench(data: RunData): Promise<void> {
+  say(`\n== SSE: ${S.SSE_CLIENTS} open clients per server, ${S.SSE_ROUNDS} round(s) ==`);
+  const r = await run(
+    'taskset',
+    [
+      '-c',
+      String(S.LOAD_CPU),
+      process.execPath,
+      ...process.execArgv,
+      join(ROOT, 'bench/sse.ts'),
+      '--json',
+      '--clients',
+      String(S.SSE_CLIENTS),
+      '--rounds',
+      String(S.SSE_ROUNDS),
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, SERVER_CPU: String(S.SERVER_CPU), BENCH_LOG_DIR: join(OUT, 'logs') },
+      timeoutMs: 600_000,
+    },
+  );
+  process.stdout.write(r.stderr);
+  const line = r.stdout.trim().split('\n').at(-1) ?? '';
+  if (r.code === 0 && line.startsWith('[')) data.sse = JSON.parse(line) as SseRow[];
+  else {
+    data.failures.push(`SSE benchmark failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' ')}`);
+    loud(data.failures.at(-1)!);
+  }
+}
+
 async function coldBench(data: RunData): Promise<void> {
   say(`\n== cold start: spawn → first response, ${S.COLD_RUNS} runs each, interleaved ==`);
   const r = await run(
@@ -343,7 +378,7 @@ async function coldBench(data: RunData): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  ensureFdLimit(Math.max(S.CONNS, S.CONNS_HIGH, S.WS_CONNS, S.MEMORY_CONNS) + 1024, say);
+  ensureFdLimit(Math.max(S.CONNS, S.CONNS_HIGH, S.WS_CONNS, S.MEMORY_CONNS, S.SSE_CLIENTS) + 1024, say);
   const t0 = Date.now();
   for (const d of ['wrk', 'logs']) mkdirSync(join(OUT, d), { recursive: true });
   const data: RunData = {
@@ -369,6 +404,7 @@ async function main(): Promise<number> {
     router: null,
     memory: null,
     coldstart: null,
+    sse: null,
   };
   say(`npm run bench: parts ${PARTS.join(', ')}; results in ${OUT}; load average ${data.loadBefore}`);
   if (!argv.includes('--skip-build')) {
@@ -389,6 +425,7 @@ async function main(): Promise<number> {
     }
   }
   if (PARTS.includes('memory')) await memoryBench(data);
+  if (PARTS.includes('sse')) await sseBench(data);
   if (PARTS.includes('coldstart')) await coldBench(data);
   data.loadAfter = loadAverage();
   data.seconds = (Date.now() - t0) / 1000;

@@ -33,7 +33,7 @@ interface Verdict {
 }
 
 function verdictText(v: Verdict, closeness: number): string {
-  if (v.met === null) return 'not measured';
+  if (v.met === null) return v.measured.startsWith('n/a') ? 'not measured' : 'measured, no bar';
   const notes: string[] = [];
   if (Math.abs(closeness - 1) <= NOISE) notes.push('within noise');
   if (v.runs !== undefined && v.runs[0] > 0) notes.push(`${v.runs[0]} of ${v.runs[1]} runs disturbed and left out`);
@@ -252,7 +252,7 @@ function issue18(data: RunData): string[] {
     rows.push([
       {
         target: '4. Range with koa-static',
-        measured: 'koa-static (koa-send 5) has no Range support',
+        measured: 'n/a: koa-static (koa-send 5) has no Range support',
         rounds: '',
         met: null,
       },
@@ -274,8 +274,37 @@ function issue18(data: RunData): string[] {
   );
   rows.push(ratioRow(data, 'ws', 'fastify-websocket', 1, '6. WebSocket echo, 1 KiB: ≥ @fastify/websocket'));
   // 7. SSE.
-  rows.push(missing("7. SSE: 10,000 open clients, memory per client ≤ 0.5× Fastify's (not in the bench yet)"));
-  rows.push(missing('7. SSE: broadcast to 10,000 clients, ms (not in the bench yet)'));
+  const sseRows = data.sse ?? [];
+  const sseS = sseRows.filter((r) => r.kind === 'shallot');
+  const sseF = sseRows.filter((r) => r.kind === 'fastify');
+  const n = sseS[0]?.clients ?? 10000;
+  const sseLabel = `7. SSE: ${n.toLocaleString('en-US')} open clients, RSS per client ≤ 0.5× Fastify's (same stream on reply.raw)`;
+  if (sseS.length === 0 || sseF.length === 0) rows.push(missing(sseLabel));
+  else {
+    const a = median(sseS.map((r) => r.rssPerClient));
+    const b = median(sseF.map((r) => r.rssPerClient));
+    rows.push(
+      plainRow(
+        sseLabel,
+        a / b,
+        `${(a / 1024).toFixed(2)} vs ${(b / 1024).toFixed(2)} KiB/client`,
+        sseS.map((r, i) => r.rssPerClient / (sseF[i]?.rssPerClient ?? NaN)),
+        0.5,
+        true,
+      ),
+    );
+    rows.push([
+      {
+        target: `7. SSE: broadcast of one event to all ${n.toLocaleString('en-US')} clients (request to /broadcast → received on every socket)`,
+        measured: `shallot ${median(sseS.map((r) => r.broadcastMs)).toFixed(1)} ms, fastify ${median(sseF.map((r) => r.broadcastMs)).toFixed(1)} ms`,
+        rounds: sseS
+          .map((r, i) => `${r.broadcastMs.toFixed(0)}/${sseF[i]?.broadcastMs.toFixed(0) ?? 'n/a'}`)
+          .join(', '),
+        met: null,
+      },
+      1,
+    ]);
+  }
   // 8. Idle memory against bare net.
   const mem = memorySummary(data.memory);
   const memLabel = '8. idle keep-alive memory ≤ 1.1× bare `node:net` per connection';

@@ -319,6 +319,14 @@ export const SERVERS: ServerDef[] = [
   { name: 'fastify', file: 'servers/fastify.mjs', where: 'peers', probes: basicProbes, pipeline: basicPipeline },
   { name: 'koa', file: 'servers/koa.mjs', where: 'peers', probes: basicProbes, pipeline: basicPipeline },
   { name: 'hono', file: 'servers/hono.mjs', where: 'peers', probes: basicProbes, pipeline: basicPipeline },
+  // Right after the basic servers: the limit shares their part of each round.
+  {
+    name: 'limit',
+    file: 'bench/servers/limit-net.mjs',
+    where: 'project',
+    probes: limitProbes,
+    pipeline: limitPipeline,
+  },
   {
     name: 'shallot-echo',
     file: 'bench/servers/shallot-echo.mjs',
@@ -372,13 +380,6 @@ export const SERVERS: ServerDef[] = [
   wsDef('shallot-ws', 'bench/servers/shallot-ws.mjs', 'project'),
   wsDef('ws-bare', 'servers/ws-bare.mjs', 'peers'),
   wsDef('fastify-websocket', 'servers/fastify-websocket.mjs', 'peers'),
-  {
-    name: 'limit',
-    file: 'bench/servers/limit-net.mjs',
-    where: 'project',
-    probes: limitProbes,
-    pipeline: limitPipeline,
-  },
   {
     name: 'shallot-tls',
     file: 'bench/servers/shallot-tls.mjs',

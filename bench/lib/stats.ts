@@ -5,6 +5,7 @@
  */
 import type { ColdRow } from '../coldstart.js';
 import type { MemoryRow } from '../memory.js';
+import type { SseRow } from '../sse.js';
 import type { ScenarioDef, ScenarioId } from './scenarios.js';
 import type { WrkResult } from './wrk.js';
 
@@ -45,6 +46,8 @@ export interface RunData {
   memory: MemoryRow[] | null;
   /** Cold start (bench/coldstart.ts); absent in runs recorded before it was added. */
   coldstart?: ColdRow[] | null;
+  /** SSE clients (bench/sse.ts); absent in runs recorded before it was added. */
+  sse?: SseRow[] | null;
 }
 
 /** Other processes took more than this % of the server's core: the run is disturbed. */
