@@ -4,9 +4,13 @@
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import { createRequire } from 'node:module';
 import { constants } from 'node:os';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { kBeforeDrain, type Engine } from './engine.js';
+
+/** node:tls, loaded only by a server that speaks it: importing shallot does not pay for it. */
+const loadTls = (): typeof tls => createRequire(import.meta.url)('node:tls') as typeof tls;
 
 /**
  * A repeat of a shutdown signal within this many ms of the first is the same request, delivered
@@ -38,6 +42,7 @@ export class Server extends EventEmitter {
   #stopping: Promise<void> | null = null;
   #signalHandler: ((signal: NodeJS.Signals) => void) | null = null;
   #firstSignalAt = 0;
+  readonly #encrypted: boolean;
 
   /** Starts listening on `port` (0: any) and `host`; 'listening' follows, asynchronously. */
   constructor(
@@ -49,6 +54,7 @@ export class Server extends EventEmitter {
   ) {
     super();
     this.#engine = engine;
+    this.#encrypted = tlsOptions !== undefined;
     // allowHalfOpen: a client that half-closes after its request still gets its response.
     if (tlsOptions !== undefined) {
       // ALPN: offer http/1.1, so a client that speaks only h2 fails the handshake with
@@ -56,7 +62,7 @@ export class Server extends EventEmitter {
       // Half-open only once the handshake is done: a TLS server created half-open keeps a socket
       // whose client left before the handshake (a TCP health check) forever, so close() never
       // resolved (Node's tls, reproducible without shallot).
-      const s = tls.createServer({ ALPNProtocols: ['http/1.1'], ...tlsOptions, allowHalfOpen: false });
+      const s = loadTls().createServer({ ALPNProtocols: ['http/1.1'], ...tlsOptions, allowHalfOpen: false });
       s.on('secureConnection', (socket) => {
         socket.allowHalfOpen = true;
         engine.accept(socket, true);
@@ -130,7 +136,7 @@ export class Server extends EventEmitter {
 
   /** Whether this server speaks TLS. */
   get encrypted(): boolean {
-    return this.#net instanceof tls.Server;
+    return this.#encrypted;
   }
 
   /**

@@ -71,8 +71,24 @@ export function bodyStream(body: unknown): BodyStream | null {
     return body as BodyStream;
   }
   if (body instanceof Blob) return body.stream();
-  if (body instanceof globalThis.Response) return body.body ?? Readable.from([]);
+  if (isFetchResponse(body)) return body.body ?? Readable.from([]);
   return null;
+}
+
+/**
+ * Whether `v` is a fetch `Response`. Told by its tag first: reading `globalThis.Response` loads
+ * Node's fetch (undici, and with it node:http, node:tls and node:http2), which a plain body must
+ * not pay for on an app's first response.
+ *
+ * @example isFetchResponse(await fetch(url)) // true
+ */
+export function isFetchResponse(v: unknown): v is FetchResponse {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    Object.prototype.toString.call(v) === '[object Response]' &&
+    v instanceof globalThis.Response
+  );
 }
 
 /**

@@ -11,7 +11,7 @@ import type Cookies from 'cookies';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import fresh from 'fresh';
+import { freshOf } from './deferred-modules.js';
 import type { BodySource } from '../engine/body-source.js';
 import {
   kAbort,
@@ -599,7 +599,7 @@ export class Context<
     if (method !== 'GET' && method !== 'HEAD') return false;
     const s = this.response.status;
     if ((s >= 200 && s < 300) || s === 304) {
-      return fresh(this.request.headers as Record<string, string>, this.response.headers as Record<string, string>);
+      return freshOf()(this.request.headers as Record<string, string>, this.response.headers as Record<string, string>);
     }
     return false;
   }

@@ -27,9 +27,9 @@
  * - A body with a Content-Encoding is refused with 415 `ERR_UNSUPPORTED_CONTENT_ENCODING` (browsers
  *   and curl send uploads uncompressed, and a compressed part is still a file of its own type).
  */
-import busboy from 'busboy';
+import type busboy from 'busboy';
+import { busboyOf, typeisOf } from './deferred-modules.js';
 import type { Readable } from 'node:stream';
-import typeis from 'type-is';
 import { errorFor } from './errors.js';
 import type { HttpError } from './http-error.js';
 import { ignore } from '../engine/ignore.js';
@@ -184,7 +184,7 @@ class PartsReader {
     this.#limits = { ...MULTIPART_DEFAULTS, ...options.limits };
     this.#accept = options.accept ?? null;
     const contentType = source.get('content-type');
-    if (typeis.is(contentType, MULTIPART) === false || contentType === '') {
+    if (typeisOf().is(contentType, MULTIPART) === false || contentType === '') {
       throw errorFor('ERR_UNSUPPORTED_MEDIA_TYPE', `Expected multipart/form-data, got: ${contentType.slice(0, 100)}`);
     }
     const boundary = /;\s*boundary\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(contentType);
@@ -205,7 +205,7 @@ class PartsReader {
     }
     const l = this.#limits;
     try {
-      this.#bb = busboy({
+      this.#bb = busboyOf()({
         headers: { 'content-type': contentType },
         // Browsers, curl and fetch send file names as raw UTF-8 (RFC 7578 §4.2), not latin1.
         defParamCharset: 'utf8',
@@ -299,7 +299,7 @@ class PartsReader {
     if (++this.#files > this.#limits.files) return this.#overLimit(stream, 'files', 'file', field);
     if (this.#files + this.#fields > this.#limits.parts) return this.#overLimit(stream, 'parts', 'file', field);
     const accept = this.#accept;
-    if (accept !== null && typeis.is(info.mimeType, accept as string[]) === false) {
+    if (accept !== null && typeisOf().is(info.mimeType, accept as string[]) === false) {
       stream.resume();
       return this.#fail(
         errorFor(

@@ -2,8 +2,8 @@
  * `ctx.request`: Koa's documented Request API over a parsed head. Costly views (headers object,
  * query, negotiator) are built on first use and cached.
  */
-import accepts from 'accepts';
-import typeis from 'type-is';
+import type accepts from 'accepts';
+import { acceptsOf, typeisOf } from './deferred-modules.js';
 import { isIP, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { RequestHead } from '../parser/events.js';
@@ -343,7 +343,7 @@ export class Request<C extends RequestOwner = RequestOwner> {
     // type-is's rule: a body is declared by Transfer-Encoding or any Content-Length, even 0.
     const h = this.head;
     if (h.framing !== 'chunked' && h.contentLength < 0) return null;
-    return typeis.is(this.get('content-type'), list);
+    return typeisOf().is(this.get('content-type'), list);
   }
 
   /** True when the request carries body bytes (chunked or a non-zero Content-Length). */
@@ -354,7 +354,7 @@ export class Request<C extends RequestOwner = RequestOwner> {
 
   /** The `accepts` negotiator over this request's headers (Koa's `request.accept`), created on first use. */
   get accept(): accepts.Accepts {
-    return (this.#accept ??= accepts({ headers: this.headers } as never));
+    return (this.#accept ??= acceptsOf()({ headers: this.headers } as never));
   }
 
   set accept(a: accepts.Accepts) {

@@ -10,12 +10,18 @@
  * computed when the response is written, so Content-Length is never stale.
  */
 // content-disposition 1.0 (Koa 3's pin), not 2.x: 1.0 always quotes the file name, as Koa's output does.
-import contentDisposition from 'content-disposition';
-import { contentType as mimeContentType } from 'mime-types';
-import typeis from 'type-is';
+import type contentDisposition from 'content-disposition';
+import { contentDispositionOf, mimeTypesOf, typeisOf } from './deferred-modules.js';
 import type { Socket } from 'node:net';
 import { STATUS_TEXT, isBodiless } from '../engine/status.js';
-import { guardStream, isStreamLike, looksLikeHtml, releaseStream, type ResponseBody } from './body-kind.js';
+import {
+  guardStream,
+  isFetchResponse,
+  isStreamLike,
+  looksLikeHtml,
+  releaseStream,
+  type ResponseBody,
+} from './body-kind.js';
 import { checkName, checkValue } from './header-value.js';
 import { INSPECT, kReleaseKept } from './internal.js';
 import { releaseBody } from '../engine/body-stream.js';
@@ -217,7 +223,7 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
       h['content-length'] = String(val.size);
       return;
     }
-    if (val instanceof globalThis.Response) {
+    if (isFetchResponse(val)) {
       this.status = val.status;
       copyFetchHeaders(this, val);
       if (noType && !val.headers.has('content-type')) h['content-type'] = OCTET_STREAM;
@@ -239,7 +245,7 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
     if (b === undefined || b === null || isStreamLike(b)) return undefined;
     if (typeof b === 'string') return Buffer.byteLength(b);
     if (b instanceof Uint8Array) return b.byteLength;
-    if (b instanceof Blob || b instanceof globalThis.Response) return undefined;
+    if (b instanceof Blob || isFetchResponse(b)) return undefined;
     const json = JSON.stringify(b);
     return json === undefined ? undefined : Buffer.byteLength(json);
   }
@@ -259,7 +265,7 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
 
   /** Sets Content-Type from a MIME type or an extension (`'json'`, `'.html'`, `'text/css'`); an unknown one removes it. */
   set type(t: string) {
-    const ct = mimeContentType(t);
+    const ct = mimeTypesOf().contentType(t);
     if (ct === false) this.remove('content-type');
     else this.set('content-type', ct);
   }
@@ -382,7 +388,7 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
       const dot = base.lastIndexOf('.');
       if (dot > 0) this.type = base.slice(dot);
     }
-    this.set('content-disposition', contentDisposition(base === '' ? undefined : base, options));
+    this.set('content-disposition', contentDispositionOf()(base === '' ? undefined : base, options));
   }
 
   /** Last-Modified as a Date, or undefined. */
@@ -410,7 +416,7 @@ export class Response<C extends ResponseOwner = ResponseOwner> {
     const t = this.type;
     if (t === '') return false;
     const list = type === undefined ? [] : Array.isArray(type) ? type : [type, ...types];
-    return typeis.is(t, list);
+    return typeisOf().is(t, list);
   }
 
   /** Whether the status line and headers have been written. */

@@ -29,7 +29,7 @@ import { negotiateEncoding } from './accept-encoding.js';
 import { Buffer } from 'node:buffer';
 import { ignore } from '../../engine/ignore.js';
 import { isWebStream } from '../../engine/body-stream.js';
-import { bodyStream, isStreamLike } from '../../http/body-kind.js';
+import { bodyStream, isFetchResponse, isStreamLike } from '../../http/body-kind.js';
 
 /** A content coding this middleware can produce. */
 export type CompressEncoding = 'zstd' | 'br' | 'gzip' | 'deflate';
@@ -119,7 +119,7 @@ export function compress(options: CompressOptions = {}): Middleware {
     const res = ctx.response;
     let body: unknown = res.body;
     const status = res.status;
-    if (body === undefined || body === null || !ctx.respond || body instanceof globalThis.Response) return;
+    if (body === undefined || body === null || !ctx.respond || isFetchResponse(body)) return;
     if (status < 200 || status === 204 || status === 206 || status === 304) return;
     if (res.has('content-encoding')) return;
     if (/(?:^|,)\s*no-transform\s*(?:,|$)/i.test(String(res.get('cache-control') ?? ''))) return;
