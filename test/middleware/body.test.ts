@@ -76,11 +76,30 @@ describe('body() — JSON', () => {
     ['a nested __proto__ key', '{"a":[{"b":{"__proto__":{"x":1}}}]}'],
     ['an escaped __proto__ key', '{"\\u005f_proto__":{"admin":true}}'],
     ['constructor.prototype', '{"constructor":{"prototype":{"admin":true}}}'],
+    // Spelled with \u escapes, so that the text holds neither "proto" nor "constructor".
+    ['an escaped constructor.prototype', '{"\\u0063onstructor":{"\\u0070rototype":{"admin":true}}}'],
+    ['an escaped prototype under a plain constructor', '{"constructor":{"pro\\u0074otype":{"admin":true}}}'],
+    ['an escaped __proto__ with no "proto" left', '{"a":{"__pr\\u006fto__":{"admin":true}}}'],
   ])('should refuse %s with 400 ERR_BODY_FORBIDDEN_KEY', async (_name, json) => {
     const res = await post(echo(), 'application/json', json);
     expect(res.status).toBe(400);
     expect(res.json()).toMatchObject({ code: 'ERR_BODY_FORBIDDEN_KEY' });
     expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
+  });
+
+  it('should refuse a __proto__ key that arrives split across chunks', async () => {
+    const app = echo();
+    const { responses } = await app.inject(
+      `${chunkedHead()}${chunk('{"a":1,"__pr').toString()}${chunk('oto__":{"admin":true}}').toString()}0\r\n\r\n`,
+    );
+    expect(responses[0]!.status).toBe(400);
+    expect(responses[0]!.json()).toMatchObject({ code: 'ERR_BODY_FORBIDDEN_KEY' });
+  });
+
+  it('should accept escapes that spell no dangerous key', async () => {
+    const res = await post(echo(), 'application/json', '{"\\u0063onstructor":{"protot\\u0079pes":1},"\\u0070":2}');
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({ body: { constructor: { prototypes: 1 }, p: 2 } });
   });
 
   it('should accept a plain "constructor" or "proto" value that poisons nothing', async () => {

@@ -29,9 +29,12 @@ export function parseJson(text: string): unknown {
       },
     );
   }
-  // Only texts that can spell a dangerous key (directly or with \u escapes) need the walk.
-  // Three substring searches cost about half of the equivalent alternation regex on 1 KiB.
-  if (text.includes('proto') || text.includes('constructor') || text.includes('\\u')) {
+  // Only texts that can spell a dangerous key need the walk. Both dangerous keys, `__proto__`
+  // and a `constructor`'s `prototype`, contain "proto": spelled out, the text does too, and the
+  // only escape that can spell a letter or `_` is \u. So "proto" or "\u" in the text is the
+  // whole test (a `constructor` key alone poisons nothing). Two substring searches: 0.42 → 0.32 µs
+  // on the 1 KiB echo payload against three (measured; an alternation regex cost twice three).
+  if (text.includes('proto') || text.includes('\\u')) {
     const bad = forbiddenKey(value);
     if (bad !== null) throw errorFor('ERR_BODY_FORBIDDEN_KEY', `Forbidden key in JSON body: ${bad}`);
   }
