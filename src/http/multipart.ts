@@ -212,10 +212,6 @@ class PartsReader {
         // files, fields and parts are counted here, where the part's name is known for the 413.
         // busboy reports a limit when it is reached, not passed: one byte more is the first over it.
         limits: { fileSize: l.fileSize + 1, fieldSize: l.fieldSize + 1 },
-        // busboy's own buffer takes nothing beyond the chunk it holds: any held byte makes write()
-        // ask for 'drain' (#onData pauses the body, 'drain' resumes it). At its default 16 KiB it
-        // queued up to 16 KiB of further chunks behind a held one.
-        highWaterMark: 1,
       });
     } catch (err) {
       throw errorFor('ERR_MULTIPART_BOUNDARY', `The multipart Content-Type does not parse`, { cause: err });
@@ -290,9 +286,7 @@ class PartsReader {
 
   #onData = (chunk: Buffer): void => {
     if (this.#error !== null) return;
-    this.#bb.write(chunk);
-    // Paused while busboy holds the chunk (its file stream is full) or a part waits to be taken.
-    if (this.#bb.writableLength > 0 || this.#queue.length > 0) this.#body.pause();
+    if (!this.#bb.write(chunk) || this.#queue.length > 0) this.#body.pause();
   };
 
   #onEnd = (): void => {
