@@ -8,23 +8,19 @@
  * on stdout; every wait is on one of its lines, a socket event or its exit — except the one wait
  * that is the rule under test (more than 1000 ms between two signals).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/index.js';
 import { RawClient, get } from '../helpers/raw-client.js';
 import { closeAll, deferred, serve } from '../helpers/server.js';
+import { spawnLines, type Exit } from '../helpers/child-lines.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = 'test/fixtures/signal-server.ts';
 /** Just past the 1000 ms in which a repeated signal counts as the same one. */
 const PAST_REPEAT_WINDOW_MS = 1200;
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
 
 /** A running fixture process. */
 interface SignalServer {
@@ -51,54 +47,16 @@ afterEach(async () => {
 });
 
 async function startSignalServer(): Promise<SignalServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  children.add(child);
-  let out = '';
-  const lines: string[] = [];
-  let waiters: (() => void)[] = [];
-  let gone = false;
-  const wake = (): void => {
-    const w = waiters;
-    waiters = [];
-    for (const f of w) f();
-  };
-  let partial = '';
-  child.stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-    partial += c.toString();
-    const parts = partial.split('\n');
-    partial = parts.pop()!;
-    lines.push(...parts);
-    wake();
-  });
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<Exit>((resolve) => {
-    child.once('exit', (code, signal) => {
-      gone = true;
-      wake();
-      resolve({ code, signal });
-    });
-  });
-  const line = (re: RegExp): Promise<RegExpExecArray> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
-        for (const l of lines) {
-          const m = re.exec(l);
-          if (m !== null) return resolve(m);
-        }
-        if (gone) reject(new Error(`the signal server exited without printing ${re}; its output:\n${out}`));
-        else waiters.push(check);
-      };
-      check();
-    });
-  const port = Number((await line(/^listening (\d+)$/))[1]);
+  const p = spawnLines(process.execPath, ['--import', 'tsx', FIXTURE], { cwd: ROOT });
+  children.add(p.child);
+  const port = Number((await p.line(/^listening (\d+)$/))[1]);
   return {
     port,
-    line,
-    release: () => child.stdin.end(),
-    kill: (signal) => child.kill(signal),
-    exited,
-    output: () => out,
+    line: (re) => p.line(re),
+    release: () => p.child.stdin.end(),
+    kill: (signal) => p.child.kill(signal),
+    exited: p.exited,
+    output: p.output,
   };
 }
 
