@@ -310,13 +310,8 @@ async function memoryBench(data: RunData): Promise<void> {
       timeoutMs: 600_000,
     },
   );
-  process.stdout.write(r.stderr);
-  const line = r.stdout.trim().split('\n').at(-1) ?? '';
-  if (r.code === 0 && line.startsWith('[')) data.memory = JSON.parse(line) as MemoryRow[];
-  else {
-    data.failures.push(`memory benchmark failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' ')}`);
-    loud(data.failures.at(-1)!);
-  }
+  const rows = rowsOf<MemoryRow>('memory', r, data);
+  if (rows !== null) data.memory = rows;
 }
 
 async function sseBench(data: RunData): Promise<void> {
@@ -341,13 +336,8 @@ async function sseBench(data: RunData): Promise<void> {
       timeoutMs: 600_000,
     },
   );
-  process.stdout.write(r.stderr);
-  const line = r.stdout.trim().split('\n').at(-1) ?? '';
-  if (r.code === 0 && line.startsWith('[')) data.sse = JSON.parse(line) as SseRow[];
-  else {
-    data.failures.push(`SSE benchmark failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' ')}`);
-    loud(data.failures.at(-1)!);
-  }
+  const rows = rowsOf<SseRow>('SSE', r, data);
+  if (rows !== null) data.sse = rows;
 }
 
 async function coldBench(data: RunData): Promise<void> {
@@ -366,15 +356,25 @@ async function coldBench(data: RunData): Promise<void> {
     ],
     { cwd: ROOT, env: { ...process.env, SERVER_CPU: String(S.SERVER_CPU) }, timeoutMs: 300_000 },
   );
+  const rows = rowsOf<ColdRow>('cold-start', r, data);
+  if (rows !== null) data.coldstart = rows;
+}
+
+/**
+ * The rows a sub-benchmark run with `--json` printed as its last stdout line (its progress, on
+ * stderr, is echoed); null, recorded as a failure, when it failed or printed none.
+ */
+function rowsOf<T>(
+  name: string,
+  r: { code: number | null; stdout: string; stderr: string },
+  data: RunData,
+): T[] | null {
   process.stdout.write(r.stderr);
   const line = r.stdout.trim().split('\n').at(-1) ?? '';
-  if (r.code === 0 && line.startsWith('[')) data.coldstart = JSON.parse(line) as ColdRow[];
-  else {
-    data.failures.push(
-      `cold-start benchmark failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' ')}`,
-    );
-    loud(data.failures.at(-1)!);
-  }
+  if (r.code === 0 && line.startsWith('[')) return JSON.parse(line) as T[];
+  data.failures.push(`${name} benchmark failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' ')}`);
+  loud(data.failures.at(-1)!);
+  return null;
 }
 
 async function main(): Promise<number> {
