@@ -8,56 +8,12 @@
  * Chromium is installed the suite is skipped with a message saying so; set CHROMIUM_PATH to use
  * another binary.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../../examples/hello.js';
 import { createApp as createChat } from '../../examples/chat.js';
 import type { Server } from '../../src/index.js';
-
-const CANDIDATES = [
-  process.env['CHROMIUM_PATH'],
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-];
-const chromium = CANDIDATES.find((p): p is string => p !== undefined && p !== '' && existsSync(p));
-
-if (chromium === undefined) {
-  // Visible in the run's output, not only as a skipped count.
-  console.warn(
-    '\n[test:browser] SKIPPED: Chromium not found (install the Debian package `chromium`, or set CHROMIUM_PATH).\n',
-  );
-}
-
-/** Loads `url` in headless Chromium and resolves with the DOM after `budgetMs` of virtual time. */
-function dumpDom(url: string, budgetMs: number): Promise<string> {
-  const profile = mkdtempSync(path.join(tmpdir(), 'shallot-chromium-'));
-  const args = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    `--user-data-dir=${profile}`,
-    `--virtual-time-budget=${budgetMs}`,
-    '--dump-dom',
-    url,
-  ];
-  return new Promise((resolve, reject) => {
-    execFile(chromium!, args, { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      rmSync(profile, { recursive: true, force: true });
-      if (err !== null) reject(new Error(`chromium failed: ${err.message}\n${stderr}`));
-      else resolve(stdout);
-    });
-  });
-}
+import { chromium, dumpDom } from '../helpers/chromium.js';
 
 /** The `<output id=…>` element's attributes and text, from dumped HTML. */
 function output(html: string, id: string): { attrs: string; text: string } {
