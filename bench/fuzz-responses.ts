@@ -65,11 +65,11 @@ let written: Buffer[] = [];
  */
 function recordWrites(): void {
   const accept = Engine.prototype.accept;
-  Engine.prototype.accept = function (this: Engine, socket: Socket, encrypted: boolean) {
+  Engine.prototype.accept = function (this: Engine, socket: Socket) {
     // The iteration's own list: a connection left hanging cannot write into the next one's.
     const sink = written;
     tapWrites(socket, (bytes) => sink.push(Buffer.from(bytes)));
-    return accept.call(this, socket, encrypted);
+    return accept.call(this, socket);
   };
 }
 

@@ -53,6 +53,14 @@ export type Phase = 'reading' | 'draining' | 'closing' | 'upgraded' | 'closed';
 
 const kConnection = Symbol('shallot.connection');
 
+/*
+ * Bits of a connection's flags (one field for both: each boolean field is 8 B on every idle
+ * connection). PAUSED: the socket is paused (see the module contract). PUMPING: handlers run
+ * inside the pump, so flushes wait for its end.
+ */
+const PAUSED = 1;
+const PUMPING = 2;
+
 /** A socket tagged with the connection that drives it. */
 interface OwnedSocket extends Socket {
   [kConnection]?: Connection;
@@ -92,14 +100,12 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
   #phase: Phase = 'reading';
   /** The exchange whose request is being read (its body may still be arriving). */
   #current: Exchange | null = null;
-  #paused = false;
-  #pumping = false;
+  /** {@link PAUSED}, {@link PUMPING}. */
+  #flags = 0;
   #requests = 0;
   #upgrade: PendingUpgrade | null = null;
   /** What the socket failed with, if it did (told to the handlers when it closes). */
   #socketError: Error | null = null;
-  readonly #encrypted: boolean;
-  readonly #remote: string;
   /**
    * `app.inject()`'s hook: called when every request received so far is answered or waits only
    * for input that has not come. Its client sends EOF only then, because an EOF is how a real
@@ -108,7 +114,6 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
   onQuiet: (() => void) | null = null;
   /** Coarse timestamps (ms) read by the server's sweep; 0 = not running. */
   requestStart = 0;
-  headDone = false;
   idleSince: number;
 
   /*
@@ -136,16 +141,14 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
 
   static #onDrain(this: Socket): void {
     const c = owner(this);
-    if (c.#paused) c.#resume();
+    if ((c.#flags & PAUSED) !== 0) c.#resume();
   }
 
-  constructor(host: EngineHost, socket: Socket, encrypted: boolean) {
+  constructor(host: EngineHost, socket: Socket) {
     this.#host = host;
     this.socket = socket;
-    this.#out = new Outbox(socket, this, host.keepAliveField);
+    this.#out = new Outbox(this);
     this.#parser = host.parsers.acquire(0);
-    this.#encrypted = encrypted;
-    this.#remote = socket.remoteAddress ?? '';
     this.idleSince = host.now();
     (socket as OwnedSocket)[kConnection] = this;
     socket.on('data', Connection.#onData);
@@ -153,6 +156,14 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
     socket.on('error', Connection.#onError);
     socket.on('close', Connection.#onCloseEvent);
     socket.on('drain', Connection.#onDrain);
+  }
+
+  /**
+   * While {@link requestStart} is set: the request's head was parsed (its body may still be coming).
+   * A request being timed either has no exchange yet or is the current one.
+   */
+  get headDone(): boolean {
+    return this.#current !== null;
   }
 
   /** True when nothing is in progress: no answer owed or unsent, no partial request. */
@@ -210,7 +221,6 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
     if (phase !== 'reading' && phase !== 'draining' && this.#current === null) return;
     if (this.requestStart === 0) {
       this.requestStart = this.#host.now();
-      this.headDone = false;
     }
     (this.#parser ??= this.#host.parsers.acquire(this.#offset)).push(chunk);
     this.#pump();
@@ -219,7 +229,7 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
 
   /** No handler still running except for a request whose bytes are still to come; see onQuiet. */
   #notifyQuiet(): void {
-    if (this.#paused || this.#phase === 'closed' || this.#out.streaming) return;
+    if ((this.#flags & PAUSED) !== 0 || this.#phase === 'closed' || this.#out.streaming) return;
     if (this.#out.running(this.#current)) return;
     this.onQuiet!();
   }
@@ -230,12 +240,12 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
    * pipelined requests read in one go still leave in one write.
    */
   #pump(): void {
-    const outer = !this.#pumping;
-    this.#pumping = true;
+    const outer = (this.#flags & PUMPING) === 0;
+    this.#flags |= PUMPING;
     try {
       this.#pumpEvents(null);
     } finally {
-      if (outer) this.#pumping = false;
+      if (outer) this.#flags &= ~PUMPING;
     }
     if (outer) {
       this.#current?.body.settle();
@@ -255,7 +265,12 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
     if (parser === null) return;
     // `this.#parser === parser`: a handler run from here cannot park the parser (it is never
     // drained while a request is current), but the loop does not bet on that.
-    while (!this.#paused && this.#reading() && this.#parser === parser && (until === null || this.#current === until)) {
+    while (
+      (this.#flags & PAUSED) === 0 &&
+      this.#reading() &&
+      this.#parser === parser &&
+      (until === null || this.#current === until)
+    ) {
       if (this.#current === null && this.socket.writableNeedDrain) {
         // Between requests, with responses still waiting for a client that is not reading them:
         // take no new request until 'drain' (as Node's http server does). Otherwise a client
@@ -278,7 +293,6 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
             // Part of a next head arrived with (behind) the previous request, whose `end` reset the
             // clock: start it for this one, or a stalled head would escape headersTimeout forever.
             this.requestStart = this.#host.now();
-            this.headDone = false;
           }
           if (this.#current === null && this.#out.length === 0) this.#park();
           return;
@@ -319,10 +333,9 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
   }
 
   #onHead(head: RequestHead): void {
-    this.headDone = true;
     const host = this.#host;
     const ex = new Exchange(head, new BodySource(this, host.bodyHighWaterMark), this);
-    host.attach(ex, this.socket, this.#encrypted, this.#remote);
+    host.attach(ex, this.socket);
     this.#current = ex;
     this.#requests++;
     // Not `host.closing`: during shutdown the last request is chosen when the grace ends (see
@@ -420,19 +433,19 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
   }
 
   #pause(): void {
-    if (this.#paused) return;
-    this.#paused = true;
+    if ((this.#flags & PAUSED) !== 0) return;
+    this.#flags |= PAUSED;
     this.socket.pause();
   }
 
   /** `bodyRead`: the body's reader asked for more (see bodyWanted), so its fill level does not hold reading back. */
   #resume(bodyRead = false): void {
-    if (!this.#paused || this.#phase === 'closed' || this.#phase === 'upgraded') return;
+    if ((this.#flags & PAUSED) === 0 || this.#phase === 'closed' || this.#phase === 'upgraded') return;
     const cur = this.#current;
     if (!bodyRead && cur !== null && cur.body.full) return;
     if (cur === null && this.#out.length >= this.#host.maxPipelinedRequests) return;
     if (cur === null && this.socket.writableNeedDrain) return; // 'drain' resumes; see #pumpEvents
-    this.#paused = false;
+    this.#flags &= ~PAUSED;
     this.socket.resume();
     this.#pump();
     // Reading was held back, so inject's client may be waiting for quiet to send its EOF.
@@ -449,7 +462,7 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
     // the buffer can still look full here; not resuming then would leave the reader waiting for a
     // push that never comes (any body larger than bodyHighWaterMark). Resume; the next push pauses
     // again if the reader falls behind.
-    if (this.#pumping && !this.#paused) {
+    if ((this.#flags & PUMPING) !== 0 && (this.#flags & PAUSED) === 0) {
       // Asked from inside the pump — a handler that reads its body as soon as it is dispatched,
       // while the parser still holds the bytes that came with the head: hand them over now, up
       // to this message's end and no further (the next request waits its turn), so that a body
@@ -490,7 +503,11 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
   }
 
   get pumping(): boolean {
-    return this.#pumping;
+    return (this.#flags & PUMPING) !== 0;
+  }
+
+  get keepAliveField(): string {
+    return this.#host.keepAliveField;
   }
 
   ready(ex: Exchange): void {
@@ -524,7 +541,7 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
       else if (this.#phase === 'closing') this.#endIfDone();
       else this.#park();
     }
-    if (this.#paused) this.#resume();
+    if ((this.#flags & PAUSED) !== 0) this.#resume();
     if (this.onQuiet !== null) this.#notifyQuiet();
   }
 
@@ -537,8 +554,8 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
       cur.body.abort(aborted());
     }
     this.requestStart = 0;
-    if (this.#paused) {
-      this.#paused = false;
+    if ((this.#flags & PAUSED) !== 0) {
+      this.#flags &= ~PAUSED;
       this.socket.resume();
     }
   }

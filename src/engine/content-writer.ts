@@ -35,7 +35,7 @@ export interface ContentEnd {
  * Writes `content` (a stream, or bytes to slice) to `s` under `mode`/`length`. Resolves when the
  * source ended, failed, or the socket was destroyed (then with no failure of its own).
  */
-export async function writeContent(
+export function writeContent(
   s: Socket,
   content: BodyStream | Uint8Array,
   mode: FrameMode,
@@ -44,10 +44,21 @@ export async function writeContent(
 ): Promise<ContentEnd> {
   const src = content instanceof Uint8Array ? slices(content) : readable(content);
   progress.source = src;
+  if (src instanceof Readable) return new ReadablePump(s, src, mode, length, progress).done;
+  return writePieces(s, src, mode, length, progress);
+}
+
+async function writePieces(
+  s: Socket,
+  src: AsyncIterable<unknown> | Iterable<unknown>,
+  mode: FrameMode,
+  length: number,
+  progress: ContentProgress,
+): Promise<ContentEnd> {
   const chunked = mode === FRAME.CHUNKED;
   let left = (progress.left = mode === FRAME.LENGTH ? length : -1);
   try {
-    for await (const piece of src as AsyncIterable<unknown>) {
+    for await (const piece of src) {
       if (s.destroyed) break;
       const buf = bytesOf(piece);
       const n = buf.byteLength;
@@ -93,6 +104,166 @@ export async function writeContent(
     progress.source = null;
     progress.left = -1;
   }
+}
+
+const kPump = Symbol('shallot.pump');
+
+/** A source or socket that a {@link ReadablePump} listens to. */
+interface Pumped {
+  [kPump]?: ReadablePump;
+}
+
+/**
+ * {@link writeContent} for a Node Readable, driven by its events: what `for await` does (the same
+ * framing, cut and short rules, backpressure, the source destroyed when the writing stops early)
+ * without an async iterator, its promises and its listener closures — about 1 KiB per streaming
+ * response, which an open SSE stream holds for its whole life. The listeners are shared static
+ * functions that find their pump through a symbol on the source (and on the socket, for 'drain').
+ */
+class ReadablePump {
+  readonly done: Promise<ContentEnd>;
+  readonly #s: Socket;
+  readonly #src: Readable;
+  readonly #chunked: boolean;
+  readonly #length: number;
+  readonly #progress: ContentProgress;
+  #resolve!: (end: ContentEnd) => void;
+  #settled = false;
+
+  static #onData(this: Readable, piece: unknown): void {
+    (this as Pumped)[kPump]!.#data(piece);
+  }
+
+  static #onEnd(this: Readable): void {
+    (this as Pumped)[kPump]!.#end();
+  }
+
+  static #onError(this: Readable, err: unknown): void {
+    (this as Pumped)[kPump]!.#finish({ failure: err, cut: false });
+  }
+
+  static #onClose(this: Readable): void {
+    const p = (this as Pumped)[kPump]!;
+    // Closed without 'end' or 'error': destroyed by someone (the outbox, when the client left).
+    if (!p.#settled) p.#finish({ failure: p.#s.destroyed ? null : prematureClose(), cut: false });
+  }
+
+  static #onDrain(this: Socket): void {
+    const p = (this as Pumped)[kPump];
+    (this as Pumped)[kPump] = undefined;
+    if (p !== undefined && !p.#settled) p.#src.resume();
+  }
+
+  constructor(s: Socket, src: Readable, mode: FrameMode, length: number, progress: ContentProgress) {
+    this.done = new Promise<ContentEnd>((resolve) => (this.#resolve = resolve));
+    this.#s = s;
+    this.#src = src;
+    this.#chunked = mode === FRAME.CHUNKED;
+    this.#length = length;
+    this.#progress = progress;
+    progress.left = mode === FRAME.LENGTH ? length : -1;
+    if (src.errored !== null) {
+      this.#finish({ failure: src.errored, cut: false });
+      return;
+    }
+    if (src.readableEnded) {
+      this.#end();
+      return;
+    }
+    if (src.destroyed) {
+      this.#finish({ failure: s.destroyed ? null : prematureClose(), cut: false });
+      return;
+    }
+    (src as Pumped)[kPump] = this;
+    src.on('data', ReadablePump.#onData);
+    src.on('end', ReadablePump.#onEnd);
+    src.on('error', ReadablePump.#onError);
+    src.on('close', ReadablePump.#onClose);
+    src.resume();
+  }
+
+  #data(piece: unknown): void {
+    if (this.#settled) return;
+    const s = this.#s;
+    if (s.destroyed) {
+      this.#stop({ failure: null, cut: false });
+      return;
+    }
+    let buf: Uint8Array;
+    try {
+      buf = bytesOf(piece);
+    } catch (err) {
+      this.#stop({ failure: err, cut: false });
+      return;
+    }
+    const n = buf.byteLength;
+    if (n === 0) return;
+    const progress = this.#progress;
+    const left = progress.left;
+    if (left >= 0 && n > left) {
+      if (left > 0) s.write(buf.subarray(0, left));
+      progress.left = 0;
+      this.#stop({
+        failure: new Error(
+          `The response body ran over its Content-Length of ${this.#length} bytes; the connection was closed after them`,
+        ),
+        cut: true,
+      });
+      return;
+    }
+    if (left > 0) progress.left = left - n;
+    let ok: boolean;
+    if (this.#chunked) {
+      // The chunk's size line leaves in one write with it.
+      s.cork();
+      s.write(`${n.toString(16)}\r\n`, 'latin1');
+      s.write(buf);
+      ok = s.write('\r\n', 'latin1');
+      s.uncork();
+    } else {
+      ok = s.write(buf);
+    }
+    if (!ok && !s.destroyed) {
+      this.#src.pause();
+      (s as Pumped)[kPump] = this;
+      s.once('drain', ReadablePump.#onDrain);
+    }
+  }
+
+  #end(): void {
+    if (this.#settled) return;
+    const s = this.#s;
+    if (s.destroyed) return this.#finish({ failure: null, cut: false });
+    const left = this.#progress.left;
+    if (left > 0)
+      return this.#finish({
+        failure: new Error(
+          `The response body ended ${left} bytes short of its Content-Length of ${this.#length}; the connection was closed`,
+        ),
+        cut: true,
+      });
+    if (this.#chunked) s.write('0\r\n\r\n', 'latin1');
+    this.#finish({ failure: null, cut: false });
+  }
+
+  /** Writing stops before the source ended: it is destroyed, as `for await` would on leaving early. */
+  #stop(end: ContentEnd): void {
+    this.#finish(end);
+    this.#src.destroy();
+  }
+
+  #finish(end: ContentEnd): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#progress.source = null;
+    this.#progress.left = -1;
+    this.#resolve(end);
+  }
+}
+
+/** What `for await` over a Readable throws when the stream closed without ending. */
+function prematureClose(): Error {
+  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
 }
 
 /**

@@ -46,7 +46,7 @@ export const kBeforeDrain: unique symbol = Symbol('shallot.beforeDrain');
 export interface EngineApp {
   readonly log: Logger;
   /** Gives `ex` its handler: the context the middleware will see. */
-  [kAttach](ex: Exchange, socket: Socket, encrypted: boolean, remoteAddress: string): void;
+  [kAttach](ex: Exchange, socket: Socket): void;
   /** Runs the middleware for `ex`; the handler completes the exchange. */
   [kRun](ex: Exchange): void;
   /** The registered error for `code` (the app's HttpError, its status from the registry). */
@@ -79,7 +79,6 @@ const PARSER_POOL_SIZE = 128;
 /** See the module comment. */
 export class Engine implements EngineHost {
   readonly app: EngineApp;
-  readonly log: Logger;
   readonly parsers: ParserPool;
   readonly bodyHighWaterMark: number;
   readonly maxPipelinedRequests: number;
@@ -92,15 +91,26 @@ export class Engine implements EngineHost {
   readonly keepAliveField: string;
   readonly connections = new Set<Connection>();
   closing = false;
+  /**
+   * ms since the sweep first started, plus one (0 means "not timed" to the connections), as an
+   * int32: the timestamps every connection keeps stay small integers, where an epoch in ms is a
+   * heap number, 16 B per timestamp per connection. It wraps every 49 days (skipping 0), so ages
+   * are taken as `(now - then) | 0`, exact across a wrap for any age under 24 days.
+   */
   #clock = 0;
+  #epoch = 0;
   #sweep: NodeJS.Timeout | null = null;
   #drainWaiters: (() => void)[] = [];
   /** Sockets handed to an `upgrade` listener and still open, with their exchanges: past HTTP, but not past shutdown. */
   readonly #upgraded = new Map<Socket, Exchange>();
 
+  /** The app's logger, read only when something logs (the app may make it on first read). */
+  get log(): Logger {
+    return this.app.log;
+  }
+
   constructor(app: EngineApp, options: EngineOptions) {
     this.app = app;
-    this.log = app.log;
     this.parsers = new ParserPool(options.parser ?? {}, PARSER_POOL_SIZE);
     this.bodyHighWaterMark = options.bodyHighWaterMark ?? SERVER_DEFAULTS.bodyHighWaterMark;
     this.maxPipelinedRequests = options.maxPipelinedRequests ?? SERVER_DEFAULTS.maxPipelinedRequests;
@@ -117,9 +127,9 @@ export class Engine implements EngineHost {
   }
 
   /** Takes a new socket. */
-  accept(socket: Socket, encrypted: boolean): Connection {
+  accept(socket: Socket): Connection {
     socket.setNoDelay(true);
-    const conn = new Connection(this, socket, encrypted);
+    const conn = new Connection(this, socket);
     this.connections.add(conn);
     if (this.closing) conn.shutdown();
     return conn;
@@ -133,7 +143,8 @@ export class Engine implements EngineHost {
     if (timeouts.length === 0) return;
     // A quarter of the shortest timeout, between 10 ms and 1 s: precise enough, nearly free.
     const tick = Math.min(1000, Math.max(10, Math.floor(Math.min(...timeouts) / 4)));
-    this.#clock = Date.now();
+    if (this.#epoch === 0) this.#epoch = Date.now() - 1;
+    this.#clock = (Date.now() - this.#epoch) | 0 || 1;
     this.#sweep = setInterval(() => this.#check(), tick);
     this.#sweep.unref();
   }
@@ -144,7 +155,7 @@ export class Engine implements EngineHost {
   }
 
   #check(): void {
-    const now = (this.#clock = Date.now());
+    const now = (this.#clock = (Date.now() - this.#epoch) | 0 || 1);
     for (const c of this.connections) {
       // A client that stopped reading what we write holds its connection and every byte queued for
       // it; progress, not the age of the response, is what counts (a large download may take long).
@@ -154,7 +165,7 @@ export class Engine implements EngineHost {
         continue;
       }
       if (c.requestStart !== 0) {
-        const age = now - c.requestStart;
+        const age = (now - c.requestStart) | 0;
         if (
           (!c.headDone && this.headersTimeout > 0 && age > this.headersTimeout) ||
           (this.requestTimeout > 0 && age > this.requestTimeout)
@@ -166,7 +177,7 @@ export class Engine implements EngineHost {
         // Idle time counts from the last sweep that saw the connection busy (a response streaming
         // or still being written), so the client gets the whole keep-alive window after it.
         if (!c.idle) c.idleSince = now;
-        else if (now - c.idleSince > this.keepAliveTimeout) c.socket.destroy();
+        else if (((now - c.idleSince) | 0) > this.keepAliveTimeout) c.socket.destroy();
       }
     }
   }
@@ -208,8 +219,8 @@ export class Engine implements EngineHost {
     return this.#clock;
   }
 
-  attach(ex: Exchange, socket: Socket, encrypted: boolean, remoteAddress: string): void {
-    this.app[kAttach](ex, socket, encrypted, remoteAddress);
+  attach(ex: Exchange, socket: Socket): void {
+    this.app[kAttach](ex, socket);
   }
 
   dispatch(ex: Exchange): void {

@@ -21,7 +21,7 @@ export interface EngineHost {
   /** A coarse clock (ms) for timeouts. */
   now(): number;
   /** Gives `ex` its handler (the http room's context for it). */
-  attach(ex: Exchange, socket: Socket, encrypted: boolean, remoteAddress: string): void;
+  attach(ex: Exchange, socket: Socket): void;
   /** Runs the middleware for `ex`; its handler calls `ex.complete(error)` when done. */
   dispatch(ex: Exchange): void;
   /** The registered error for `code` (its status from the registry), for the answers the engine decides itself. */

@@ -78,7 +78,7 @@ export async function inject(engine: Engine, input: InjectInput): Promise<Inject
     socket.once('finish', () => resolve());
     socket.once('close', () => resolve());
   });
-  const conn = engine.accept(socket as unknown as Socket, false);
+  const conn = engine.accept(socket as unknown as Socket);
   // EOF after the input, as a client that sent everything: the server answers, then closes. Not at
   // once, but when the connection has answered all it can (onQuiet): an EOF while handlers still
   // run is a client that left, and would abort their ctx.signal.

@@ -201,8 +201,7 @@ class NodeExchange implements ExchangeOwner, BodyOwner {
       }
       live.add(this);
     }
-    const remote = socket.remoteAddress ?? '';
-    this.#app[kAttach](ex, socket, (socket as { encrypted?: boolean }).encrypted === true, remote);
+    this.#app[kAttach](ex, socket);
     this.#app[kRun](ex);
   }
 

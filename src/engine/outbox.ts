@@ -35,8 +35,27 @@ const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
  */
 const framing = new Framing();
 
+/**
+ * The queue of every outbox with nothing queued. Never written to: {@link Outbox.add} replaces it
+ * with an array of its own. An array per idle connection was 32 B of its heap.
+ */
+const NONE: Exchange[] = [];
+
+/*
+ * Bits of an outbox's flags: one field, since three booleans were 16 B more on every idle
+ * connection. ENDED: nothing more is written, the connection ends (or ended). DEFERRED: a flush
+ * waits for the pump's end. SCHEDULED: a flush is scheduled for the next turn.
+ */
+const ENDED = 1;
+const DEFERRED = 2;
+const SCHEDULED = 4;
+
 /** What the outbox asks of its connection. */
 export interface OutboxOwner {
+  /** The socket the outbox writes to. */
+  readonly socket: Socket;
+  /** The `Keep-Alive` field for responses that keep the connection (see EngineHost). */
+  readonly keepAliveField: string;
   /** Requests may still arrive after those queued: the connection reads, or a request's body is still coming. */
   readonly expectingMore: boolean;
   /** Shutdown's grace turn: the last ready response waits, since it may become the one that says close. */
@@ -55,32 +74,27 @@ export interface OutboxOwner {
 
 /** See the module contract. */
 export class Outbox {
-  readonly #socket: Socket;
+  /* The socket and the keep-alive field are the owner's: a copy here was 16 B per idle connection. */
   readonly #owner: OutboxOwner;
-  readonly #keepAliveField: string;
-  #queue: Exchange[] = [];
+  #queue: Exchange[] = NONE;
   /** Queued exchanges whose handlers still run. */
   #running = 0;
   #refusal: string | null = null;
   /** The exchange whose content is being streamed (already out of the queue), and its source. */
   #streaming: StreamJob | null = null;
-  /** Nothing more is written: the connection ends (or ended). */
-  #ended = false;
-  #deferred = false;
-  #scheduled = false;
+  /** {@link ENDED}, {@link DEFERRED}, {@link SCHEDULED}. */
+  #flags = 0;
   /** Bytes the socket had completed at the last progress check, and when that changed. */
   #sent = -1;
   #sentAt = 0;
 
   static #flushLater(o: Outbox): void {
-    o.#scheduled = false;
+    o.#flags &= ~SCHEDULED;
     o.flush();
   }
 
-  constructor(socket: Socket, owner: OutboxOwner, keepAliveField: string) {
-    this.#socket = socket;
+  constructor(owner: OutboxOwner) {
     this.#owner = owner;
-    this.#keepAliveField = keepAliveField;
   }
 
   /** Exchanges waiting for their turn (not counting one being streamed). */
@@ -95,7 +109,7 @@ export class Outbox {
 
   /** {@link empty}, and every byte written has left the socket's buffer. */
   get idle(): boolean {
-    return this.empty && this.#socket.writableLength === 0;
+    return this.empty && this.#owner.socket.writableLength === 0;
   }
 
   /** A response's content is being streamed. */
@@ -112,7 +126,8 @@ export class Outbox {
 
   /** Takes a request that was read: its answer has a place in the order now. */
   add(ex: Exchange): void {
-    this.#queue.push(ex);
+    if (this.#queue === NONE) this.#queue = [ex];
+    else this.#queue.push(ex);
     this.#running++;
   }
 
@@ -126,25 +141,25 @@ export class Outbox {
     ex.stage = STAGE.READY;
     this.#running--;
     if (this.#running === 0) {
-      if (this.#owner.pumping) this.#deferred = true;
+      if (this.#owner.pumping) this.#flags |= DEFERRED;
       else this.flush();
-    } else if (!this.#scheduled && this.#queue[0] === ex) {
+    } else if ((this.#flags & SCHEDULED) === 0 && this.#queue[0] === ex) {
       // Let the other pipelined handlers finish first so their responses share this write.
-      this.#scheduled = true;
+      this.#flags |= SCHEDULED;
       setImmediate(Outbox.#flushLater, this);
     }
   }
 
   /** The flush that {@link ready} deferred while the pump ran, if any. */
   flushDeferred(): void {
-    if (!this.#deferred) return;
-    this.#deferred = false;
+    if ((this.#flags & DEFERRED) === 0) return;
+    this.#flags &= ~DEFERRED;
     this.flush();
   }
 
   /** The final answer for a request that never became an exchange; written after every queued one. */
   refuse(response: string): void {
-    if (this.#ended) return;
+    if ((this.#flags & ENDED) !== 0) return;
     this.#refusal ??= response;
     this.flush();
   }
@@ -152,9 +167,9 @@ export class Outbox {
   /** `100 Continue` for `ex`, now if every response before it is complete, else once they are. */
   continue(ex: Exchange): void {
     if (!ex.expectContinue || ex.continueSent) return;
-    if (this.#queue[0] === ex && this.#streaming === null && !this.#ended) {
+    if (this.#queue[0] === ex && this.#streaming === null && (this.#flags & ENDED) === 0) {
       ex.continueSent = true;
-      this.#socket.write(CONTINUE, 'latin1');
+      this.#owner.socket.write(CONTINUE, 'latin1');
     } else {
       ex.continueOwed = true;
     }
@@ -162,9 +177,9 @@ export class Outbox {
 
   /** Writes every response whose turn has come. */
   flush(): void {
-    if (this.#streaming !== null || this.#ended || this.#socket.destroyed) return;
+    if (this.#streaming !== null || (this.#flags & ENDED) !== 0 || this.#owner.socket.destroyed) return;
     const q = this.#queue;
-    const s = this.#socket;
+    const s = this.#owner.socket;
     const owner = this.#owner;
     // A lone ready response is one write: corking it anyway sent it through the Writable's
     // buffer list (an entry object, then clearBuffer's bookkeeping: ~600 B of garbage per request).
@@ -185,7 +200,7 @@ export class Outbox {
         break;
       }
       const last = q.length === 0 && this.#refusal === null && !owner.expectingMore;
-      const out = render(ex, ex.close || last || unreadAfterContinue(ex), this.#keepAliveField, framing);
+      const out = render(ex, ex.close || last || unreadAfterContinue(ex), owner.keepAliveField, framing);
       if (out instanceof StreamJob) {
         text += out.head;
         job = out;
@@ -219,7 +234,7 @@ export class Outbox {
     // Decided before the written exchanges are reported: reporting can resume reading and so run
     // flush() again, which must neither write ahead of a stream nor after the end.
     if (job !== null) this.#streaming = job;
-    if (close || upgrade !== null) this.#ended = true;
+    if (close || upgrade !== null) this.#flags |= ENDED;
     if (all !== null) for (let i = 0; i < all.length; i++) this.#written(all[i]!);
     else if (first !== null) this.#written(first);
     if (job !== null) void this.#stream(job);
@@ -233,7 +248,7 @@ export class Outbox {
    * or makes progress. Read by the engine's sweep for the send timeout.
    */
   stalledFor(now: number): number {
-    const s = this.#socket;
+    const s = this.#owner.socket;
     const pending = s.writableLength;
     if (pending === 0) {
       this.#sent = -1;
@@ -246,12 +261,12 @@ export class Outbox {
       this.#sentAt = now;
       return 0;
     }
-    return now - this.#sentAt;
+    return (now - this.#sentAt) | 0;
   }
 
   /** The socket closed: nothing more is written; every exchange still owed is told and let go. */
   closed(reason: Error): void {
-    this.#ended = true;
+    this.#flags |= ENDED;
     this.#refusal = null;
     this.#dropAll(reason);
     if (this.#streaming !== null) {
@@ -284,8 +299,8 @@ export class Outbox {
 
   /** Ends our side of the connection after what was written (nothing is owed any more). */
   end(): void {
-    this.#ended = true;
-    if (!this.#socket.writableEnded) this.#socket.end();
+    this.#flags |= ENDED;
+    if (!this.#owner.socket.writableEnded) this.#owner.socket.end();
   }
 
   /**
@@ -293,7 +308,7 @@ export class Outbox {
    * its slots (17, ~150 B per idle connection), and a new array costs less than `length = 0`.
    */
   compact(): void {
-    if (this.#queue.length === 0) this.#queue = [];
+    if (this.#queue.length === 0) this.#queue = NONE;
   }
 
   /** Shutdown began: a response that is streaming may be long-lived (SSE); tell it. */
@@ -303,12 +318,12 @@ export class Outbox {
 
   async #stream(job: StreamJob): Promise<void> {
     const ex = job.ex;
-    const s = this.#socket;
+    const s = this.#owner.socket;
     const { failure, cut } = await writeContent(s, job.source, job.mode, job.length, job.progress);
     const gone = s.destroyed;
     if (failure !== null) {
       this.#streaming = null;
-      this.#ended = true;
+      this.#flags |= ENDED;
       ex.handler![kFailed](failure, gone);
       // The head is gone: the only honest signal left is to cut the connection. Content that only
       // missed its promised length is intact up to where it stops, so that much is flushed first.
@@ -321,7 +336,7 @@ export class Outbox {
     }
     if (gone) return;
     this.#streaming = null;
-    if (job.close) this.#ended = true;
+    if (job.close) this.#flags |= ENDED;
     this.#written(ex);
     if (job.close) this.#end();
     else this.flush();
@@ -341,15 +356,15 @@ export class Outbox {
 
   /** Ends the connection after what was written; whatever is still queued will never be answered. */
   #end(): void {
-    this.#ended = true;
+    this.#flags |= ENDED;
     this.#dropAll(new Error('The connection closed before this request was answered'));
     this.#owner.ending();
-    this.#socket.end();
+    this.#owner.socket.end();
   }
 
   #dropAll(reason: Error): void {
     const q = this.#queue;
-    this.#queue = [];
+    this.#queue = NONE;
     for (let i = 0; i < q.length; i++) {
       const ex = q[i]!;
       const stage = ex.stage;

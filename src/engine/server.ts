@@ -65,12 +65,12 @@ export class Server extends EventEmitter {
       const s = loadTls().createServer({ ALPNProtocols: ['http/1.1'], ...tlsOptions, allowHalfOpen: false });
       s.on('secureConnection', (socket) => {
         socket.allowHalfOpen = true;
-        engine.accept(socket, true);
+        engine.accept(socket);
       });
       s.on('tlsClientError', (err) => engine.log.debug({ err }, 'TLS handshake failed'));
       this.#net = s;
     } else {
-      this.#net = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => engine.accept(socket, false));
+      this.#net = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => engine.accept(socket));
     }
     this.#net.on('listening', () => {
       engine.startSweep();

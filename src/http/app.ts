@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { TlsOptions } from 'node:tls';
 import { format } from 'node:util';
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import type { LevelWithSilent, Logger, LoggerOptions } from 'pino';
 import { RESOLVED, compose, type Next } from './compose.js';
 import {
   Engine,
@@ -33,6 +33,7 @@ import { nodeCallback, type NodeHandler } from '../engine/node-callback.js';
 import { toHttpError, type HttpError } from './http-error.js';
 import { logError, refusal, registeredError } from './error-path.js';
 import { Context, asError, type ContextKinds, type DefaultState } from './context.js';
+import { pinoOf } from './deferred-modules.js';
 import { Request } from './request.js';
 import { Response } from './response.js';
 import { INSPECT, RESPONSE_STARTED, SHIM, kComplete, kSettle, kShims, kStarted, kWebSockets } from './internal.js';
@@ -111,8 +112,13 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
   proxyIpHeader: string;
   maxIpsCount: number;
   subdomainOffset: number;
-  /** The root logger. */
-  readonly log: Logger;
+  /**
+   * The logger given, or the pino made from the pino options given; null until first read when the
+   * app makes its own default one (see {@link log}).
+   */
+  #log: Logger | null;
+  /** The level of the app's own default logger. */
+  readonly #defaultLevel: LevelWithSilent;
   /** The options the app was created with. */
   readonly settings: AppOptions;
   /** Koa's `app.silent`: the default {@link onerror} logs nothing. */
@@ -162,7 +168,24 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
     this.proxyIpHeader = options.proxyIpHeader ?? 'x-forwarded-for';
     this.maxIpsCount = options.maxIpsCount ?? 0;
     this.subdomainOffset = options.subdomainOffset ?? 2;
-    this.log = makeLogger(options.logger);
+    const opt = options.logger;
+    const underTest = process.env['VITEST'] !== undefined || process.env['NODE_ENV'] === 'test';
+    this.#defaultLevel = opt === false || underTest ? 'silent' : 'info';
+    this.#log =
+      opt === undefined || opt === false
+        ? null
+        : typeof (opt as Logger).child === 'function'
+          ? (opt as Logger)
+          : pinoOf().pino({ level: this.#defaultLevel, ...(opt as LoggerOptions) });
+  }
+
+  /**
+   * The root logger: the `logger` option's, or a pino logger (level `info`, silent under test
+   * runners or with `logger: false`). That default one is made, and pino loaded, when first read:
+   * a request that logs nothing never reads it (bench/README.md, "Cold start").
+   */
+  get log(): Logger {
+    return (this.#log ??= pinoOf().pino({ level: this.#defaultLevel }));
   }
 
   /**
@@ -268,8 +291,8 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
   }
 
   /** Gives an exchange of the engine its context. */
-  [kAttach](ex: Exchange, socket: Socket, encrypted: boolean, remoteAddress: string): void {
-    ex.handler = new this.#Context(this, socket, ex, encrypted, remoteAddress, this.#kinds);
+  [kAttach](ex: Exchange, socket: Socket): void {
+    ex.handler = new this.#Context(this, socket, ex, this.#kinds);
   }
 
   /** Runs the stack for one exchange; its context completes it. */
@@ -359,11 +382,4 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
     if (this.silent) return;
     logError((ctx as { log?: Logger } | undefined)?.log ?? this.log, err);
   }
-}
-
-function makeLogger(opt: AppOptions['logger']): Logger {
-  if (opt === false) return pino({ level: 'silent' });
-  if (opt !== undefined && typeof (opt as Logger).child === 'function') return opt as Logger;
-  const underTest = process.env['VITEST'] !== undefined || process.env['NODE_ENV'] === 'test';
-  return pino({ level: underTest ? 'silent' : 'info', ...(opt as LoggerOptions | undefined) });
 }

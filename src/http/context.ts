@@ -177,16 +177,12 @@ export class Context<
   params: P;
   /** Set `false` to write the response yourself through `ctx.res` (Koa's escape hatch). */
   respond: boolean;
-  /** The logger for this request (a pino child once the logger middleware runs). */
-  log: Logger;
-  /** Whether the connection is TLS. */
-  readonly encrypted: boolean;
-  /** Peer address, or `''` when unknown (inject). */
-  readonly remoteAddress: string;
   /** Whether the status line and headers were written: the response can no longer change. */
   headerSent: boolean;
   readonly #exchange: Exchange;
   #abort: AbortController | null = null;
+  /** Set through {@link log}; null: the app's logger, read only when something logs. */
+  #log: Logger | null = null;
   #cookies: Cookies | null = null;
   #req: IncomingMessageShim | null = null;
   #res: ServerResponseShim | null = null;
@@ -213,8 +209,6 @@ export class Context<
     app: AppLike,
     socket: Socket,
     exchange: Exchange,
-    encrypted: boolean,
-    remoteAddress: string,
     kinds: ContextKinds,
   ) {
     super();
@@ -226,12 +220,24 @@ export class Context<
     this.state = {} as S & StateMap;
     this.params = {} as P;
     this.respond = true;
-    this.log = app.log;
-    this.encrypted = encrypted;
-    this.remoteAddress = remoteAddress;
     this.headerSent = false;
     this.routePath = null;
     this.errorRenderer = null;
+  }
+
+  /**
+   * Peer address, or `''` when unknown (inject) or once the socket closed before anything read it.
+   * Read from the socket when asked, as Koa does: asking the kernel at accept, for every
+   * connection, cost a native call and ~90 B of heap per connection (Node caches the answer on
+   * the socket).
+   */
+  get remoteAddress(): string {
+    return this.socket.remoteAddress ?? '';
+  }
+
+  /** Whether the connection is TLS (the socket is a TLSSocket, which says so). */
+  get encrypted(): boolean {
+    return (this.socket as { encrypted?: boolean }).encrypted === true;
   }
 
   /** The request's body bytes (the engine's buffer); middleware reads them with `readBody()` or `ctx.req`. */
@@ -506,6 +512,19 @@ export class Context<
       this.log.error({ err: renderErr }, 'error renderer failed; sent the default problem+json');
       return undefined;
     }
+  }
+
+  /**
+   * The logger for this request: the app's (`app.log`) until set — the `logger()` middleware sets a
+   * pino child carrying the request id. The app's is read only here, so a request that logs nothing
+   * does not make it (bench/README.md, "Cold start").
+   */
+  get log(): Logger {
+    return this.#log ?? this.app.log;
+  }
+
+  set log(log: Logger) {
+    this.#log = log;
   }
 
   /**

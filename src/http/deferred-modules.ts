@@ -3,10 +3,13 @@
  * is used (a synchronous `require` of the CommonJS package), so that importing shallot costs what
  * serving a plain request costs. Content negotiation (accepts), media types (type-is, mime-types
  * and their mime-db), conditional requests (fresh), attachments (content-disposition) and multipart
- * (busboy) made up most of the CPU time of `import('shallot')`: see bench/README.md, "Cold start".
+ * (busboy) made up most of the CPU time of `import('shallot')`, and pino (~25 ms) most of what was
+ * left: a request logs nothing unless something goes wrong or `logger()` is used. See
+ * bench/README.md, "Cold start".
  *
  * Rule: a module of the http room imports these packages' types only, and calls the loader here
- * where it needs the package; the loader caches it, so later calls cost one field read.
+ * where it needs the package; the loader caches it, so later calls cost one field read. The
+ * `logger()` middleware loads pino through here too, so that importing `shallot/middleware` does not.
  */
 import { createRequire } from 'node:module';
 import type Accepts from 'accepts';
@@ -14,6 +17,7 @@ import type Busboy from 'busboy';
 import type ContentDisposition from 'content-disposition';
 import type Fresh from 'fresh';
 import type MimeTypes from 'mime-types';
+import type * as Pino from 'pino';
 import type TypeIs from 'type-is';
 
 const load = createRequire(import.meta.url);
@@ -23,6 +27,7 @@ let busboy: typeof Busboy | null = null;
 let contentDisposition: typeof ContentDisposition | null = null;
 let fresh: typeof Fresh | null = null;
 let mimeTypes: typeof MimeTypes | null = null;
+let pino: typeof Pino | null = null;
 let typeis: typeof TypeIs | null = null;
 
 /** The `accepts` package. @example acceptsOf()({ headers }).types('json') */
@@ -36,5 +41,7 @@ export const contentDispositionOf = (): typeof ContentDisposition =>
 export const freshOf = (): typeof Fresh => (fresh ??= load('fresh') as typeof Fresh);
 /** The `mime-types` package. @example mimeTypesOf().contentType('json') */
 export const mimeTypesOf = (): typeof MimeTypes => (mimeTypes ??= load('mime-types') as typeof MimeTypes);
+/** The `pino` package (its CommonJS exports carry `pino` and `stdSerializers`). @example pinoOf().pino({ level: 'info' }) */
+export const pinoOf = (): typeof Pino => (pino ??= load('pino') as typeof Pino);
 /** The `type-is` package. @example typeisOf().is('text/html', ['html']) */
 export const typeisOf = (): typeof TypeIs => (typeis ??= load('type-is') as typeof TypeIs);

@@ -22,9 +22,10 @@
  * - Per-route level: `logLevel('debug')` as route middleware sets the level of that request's logger.
  */
 import { randomUUID } from 'node:crypto';
-import { pino, stdSerializers, type LevelWithSilent, type Logger, type LoggerOptions as PinoOptions } from 'pino';
+import type { LevelWithSilent, Logger, LoggerOptions as PinoOptions } from 'pino';
 import type { Middleware } from '../http/app.js';
 import type { Context } from '../http/context.js';
+import { pinoOf } from '../http/deferred-modules.js';
 import { MIDDLEWARE_DEFAULTS } from './defaults.js';
 
 /** Options of {@link logger}: pino options (a new root is built when any besides these are given) plus these. */
@@ -61,6 +62,7 @@ function serializeReq(ctx: Context): Record<string, unknown> {
 export function logger(options: RequestLoggerOptions = {}): Middleware {
   const pinoOptions: Record<string, unknown> = {};
   for (const k of Object.keys(options)) if (!OWN_KEYS.has(k)) pinoOptions[k] = (options as Record<string, unknown>)[k];
+  const { pino, stdSerializers } = pinoOf();
   const ownRoot = options.logger ?? (Object.keys(pinoOptions).length > 0 ? pino(pinoOptions as PinoOptions) : null);
   const childOptions = {
     ...(options.level !== undefined ? { level: options.level } : {}),

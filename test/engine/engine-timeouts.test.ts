@@ -4,7 +4,7 @@
  * how long it took. Where a test needs "the sweep has run past the timeout", it uses another
  * connection being closed by that sweep as the clock.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/index.js';
 import { RawClient, get, rawRequest } from '../helpers/raw-client.js';
 import { closeAll, deferred, readBody, serve } from '../helpers/server.js';
@@ -79,6 +79,29 @@ describe('Connection (timeouts)', () => {
     await c.closed;
     expect(c.responses()).toHaveLength(1);
     expect(c.result().rest.length).toBe(0);
+  });
+
+  it('should close an idle connection after keepAliveTimeout across the wrap of the engine\'s 32-bit clock (24.8 days up)', async () => {
+    // The engine keeps timestamps as int32 ms since its sweep started: here the wall clock jumps to
+    // 150 ms before that count leaves the int32 range, and the connection's idle time spans it.
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true, now: start });
+    try {
+      const { port } = await serve(app({ keepAliveTimeout: 300 }));
+      const before = await RawClient.connect(port);
+      vi.setSystemTime(start + 2 ** 31 - 150);
+      // The sweep's clock is coarse: the jump counts once a sweep has read it, which closing the
+      // connection opened before it (idle for the whole jump) shows.
+      await before.closed;
+      const c = await RawClient.connect(port);
+      await c.send(get('/once'));
+      await c.waitForResponses(1);
+      await c.waitForServerClose();
+      expect(c.responses()).toHaveLength(1);
+      expect(Date.now() - start).toBeGreaterThan(2 ** 31);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('should close a connection that never sends a byte after keepAliveTimeout', async () => {

@@ -35,9 +35,9 @@ function watch(socket: Socket): void {
 }
 
 const accept = Engine.prototype.accept;
-Engine.prototype.accept = function (this: Engine, socket: Socket, encrypted: boolean) {
+Engine.prototype.accept = function (this: Engine, socket: Socket) {
   watch(socket);
-  return accept.call(this, socket, encrypted);
+  return accept.call(this, socket);
 };
 
 function report(): void {

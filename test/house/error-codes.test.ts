@@ -14,7 +14,7 @@ import { PARSE_ERRORS } from '../../src/parser/errors.js';
 const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src');
 
 /** Codes that are Node's, not ours: emitted to look like Node's own stream errors. */
-const NODE_CODES = new Set(['ERR_STREAM_WRITE_AFTER_END', 'ERR_STREAM_DESTROYED']);
+const NODE_CODES = new Set(['ERR_STREAM_WRITE_AFTER_END', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((e) => {

@@ -26,7 +26,7 @@ function exportsOf(specifier: string): string[] {
 }
 
 beforeAll(() => {
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+  execFileSync(process.execPath, [path.join(ROOT, 'tools/build.mjs')], {
     cwd: ROOT,
     stdio: 'inherit',
   });
@@ -103,6 +103,35 @@ describe('the package entries', () => {
 
   it('should refuse a deep import of an internal module', () => {
     expect(() => exportsOf('shallot/dist/http/context.js')).toThrow(/ERR_PACKAGE_PATH_NOT_EXPORTED/);
+  });
+
+  it('should give every entry the same core: an error a middleware throws is the root\'s HttpError', () => {
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `
+      import { App, HttpError } from 'shallot';
+      import { body } from 'shallot/middleware';
+      import { ParseError } from 'shallot/parser';
+      const app = new App({ logger: false });
+      app.use(async (ctx, next) => {
+        try { await next(); } catch (err) { ctx.body = { httpError: err instanceof HttpError, status: err.status }; }
+      });
+      app.use(body());
+      app.post('/echo', (ctx) => ({ got: ctx.request.body }));
+      const { responses } = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, body: '{' });
+      console.log(responses[0].text(), typeof ParseError);
+    `,
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(out.trim()).toBe('{"httpError":true,"status":400} function');
+  });
+
+  it('should keep the bundled core private to the package', () => {
+    expect(() => exportsOf('shallot/dist/chunks/core.js')).toThrow(/ERR_PACKAGE_PATH_NOT_EXPORTED/);
   });
 
   it('should serve a request through the built package', () => {
