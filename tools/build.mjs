@@ -13,8 +13,10 @@
  *    it, and its classes one class (`instanceof` holds across entries); `import('shallot')` loads
  *    two files, index.js and core.js.
  *
- * Dependencies stay external imports; class and function names are kept (`keepNames`: bundling
- * renames clashing ones); the source maps lead back to src/.
+ * Dependencies stay external imports; the source maps lead back to src/. Not `keepNames`: it calls
+ * a helper defining `name` on every function a closure creates, at run time — a property store per
+ * closure, ~2 KiB per open SSE stream (heap snapshot) — to keep the names of the few top-level
+ * functions bundling renames (`App2` for src/http/app.ts's App, which only the exported App extends).
  *
  * Why one core file: cold start (issue 18, target 9; bench/README.md, "Cold start"). Loading the
  * ~60 ES modules tsc writes cost ~38 ms of `import('shallot')`; esbuild's own code splitting still
@@ -46,7 +48,6 @@ const COMMON = {
   platform: 'node',
   target: 'node20',
   packages: 'external',
-  keepNames: true,
   sourcemap: 'linked',
   sourcesContent: false,
   logLevel: 'warning',

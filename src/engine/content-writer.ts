@@ -31,9 +31,14 @@ export interface ContentEnd {
   cut: boolean;
 }
 
+/** Told, once and never synchronously from {@link writeContent}, how the content ended. */
+export interface ContentSink {
+  contentEnded(end: ContentEnd): void;
+}
+
 /**
- * Writes `content` (a stream, or bytes to slice) to `s` under `mode`/`length`. Resolves when the
- * source ended, failed, or the socket was destroyed (then with no failure of its own).
+ * Writes `content` (a stream, or bytes to slice) to `s` under `mode`/`length`, and tells `sink`
+ * when the source ended, failed, or the socket was destroyed (then with no failure of its own).
  */
 export function writeContent(
   s: Socket,
@@ -41,11 +46,12 @@ export function writeContent(
   mode: FrameMode,
   length: number,
   progress: ContentProgress,
-): Promise<ContentEnd> {
+  sink: ContentSink,
+): void {
   const src = content instanceof Uint8Array ? slices(content) : readable(content);
   progress.source = src;
-  if (src instanceof Readable) return new ReadablePump(s, src, mode, length, progress).done;
-  return writePieces(s, src, mode, length, progress);
+  if (src instanceof Readable) new ReadablePump(s, src, mode, length, progress, sink);
+  else void writePieces(s, src, mode, length, progress).then((end) => sink.contentEnded(end));
 }
 
 async function writePieces(
@@ -121,13 +127,12 @@ interface Pumped {
  * functions that find their pump through a symbol on the source (and on the socket, for 'drain').
  */
 class ReadablePump {
-  readonly done: Promise<ContentEnd>;
+  readonly #sink: ContentSink;
   readonly #s: Socket;
   readonly #src: Readable;
   readonly #chunked: boolean;
   readonly #length: number;
   readonly #progress: ContentProgress;
-  #resolve!: (end: ContentEnd) => void;
   #settled = false;
 
   static #onData(this: Readable, piece: unknown): void {
@@ -135,7 +140,7 @@ class ReadablePump {
   }
 
   static #onEnd(this: Readable): void {
-    (this as Pumped)[kPump]!.#end();
+    (this as Pumped)[kPump]!.#ended();
   }
 
   static #onError(this: Readable, err: unknown): void {
@@ -154,8 +159,8 @@ class ReadablePump {
     if (p !== undefined && !p.#settled) p.#src.resume();
   }
 
-  constructor(s: Socket, src: Readable, mode: FrameMode, length: number, progress: ContentProgress) {
-    this.done = new Promise<ContentEnd>((resolve) => (this.#resolve = resolve));
+  constructor(s: Socket, src: Readable, mode: FrameMode, length: number, progress: ContentProgress, sink: ContentSink) {
+    this.#sink = sink;
     this.#s = s;
     this.#src = src;
     this.#chunked = mode === FRAME.CHUNKED;
@@ -167,7 +172,7 @@ class ReadablePump {
       return;
     }
     if (src.readableEnded) {
-      this.#end();
+      this.#ended();
       return;
     }
     if (src.destroyed) {
@@ -230,7 +235,7 @@ class ReadablePump {
     }
   }
 
-  #end(): void {
+  #ended(): void {
     if (this.#settled) return;
     const s = this.#s;
     if (s.destroyed) return this.#finish({ failure: null, cut: false });
@@ -257,7 +262,9 @@ class ReadablePump {
     this.#settled = true;
     this.#progress.source = null;
     this.#progress.left = -1;
-    this.#resolve(end);
+    // As a resolved promise would: in a microtask, never inside a stream's event.
+    const sink = this.#sink;
+    queueMicrotask(() => sink.contentEnded(end));
   }
 }
 

@@ -24,7 +24,7 @@ import type { Socket } from 'node:net';
 import { STAGE, kAbort, kDiscard, kFailed, kFinished, type Exchange } from './exchange.js';
 import { Framing } from './framing.js';
 import { releaseBody } from './body-stream.js';
-import { writeContent } from './content-writer.js';
+import { writeContent, type ContentEnd, type ContentSink } from './content-writer.js';
 import { Pieces, StreamJob, render } from './render.js';
 
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
@@ -73,7 +73,7 @@ export interface OutboxOwner {
 }
 
 /** See the module contract. */
-export class Outbox {
+export class Outbox implements ContentSink {
   /* The socket and the keep-alive field are the owner's: a copy here was 16 B per idle connection. */
   readonly #owner: OutboxOwner;
   #queue: Exchange[] = NONE;
@@ -237,7 +237,7 @@ export class Outbox {
     if (close || upgrade !== null) this.#flags |= ENDED;
     if (all !== null) for (let i = 0; i < all.length; i++) this.#written(all[i]!);
     else if (first !== null) this.#written(first);
-    if (job !== null) void this.#stream(job);
+    if (job !== null) writeContent(s, job.source, job.mode, job.length, job.progress, this);
     else if (close) this.#end();
     else if (upgrade !== null) owner.upgradeTurn(upgrade);
     else this.#afterFlush();
@@ -316,10 +316,11 @@ export class Outbox {
     this.#streaming?.ex.handler![kAbort](reason);
   }
 
-  async #stream(job: StreamJob): Promise<void> {
+  /** The streaming job's content ended (see {@link ContentSink}). */
+  contentEnded({ failure, cut }: ContentEnd): void {
+    const job = this.#streaming!;
     const ex = job.ex;
     const s = this.#owner.socket;
-    const { failure, cut } = await writeContent(s, job.source, job.mode, job.length, job.progress);
     const gone = s.destroyed;
     if (failure !== null) {
       this.#streaming = null;

@@ -64,77 +64,131 @@ const FORBIDDEN_FIELD = /[\r\n]/;
  * })
  */
 export function sse(ctx: Context, options: SseOptions = {}): SseStream {
-  const listeners: (() => void)[] = [];
-  let closed = false;
-  let timer: NodeJS.Timeout | null = null;
-  const body = new Readable({
-    read() {},
-    destroy(err, cb) {
-      finish();
-      cb(err);
-    },
-  });
+  return EventStream.open(ctx, options);
+}
 
-  const finish = (): void => {
-    if (closed) return;
-    closed = true;
-    if (timer !== null) clearInterval(timer);
-    ctx.signal.removeEventListener('abort', onAbort);
-    for (const fn of listeners.splice(0)) fn();
-  };
-  const onAbort = (): void => {
-    finish();
-    // Server shutdown: end the stream cleanly (the client sees a complete response and reconnects
-    // elsewhere); the client gone: nothing can be written, so let go of the stream.
-    if ((ctx.signal.reason as { code?: unknown } | undefined)?.code === 'ERR_SERVER_CLOSING') body.push(null);
-    else body.destroy();
-  };
-  const push = (text: string): boolean => {
-    if (closed) return false;
-    if (text === '') return true;
-    return body.push(text, 'utf8');
-  };
+const kFinish = Symbol('shallot.sse.finish');
 
-  ctx.status = 200;
-  ctx.set('content-type', 'text/event-stream; charset=utf-8');
-  ctx.set('cache-control', 'no-cache');
-  // nginx buffers proxied responses unless told otherwise; an event stream must not be.
-  ctx.set('x-accel-buffering', 'no');
-  ctx.body = body;
-  ctx.remove('content-length');
-  if (ctx.signal.aborted) onAbort();
-  else ctx.signal.addEventListener('abort', onAbort);
-  if (options.retry !== undefined) push(`retry: ${retryValue(options.retry)}\n\n`);
-  const every = options.heartbeat ?? 15_000;
-  if (every > 0 && !closed) {
-    timer = setInterval(() => push(': heartbeat\n\n'), every);
-    // A heartbeat alone must not keep the process alive (a test runner, a graceful shutdown).
-    timer.unref();
+/** The body: a Readable pushed to by its {@link EventStream}, which learns of its destruction. */
+class EventBody extends Readable {
+  readonly #owner: EventStream;
+
+  constructor(owner: EventStream) {
+    super();
+    this.#owner = owner;
   }
 
-  return {
-    lastEventId: ctx.get('last-event-id'),
-    get closed() {
-      return closed;
-    },
-    send: (ev) => push(formatEvent(ev)),
-    comment: (text = '') =>
-      push(
-        `${text
-          .split(/\r\n|\r|\n/)
-          .map((l) => `: ${l}`)
-          .join('\n')}\n\n`,
-      ),
-    close: () => {
-      if (closed) return;
-      finish();
-      body.push(null);
-    },
-    onClose: (fn) => {
-      if (closed) fn();
-      else listeners.push(fn);
-    },
-  };
+  override _read(): void {}
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.#owner[kFinish]();
+    cb(err);
+  }
+}
+
+/**
+ * {@link SseStream}, as one object with prototype methods: an open stream is held for as long as
+ * the client listens, so its state is fields rather than closures (bench/README.md, "SSE"). It is
+ * its own `abort` listener on `ctx.signal` (`handleEvent`).
+ */
+class EventStream implements SseStream {
+  readonly lastEventId: string;
+  readonly #body: EventBody;
+  readonly #signal: AbortSignal;
+  #closed = false;
+  #timer: NodeJS.Timeout | null = null;
+  /** One listener as itself, more as an array: a stream usually has one. */
+  #listeners: (() => void) | (() => void)[] | null = null;
+
+  private constructor(ctx: Context) {
+    this.lastEventId = ctx.get('last-event-id');
+    this.#signal = ctx.signal;
+    this.#body = new EventBody(this);
+  }
+
+  static open(ctx: Context, options: SseOptions): EventStream {
+    const stream = new EventStream(ctx);
+    ctx.status = 200;
+    ctx.set('content-type', 'text/event-stream; charset=utf-8');
+    ctx.set('cache-control', 'no-cache');
+    // nginx buffers proxied responses unless told otherwise; an event stream must not be.
+    ctx.set('x-accel-buffering', 'no');
+    ctx.body = stream.#body;
+    ctx.remove('content-length');
+    const signal = stream.#signal;
+    if (signal.aborted) stream.#abort(signal.reason);
+    else signal.addEventListener('abort', stream);
+    if (options.retry !== undefined) stream.#push(`retry: ${retryValue(options.retry)}\n\n`);
+    const every = options.heartbeat ?? 15_000;
+    if (every > 0 && !stream.#closed) {
+      stream.#timer = setInterval(() => stream.#push(': heartbeat\n\n'), every);
+      // A heartbeat alone must not keep the process alive (a test runner, a graceful shutdown).
+      stream.#timer.unref();
+    }
+    return stream;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  send(ev: SseEvent): boolean {
+    return this.#push(formatEvent(ev));
+  }
+
+  comment(text = ''): boolean {
+    return this.#push(
+      `${text
+        .split(/\r\n|\r|\n/)
+        .map((l) => `: ${l}`)
+        .join('\n')}\n\n`,
+    );
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this[kFinish]();
+    this.#body.push(null);
+  }
+
+  onClose(fn: () => void): void {
+    if (this.#closed) fn();
+    else {
+      const l = this.#listeners;
+      this.#listeners = l === null ? fn : typeof l === 'function' ? [l, fn] : (l.push(fn), l);
+    }
+  }
+
+  #push(text: string): boolean {
+    if (this.#closed) return false;
+    if (text === '') return true;
+    return this.#body.push(text, 'utf8');
+  }
+
+  /** `ctx.signal` fired. */
+  handleEvent(): void {
+    this.#abort(this.#signal.reason);
+  }
+
+  #abort(reason: unknown): void {
+    this[kFinish]();
+    // Server shutdown: end the stream cleanly (the client sees a complete response and reconnects
+    // elsewhere); the client gone: nothing can be written, so let go of the stream.
+    if ((reason as { code?: unknown } | undefined)?.code === 'ERR_SERVER_CLOSING') this.#body.push(null);
+    else this.#body.destroy();
+  }
+
+  /** Closes once: the timer cleared, the signal let go, the listeners run. */
+  [kFinish](): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#signal.removeEventListener('abort', this);
+    const l = this.#listeners;
+    this.#listeners = null;
+    if (typeof l === 'function') l();
+    else if (l !== null) for (const fn of l) fn();
+  }
 }
 
 /**
