@@ -151,6 +151,7 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
     this.#parser = host.parsers.acquire(0);
     this.idleSince = host.now();
     (socket as OwnedSocket)[kConnection] = this;
+    if (socket.allowHalfOpen) dropNodeEndListener(socket);
     socket.on('data', Connection.#onData);
     socket.on('end', Connection.#onEnd);
     socket.on('error', Connection.#onError);
@@ -590,4 +591,15 @@ export class Connection implements BodyOwner, ExchangeOwner, OutboxOwner {
     this.#out.closed(err);
     this.#host.forget(this);
   }
+}
+
+/**
+ * Node's own 'end' listener on a socket (`onReadableStreamEnd`, net.js) only stops writes after the
+ * peer's FIN when `allowHalfOpen` is false; on a half-open socket, as the engine's are, it does
+ * nothing. Removed, ours is the event's only listener instead of an array of two: 64 B per
+ * connection (heap snapshot of idle keep-alive connections). Anything else listening is kept.
+ */
+function dropNodeEndListener(socket: Socket): void {
+  const ls = socket.listeners('end');
+  if (ls.length === 1 && ls[0]!.name === 'onReadableStreamEnd') socket.removeListener('end', ls[0] as () => void);
 }

@@ -123,6 +123,16 @@ describe('Connection (keep-alive)', () => {
     expect(all[1]!.headers['connection']).toBe('close');
   });
 
+  it("should be the only 'end' listener of a socket it accepts (Node's own does nothing on a half-open socket)", async () => {
+    const app = new App({ logger: false });
+    app.use((ctx) => {
+      ctx.body = `end listeners: ${ctx.socket.listenerCount('end')}`;
+    });
+    const { port } = await serve(app);
+    const { responses } = await rawRequest(port, get('/'), { responses: 1 });
+    expect(responses[0]!.text()).toBe('end listeners: 1');
+  });
+
   it('should answer a client that half-closes after its request, then close', async () => {
     const { port } = await serve(hello());
     const r = await rawRequest(port, get('/half'), { end: true });
