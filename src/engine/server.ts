@@ -5,12 +5,14 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { createRequire } from 'node:module';
-import { constants } from 'node:os';
+import type os from 'node:os';
 import type tls from 'node:tls';
 import { kBeforeDrain, type Engine } from './engine.js';
 
 /** node:tls, loaded only by a server that speaks it: importing shallot does not pay for it. */
 const loadTls = (): typeof tls => createRequire(import.meta.url)('node:tls') as typeof tls;
+/** node:os, for a signal's number when a second signal makes the process exit. */
+const loadOs = (): typeof os => createRequire(import.meta.url)('node:os') as typeof os;
 
 /**
  * A repeat of a shutdown signal within this many ms of the first is the same request, delivered
@@ -109,7 +111,7 @@ export class Server extends EventEmitter {
     this.#engine.log.warn({ signal }, 'second signal: closing every connection and exiting now');
     this.#engine.destroyAll();
     this.#removeSignalHandler();
-    process.exit(128 + (constants.signals[signal] ?? 0));
+    process.exit(128 + (loadOs().constants.signals[signal] ?? 0));
   }
 
   #removeSignalHandler(): void {

@@ -4,11 +4,10 @@
  * The stack is composed once, on the first `listen()` or `inject()`; `use()` after that throws,
  * because a stack that changes under live traffic is a bug, not a feature.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { TlsOptions } from 'node:tls';
-import { format } from 'node:util';
 import type { LevelWithSilent, Logger, LoggerOptions } from 'pino';
 import { RESOLVED, compose, type Next } from './compose.js';
 import {
@@ -33,7 +32,7 @@ import { nodeCallback, type NodeHandler } from '../engine/node-callback.js';
 import { toHttpError, type HttpError } from './http-error.js';
 import { logError, refusal, registeredError } from './error-path.js';
 import { Context, asError, type ContextKinds, type DefaultState } from './context.js';
-import { pinoOf } from './deferred-modules.js';
+import { asyncHooksOf, pinoOf, utilOf } from './deferred-modules.js';
 import { Request } from './request.js';
 import { Response } from './response.js';
 import { INSPECT, RESPONSE_STARTED, SHIM, kComplete, kSettle, kShims, kStarted, kWebSockets } from './internal.js';
@@ -160,7 +159,7 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
     this.ctxStorage =
       als === undefined || als === false
         ? null
-        : ((als === true ? new AsyncLocalStorage() : als) as AsyncLocalStorage<Context<S>>);
+        : ((als === true ? new (asyncHooksOf().AsyncLocalStorage)() : als) as AsyncLocalStorage<Context<S>>);
     this.silent = false;
     this.env = options.env || process.env['NODE_ENV'] || 'development';
     this.keys = options.keys;
@@ -377,7 +376,7 @@ export class App<S extends object = DefaultState> extends EventEmitter implement
    */
   onerror(err: unknown, ctx?: object): void {
     if (!(err instanceof Error) && Object.prototype.toString.call(err) !== '[object Error]') {
-      throw new TypeError(format('non-error thrown: %j', err));
+      throw new TypeError(utilOf().format('non-error thrown: %j', err));
     }
     if (this.silent) return;
     logError((ctx as { log?: Logger } | undefined)?.log ?? this.log, err);

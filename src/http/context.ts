@@ -6,12 +6,11 @@
  * nothing else.
  */
 import { createRequire } from 'node:module';
-import { format } from 'node:util';
 import type Cookies from 'cookies';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import { freshOf } from './deferred-modules.js';
+import { freshOf, utilOf } from './deferred-modules.js';
 import type { BodySource } from '../engine/body-source.js';
 import {
   kAbort,
@@ -134,7 +133,7 @@ export type OnError = (this: Context, err: unknown) => void;
  */
 export function asError(err: unknown): Error {
   if (err instanceof Error || Object.prototype.toString.call(err) === '[object Error]') return err as Error;
-  return new Error(format('non-error thrown: %j', err));
+  return new Error(utilOf().format('non-error thrown: %j', err));
 }
 
 /** The default `ctx.onerror` (see `Context.onerror`). */

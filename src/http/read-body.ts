@@ -15,8 +15,8 @@
  *   refused is not worth receiving.
  */
 import { pipeline, type Readable, type Transform } from 'node:stream';
-import zlib from 'node:zlib';
 import type { Context } from './context.js';
+import { zlibOf } from './deferred-modules.js';
 import { errorFor } from './errors.js';
 import { SHIM, kBody, kShims } from './internal.js';
 import { Buffer } from 'node:buffer';
@@ -24,10 +24,10 @@ import { Buffer } from 'node:buffer';
 /** The codings `body()` decodes. */
 const DECODERS: Record<string, (() => Transform) | null> = {
   identity: null,
-  gzip: () => zlib.createGunzip(),
-  'x-gzip': () => zlib.createGunzip(),
-  deflate: () => zlib.createInflate(),
-  br: () => zlib.createBrotliDecompress(),
+  gzip: () => zlibOf().createGunzip(),
+  'x-gzip': () => zlibOf().createGunzip(),
+  deflate: () => zlibOf().createInflate(),
+  br: () => zlibOf().createBrotliDecompress(),
 };
 
 /** Value of `Accept-Encoding` sent with a 415 for an unknown coding (RFC 9110 §15.5.16). */
