@@ -11,18 +11,22 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Imports a specifier from a Node process in the project root (outside vitest's resolver). */
+/** Runs `source` as an ES module in a Node process in the project root (outside vitest's resolver); its stdout. */
+function runModule(source: string): string {
+  return execFileSync(process.execPath, ['--input-type=module', '-e', source], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** The names a specifier exports, imported from a Node process in the project root. */
 function exportsOf(specifier: string): string[] {
-  const out = execFileSync(
-    process.execPath,
-    [
-      '--input-type=module',
-      '-e',
+  return JSON.parse(
+    runModule(
       `const m = await import(${JSON.stringify(specifier)}); console.log(JSON.stringify(Object.keys(m).sort()))`,
-    ],
-    { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return JSON.parse(out) as string[];
+    ),
+  ) as string[];
 }
 
 beforeAll(() => {
@@ -105,13 +109,8 @@ describe('the package entries', () => {
     expect(() => exportsOf('shallot/dist/http/context.js')).toThrow(/ERR_PACKAGE_PATH_NOT_EXPORTED/);
   });
 
-  it('should give every entry the same core: an error a middleware throws is the root\'s HttpError', () => {
-    const out = execFileSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `
+  it("should give every entry the same core: an error a middleware throws is the root's HttpError", () => {
+    const out = runModule(`
       import { App, HttpError } from 'shallot';
       import { body } from 'shallot/middleware';
       import { ParseError } from 'shallot/parser';
@@ -123,10 +122,7 @@ describe('the package entries', () => {
       app.post('/echo', (ctx) => ({ got: ctx.request.body }));
       const { responses } = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, body: '{' });
       console.log(responses[0].text(), typeof ParseError);
-    `,
-      ],
-      { cwd: ROOT, encoding: 'utf8' },
-    );
+    `);
     expect(out.trim()).toBe('{"httpError":true,"status":400} function');
   });
 
@@ -135,12 +131,7 @@ describe('the package entries', () => {
   });
 
   it('should serve a request through the built package', () => {
-    const out = execFileSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `
+    const out = runModule(`
       import { App } from 'shallot';
       import { body } from 'shallot/middleware';
       const app = new App({ logger: false });
@@ -148,10 +139,7 @@ describe('the package entries', () => {
       app.post('/echo', (ctx) => ({ got: ctx.request.body }));
       const { responses } = await app.inject({ method: 'POST', url: '/echo', body: { a: 1 } });
       console.log(responses[0].status, responses[0].text());
-    `,
-      ],
-      { cwd: ROOT, encoding: 'utf8' },
-    );
+    `);
     expect(out.trim()).toBe('200 {"got":{"a":1}}');
   });
 });
