@@ -103,7 +103,10 @@ for (const [name, { file }] of owner) {
 writeFileSync(
   CORE_SOURCE,
   [...byFile]
-    .map(([file, names]) => `export { ${names.join(', ')} } from './${path.relative(JS, file).split(path.sep).join('/')}';`)
+    .map(
+      ([file, names]) =>
+        `export { ${names.join(', ')} } from './${path.relative(JS, file).split(path.sep).join('/')}';`,
+    )
     .join('\n') + '\n',
 );
 await build({ ...COMMON, entryPoints: [CORE_SOURCE], outfile: path.join(DIST, 'chunks/core.js') });

@@ -204,12 +204,7 @@ export class Context<
   /** Renders error responses for this request instead of the default problem+json; see {@link ErrorRenderer}. */
   errorRenderer: ErrorRenderer | null;
 
-  constructor(
-    app: AppLike,
-    socket: Socket,
-    exchange: Exchange,
-    kinds: ContextKinds,
-  ) {
+  constructor(app: AppLike, socket: Socket, exchange: Exchange, kinds: ContextKinds) {
     super();
     this.app = app;
     this.socket = socket;

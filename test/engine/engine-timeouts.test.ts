@@ -81,7 +81,7 @@ describe('Connection (timeouts)', () => {
     expect(c.result().rest.length).toBe(0);
   });
 
-  it('should close an idle connection after keepAliveTimeout across the wrap of the engine\'s 32-bit clock (24.8 days up)', async () => {
+  it("should close an idle connection after keepAliveTimeout across the wrap of the engine's 32-bit clock (24.8 days up)", async () => {
     // The engine keeps timestamps as int32 ms since its sweep started: here the wall clock jumps to
     // 150 ms before that count leaves the int32 range, and the connection's idle time spans it.
     const start = Date.now();

@@ -23,8 +23,8 @@ describe('returnsBody()', () => {
   it('should keep a route of validate() and a synchronous handler synchronous', () => {
     const ctx = fakeCtx({ id: '7' });
     const chain = compose(
-      [validate({ params: z.object({ id: z.coerce.number() }) }), (c: Context) => ({ id: c.params['id'] })].map(
-        (f) => returnsBody(f as Handler),
+      [validate({ params: z.object({ id: z.coerce.number() }) }), (c: Context) => ({ id: c.params['id'] })].map((f) =>
+        returnsBody(f as Handler),
       ),
       { checkAwait: false },
     );
