@@ -69,36 +69,27 @@ const core = new Set(
     .filter((p) => p !== rootEntry),
 );
 
-// core.js's exports: each name once, from a module that exports it; a name two modules bind to
-// different values is left out (see the rule above).
-const owner = new Map();
-const clashing = new Set();
+// core.js's exports: each name once. Where core modules bind a name to different values, the root
+// entry's binding if it exports the name, else none (see the rule above).
+const root = await import(pathToFileURL(rootEntry).href);
+const bindings = new Map();
 for (const file of core) {
   const ns = await import(pathToFileURL(file).href);
   for (const [name, value] of Object.entries(ns)) {
-    const seen = owner.get(name);
-    if (seen === undefined) owner.set(name, { file, value });
-    else if (seen.value !== value) clashing.add(name);
-  }
-}
-// A clashing name the root entry exports is core.js's export of the root's binding.
-const root = await import(pathToFileURL(rootEntry).href);
-for (const name of clashing) {
-  if (!(name in root)) continue;
-  for (const file of core) {
-    const ns = await import(pathToFileURL(file).href);
-    if (ns[name] === root[name]) {
-      owner.set(name, { file, value: root[name] });
-      clashing.delete(name);
-      break;
-    }
+    if (!bindings.has(name)) bindings.set(name, []);
+    bindings.get(name).push({ file, value });
   }
 }
 const byFile = new Map();
-for (const [name, { file }] of owner) {
-  if (clashing.has(name)) continue;
-  if (!byFile.has(file)) byFile.set(file, []);
-  byFile.get(file).push(name);
+for (const [name, found] of bindings) {
+  const one = found.every((b) => b.value === found[0].value)
+    ? found[0]
+    : name in root
+      ? found.find((b) => b.value === root[name])
+      : undefined;
+  if (one === undefined) continue;
+  if (!byFile.has(one.file)) byFile.set(one.file, []);
+  byFile.get(one.file).push(name);
 }
 writeFileSync(
   CORE_SOURCE,
