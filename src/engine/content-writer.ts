@@ -72,12 +72,7 @@ async function writePieces(
       if (left >= 0 && n > left) {
         if (left > 0) s.write(buf.subarray(0, left));
         progress.left = 0;
-        return {
-          failure: new Error(
-            `The response body ran over its Content-Length of ${length} bytes; the connection was closed after them`,
-          ),
-          cut: true,
-        };
+        return overran(length);
       }
       if (left > 0) left = progress.left -= n;
       // The chunk's size line leaves in one write with its first slice.
@@ -94,16 +89,7 @@ async function writePieces(
         if (!ok && !s.destroyed) await drained(s);
       }
     }
-    if (s.destroyed) return { failure: null, cut: false };
-    if (left > 0)
-      return {
-        failure: new Error(
-          `The response body ended ${left} bytes short of its Content-Length of ${length}; the connection was closed`,
-        ),
-        cut: true,
-      };
-    if (chunked) s.write('0\r\n\r\n', 'latin1');
-    return { failure: null, cut: false };
+    return sourceEnded(s, left, length, chunked);
   } catch (err) {
     return { failure: err, cut: false };
   } finally {
@@ -208,12 +194,7 @@ class ReadablePump {
     if (left >= 0 && n > left) {
       if (left > 0) s.write(buf.subarray(0, left));
       progress.left = 0;
-      this.#stop({
-        failure: new Error(
-          `The response body ran over its Content-Length of ${this.#length} bytes; the connection was closed after them`,
-        ),
-        cut: true,
-      });
+      this.#stop(overran(this.#length));
       return;
     }
     if (left > 0) progress.left = left - n;
@@ -237,18 +218,7 @@ class ReadablePump {
 
   #ended(): void {
     if (this.#settled) return;
-    const s = this.#s;
-    if (s.destroyed) return this.#finish({ failure: null, cut: false });
-    const left = this.#progress.left;
-    if (left > 0)
-      return this.#finish({
-        failure: new Error(
-          `The response body ended ${left} bytes short of its Content-Length of ${this.#length}; the connection was closed`,
-        ),
-        cut: true,
-      });
-    if (this.#chunked) s.write('0\r\n\r\n', 'latin1');
-    this.#finish({ failure: null, cut: false });
+    this.#finish(sourceEnded(this.#s, this.#progress.left, this.#length, this.#chunked));
   }
 
   /** Writing stops before the source ended: it is destroyed, as `for await` would on leaving early. */
@@ -266,6 +236,30 @@ class ReadablePump {
     const sink = this.#sink;
     queueMicrotask(() => sink.contentEnded(end));
   }
+}
+
+/** The content wrote more than its Content-Length: cut after the promised bytes. */
+function overran(length: number): ContentEnd {
+  return {
+    failure: new Error(
+      `The response body ran over its Content-Length of ${length} bytes; the connection was closed after them`,
+    ),
+    cut: true,
+  };
+}
+
+/** The source ended with `left` bytes of its Content-Length owed (or -1): the chunked terminator written if all is well. */
+function sourceEnded(s: Socket, left: number, length: number, chunked: boolean): ContentEnd {
+  if (s.destroyed) return { failure: null, cut: false };
+  if (left > 0)
+    return {
+      failure: new Error(
+        `The response body ended ${left} bytes short of its Content-Length of ${length}; the connection was closed`,
+      ),
+      cut: true,
+    };
+  if (chunked) s.write('0\r\n\r\n', 'latin1');
+  return { failure: null, cut: false };
 }
 
 /** What `for await` over a Readable throws when the stream closed without ending. */
